@@ -1,0 +1,125 @@
+//! Builds the server: state, middleware in the order they must run, every module's routes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::PersistentSession;
+use actix_session::storage::{CookieSessionStore, RedisSessionStore, SessionStore};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use secrecy::ExposeSecret;
+use sha2::Digest;
+
+use crate::auth::wechat::WxClient;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{AppError, render_errors};
+use crate::web::{AppState, assets, csrf, headers, media, observe, ratelimit::RateLimiter};
+
+/// Opens the database, applies migrations, loads demo data on a fresh install.
+pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    if config.seed_demo {
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        if crate::seed::demo_if_empty(&mut conn).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+            tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
+        }
+    }
+    Ok(AppState {
+        config: Arc::new(config.clone()),
+        wx: WxClient::new(config.wx.clone()),
+        db,
+        login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
+        metrics: Arc::new(observe::Metrics::default()),
+    })
+}
+
+/// Every route of the application.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/media/{path:.*}", web::get().to(media::serve));
+    crate::ops::routes(cfg);
+    crate::auth::routes(cfg);
+    crate::home::routes(cfg);
+    crate::profile::routes(cfg);
+    crate::admin::routes(cfg);
+}
+
+fn extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(256 * 1024)
+            .error_handler(|_, _| AppError::invalid("表单内容无效，请检查后重新提交").into()),
+    )
+    .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::invalid("链接参数无效").into()))
+    .app_data(
+        web::JsonConfig::default()
+            .limit(64 * 1024)
+            .error_handler(|_, _| AppError::invalid("请求内容不是有效的 JSON").into()),
+    )
+    .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
+}
+
+/// The session cookie key: 64 bytes derived from the secret.
+fn session_key(config: &Config) -> Key {
+    let digest = sha2::Sha512::digest(config.secret_key.expose_secret().as_bytes());
+    Key::from(digest.as_slice())
+}
+
+fn server<S, F>(state: AppState, listener: TcpListener, make_store: F) -> anyhow::Result<Server>
+where
+    S: SessionStore + 'static,
+    F: Fn() -> S + Send + Clone + 'static,
+{
+    let key = session_key(&state.config);
+    let workers = state.config.workers;
+    let secure = state.config.cookie_secure;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(make_store(), key.clone())
+            .cookie_name("campus_session".into())
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(14)))
+            .build();
+        App::new()
+            .app_data(data.clone())
+            .configure(extractor_configs)
+            .configure(routes)
+            .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
+            .wrap(from_fn(csrf::protect))
+            .wrap(sessions)
+            .wrap(from_fn(render_errors))
+            .wrap(headers::security_headers())
+            .wrap(Compress::default())
+            .wrap(from_fn(observe::observe))
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Starts serving on `listener` and the job runner beside it. Must run inside an actix system.
+pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
+    crate::notify::jobs::spawn_runner(state.clone(), state.config.job_poll);
+    match state.config.redis_url.clone() {
+        Some(url) => {
+            let store = RedisSessionStore::new(url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
+            server(state, listener, move || store.clone())
+        }
+        None => server(state, listener, CookieSessionStore::default),
+    }
+}

@@ -1,0 +1,255 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::models::{Email, NewPassword, Nickname, Role, Username};
+use super::service::{self, Registration};
+use super::views::{LoginPage, RegisterErrors, RegisterPage, RegisterValues};
+use super::password;
+use crate::error::{AppError, AppResult};
+use crate::web::page::{MaybeUser, Page};
+use crate::web::{AppState, api, client_ip, render, safe_next, see_other, session};
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn html(status: StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+pub async fn show_login(req: HttpRequest, page: Page, user: MaybeUser, q: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+    let next = safe_next(q.next.as_deref());
+    if user.0.is_some() {
+        return Ok(see_other(&req, &next));
+    }
+    render(&LoginPage { page, next, username: String::new(), error: None })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    page: Page,
+    form: web::Form<LoginForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let next = safe_next(form.next.as_deref());
+    let shown_name: String = form.username.chars().take(64).collect();
+    let fail = |page: Page, status: StatusCode, message: String| {
+        html(status, &LoginPage { page, next: next.clone(), username: shown_name.clone(), error: Some(message) })
+    };
+    let username = match Username::parse(&form.username) {
+        Ok(u) => u,
+        Err(msg) => return fail(page, StatusCode::UNPROCESSABLE_ENTITY, msg),
+    };
+    if form.password.is_empty() || form.password.len() > 256 {
+        return fail(page, StatusCode::UNPROCESSABLE_ENTITY, "请输入密码".into());
+    }
+    let ip_key = format!("ip:{}", client_ip(&req));
+    let account_key = format!("account:{}", username.as_str());
+    let limiter = state.login_limiter.clone();
+    if let Some(wait) = limiter.blocked(&ip_key).or_else(|| limiter.blocked(&account_key)) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return fail(page, StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请 {minutes} 分钟后再试"));
+    }
+    let lookup = username.clone();
+    let record = state.db.run(move |conn| service::password_login_record(conn, &lookup)).await?;
+    let pw = form.password.clone();
+    let matched = web::block(move || match record {
+        Some((auth_id, user_id, hash)) => password::verify(&pw, &hash).then_some((auth_id, user_id)),
+        None => {
+            password::verify_dummy(&pw);
+            None
+        }
+    })
+    .await?;
+    let Some((auth_id, user_id)) = matched else {
+        limiter.record_failure(&ip_key);
+        limiter.record_failure(&account_key);
+        return fail(page, StatusCode::UNAUTHORIZED, "用户名或密码错误".into());
+    };
+    let ip = client_ip(&req);
+    match state.db.run(move |conn| service::complete_login(conn, user_id, Some(auth_id), "password", &ip)).await {
+        Ok(()) => {}
+        Err(AppError::Forbidden) => {
+            return fail(page, StatusCode::FORBIDDEN, "该账号已被封禁，如有疑问请联系管理员".into());
+        }
+        Err(e) => return Err(e),
+    }
+    limiter.clear(&account_key);
+    session::sign_in(&session, user_id)?;
+    Ok(see_other(&req, &next))
+}
+
+#[derive(Deserialize)]
+pub struct DevLoginForm {
+    #[serde(rename = "as", default)]
+    role: String,
+    next: Option<String>,
+}
+
+pub async fn dev_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<DevLoginForm>,
+) -> AppResult<HttpResponse> {
+    if !state.config.dev_login_allowed() {
+        return Err(AppError::NotFound);
+    }
+    let role = Role::parse(&form.role).ok_or_else(|| AppError::invalid("未知的演示身份"))?;
+    let ip = client_ip(&req);
+    let user_id = state
+        .db
+        .run(move |conn| {
+            let id = service::demo_user(conn, role)?;
+            service::complete_login(conn, id, None, "dev", &ip)?;
+            Ok(id)
+        })
+        .await?;
+    session::sign_in(&session, user_id)?;
+    let default = if role == Role::Admin { "/admin" } else { "/" };
+    let next = form.next.as_deref().map(|n| safe_next(Some(n))).unwrap_or_else(|| default.into());
+    Ok(see_other(&req, &next))
+}
+
+pub async fn show_register(page: Page) -> AppResult<HttpResponse> {
+    render(&RegisterPage { page, values: RegisterValues::default(), errors: RegisterErrors::default() })
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn submit_register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    page: Page,
+    form: web::Form<RegisterForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let clip = |s: &str| s.chars().take(100).collect::<String>();
+    let values = RegisterValues { username: clip(&form.username), nickname: clip(&form.nickname), email: clip(&form.email) };
+    let mut errors = RegisterErrors::default();
+    let username = Username::parse(&form.username).map_err(|e| errors.username = Some(e)).ok();
+    let password = NewPassword::parse(&form.password).map_err(|e| errors.password = Some(e)).ok();
+    if form.password != form.password2 {
+        errors.password2 = Some("两次输入的密码不一致".into());
+    }
+    let nickname = Nickname::parse(&form.nickname).map_err(|e| errors.nickname = Some(e)).ok();
+    let email = if form.email.trim().is_empty() {
+        None
+    } else {
+        Email::parse(&form.email).map_err(|e| errors.email = Some(e)).ok()
+    };
+    let (Some(username), Some(password), Some(nickname), false) = (username, password, nickname, errors.any()) else {
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { page, values, errors });
+    };
+    let password_hash = web::block(move || password::hash(password.as_str())).await??;
+    let reg = Registration { username, password_hash, nickname, email };
+    let ip = client_ip(&req);
+    match state.db.run(move |conn| service::register(conn, &reg, &ip)).await {
+        Ok(user_id) => {
+            session::sign_in(&session, user_id)?;
+            session::flash(&session, "success", "注册成功，欢迎加入！");
+            Ok(see_other(&req, "/"))
+        }
+        Err(AppError::Conflict(msg)) => {
+            errors.username = Some(msg);
+            html(StatusCode::CONFLICT, &RegisterPage { page, values, errors })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn logout(req: HttpRequest, session: Session) -> HttpResponse {
+    session::sign_out(&session);
+    see_other(&req, "/login")
+}
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    t: Option<String>,
+    next: Option<String>,
+}
+
+/// `GET /auth/ticket?t=...&next=...`: the web-view's entry after WeChat login.
+pub async fn redeem_ticket(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    q: web::Query<TicketQuery>,
+) -> AppResult<HttpResponse> {
+    let ticket = q.t.clone().unwrap_or_default();
+    let ip = client_ip(&req);
+    let user_id = state
+        .db
+        .run(move |conn| {
+            let id = service::redeem_ticket(conn, &ticket)?;
+            service::complete_login(conn, id, None, "wechat", &ip)?;
+            Ok(id)
+        })
+        .await?;
+    session::sign_in(&session, user_id)?;
+    Ok(see_other(&req, &safe_next(q.next.as_deref())))
+}
+
+#[derive(Deserialize)]
+pub struct WxLoginBody {
+    code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct WxLoginReply {
+    ticket: String,
+    token: String,
+    token_expires_in: u64,
+    user_id: i64,
+}
+
+/// `POST /api/v1/wx/login` with `{"code": "..."}` from `wx.login`.
+pub async fn wx_login(state: web::Data<AppState>, body: web::Json<WxLoginBody>) -> AppResult<HttpResponse> {
+    let code = body.into_inner().code.unwrap_or_default();
+    let code = code.trim().to_string();
+    if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::invalid("缺少有效的登录凭证 code"));
+    }
+    let wx = state.wx.clone();
+    let wx_session = web::block(move || wx.code2session(&code)).await??;
+    let (ticket_ttl, api_ttl) = (state.config.ticket_ttl, state.config.api_token_ttl);
+    let (user_id, ticket, token) = state
+        .db
+        .run(move |conn| {
+            let user_id = service::wechat_user(conn, &wx_session.openid, wx_session.unionid.as_deref())?;
+            let (ticket, token) = service::issue_wechat_tokens(conn, user_id, ticket_ttl, api_ttl)?;
+            Ok((user_id, ticket, token))
+        })
+        .await?;
+    Ok(api::ok(WxLoginReply { ticket, token, token_expires_in: api_ttl.as_secs(), user_id }))
+}

@@ -1,0 +1,137 @@
+//! Diesel queries of the auth module. Each takes `&mut DbConn` so services compose them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{NewUser, Role, User, UserAuth};
+use crate::db::DbConn;
+use crate::db::schema::{auth_tokens, user_auth, user_roles, users};
+use crate::on_backend;
+
+pub fn user_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+    users::table.find(id).select(User::as_select()).first(conn).optional()
+}
+
+pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
+    let names: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .select(user_roles::role)
+        .load(conn)?;
+    let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse(n)).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+pub fn insert_user(conn: &mut DbConn, new: &NewUser) -> QueryResult<i64> {
+    on_backend!(conn, |c| diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::id)
+        .get_result(c))
+}
+
+pub fn add_role(conn: &mut DbConn, user_id: i64, role: Role) -> QueryResult<()> {
+    let exists = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .filter(user_roles::role.eq(role.as_str()))
+        .count()
+        .get_result::<i64>(conn)?;
+    if exists == 0 {
+        diesel::insert_into(user_roles::table)
+            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str())))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn auth_by_key(conn: &mut DbConn, auth_type: &str, key: &str) -> QueryResult<Option<UserAuth>> {
+    user_auth::table
+        .filter(user_auth::auth_type.eq(auth_type))
+        .filter(user_auth::auth_key.eq(key))
+        .select(UserAuth::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_auth(
+    conn: &mut DbConn,
+    user_id: i64,
+    auth_type: &str,
+    key: &str,
+    secret_hash: Option<&str>,
+    unionid: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(user_auth::table)
+        .values((
+            user_auth::user_id.eq(user_id),
+            user_auth::auth_type.eq(auth_type),
+            user_auth::auth_key.eq(key),
+            user_auth::secret_hash.eq(secret_hash),
+            user_auth::unionid.eq(unionid),
+            user_auth::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn set_secret_hash(conn: &mut DbConn, auth_id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(user_auth::table.find(auth_id))
+        .set(user_auth::secret_hash.eq(hash))
+        .execute(conn)
+}
+
+pub fn touch_login(conn: &mut DbConn, user_id: i64, auth_id: Option<i64>, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::last_login_at.eq(now))
+        .execute(conn)?;
+    if let Some(auth_id) = auth_id {
+        diesel::update(user_auth::table.find(auth_id))
+            .set(user_auth::last_used_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert_token(
+    conn: &mut DbConn,
+    hash: &str,
+    purpose: &str,
+    user_id: i64,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(auth_tokens::table)
+        .values((
+            auth_tokens::token_hash.eq(hash),
+            auth_tokens::purpose.eq(purpose),
+            auth_tokens::user_id.eq(user_id),
+            auth_tokens::expires_at.eq(expires_at),
+            auth_tokens::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Marks an unused, unexpired ticket used; 1 row means this caller won the ticket.
+pub fn consume_ticket(conn: &mut DbConn, hash: &str, purpose: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        auth_tokens::table
+            .filter(auth_tokens::token_hash.eq(hash))
+            .filter(auth_tokens::purpose.eq(purpose))
+            .filter(auth_tokens::used_at.is_null())
+            .filter(auth_tokens::expires_at.gt(now)),
+    )
+    .set(auth_tokens::used_at.eq(now))
+    .execute(conn)
+}
+
+pub fn token_user(conn: &mut DbConn, hash: &str, purpose: &str) -> QueryResult<Option<(i64, NaiveDateTime)>> {
+    auth_tokens::table
+        .filter(auth_tokens::token_hash.eq(hash))
+        .filter(auth_tokens::purpose.eq(purpose))
+        .select((auth_tokens::user_id, auth_tokens::expires_at))
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_expired_tokens(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(auth_tokens::table.filter(auth_tokens::expires_at.lt(now))).execute(conn)
+}

@@ -1,0 +1,201 @@
+//! The rules of signing in. Each public function is one unit of work (one transaction).
+
+use std::time::Duration;
+
+use super::models::{
+    AUTH_PASSWORD, AUTH_WECHAT, Email, NewPassword, NewUser, Nickname, Role, STATUS_ACTIVE, Username,
+};
+use super::{password, queries};
+use crate::audit;
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, MessageKind};
+use crate::web::page::CurrentUser;
+use crate::web::{random_token, token_hash};
+
+const TICKET: &str = "ticket";
+const API: &str = "api";
+
+/// The signed-in user for a session, or `None` when the account is gone or banned.
+pub fn session_user(conn: &mut DbConn, id: i64) -> AppResult<Option<CurrentUser>> {
+    let Some(user) = queries::user_by_id(conn, id)? else {
+        return Ok(None);
+    };
+    if user.status != STATUS_ACTIVE {
+        return Ok(None);
+    }
+    Ok(Some(CurrentUser {
+        id: user.id,
+        nickname: user.nickname,
+        avatar: user.avatar,
+        roles: queries::roles_of(conn, id)?,
+        unread_messages: notify::service::unread_count(conn, id)?,
+    }))
+}
+
+pub struct Registration {
+    pub username: Username,
+    pub password_hash: String,
+    pub nickname: Nickname,
+    pub email: Option<Email>,
+}
+
+/// Creates a student account with a password login; welcomes the new user.
+pub fn register(conn: &mut DbConn, reg: &Registration, ip: &str) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        if queries::auth_by_key(conn, AUTH_PASSWORD, reg.username.as_str())?.is_some() {
+            return Err(AppError::conflict("该用户名已被注册，换一个试试"));
+        }
+        let now = db::now();
+        let user_id = queries::insert_user(
+            conn,
+            &NewUser {
+                nickname: reg.nickname.as_str(),
+                email: reg.email.as_ref().map(Email::as_str),
+                phone: None,
+                student_no: None,
+                real_name: None,
+                college: None,
+                major: None,
+                class_name: None,
+                verified: false,
+                status: STATUS_ACTIVE,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        queries::add_role(conn, user_id, Role::Student)?;
+        queries::insert_auth(conn, user_id, AUTH_PASSWORD, reg.username.as_str(), Some(&reg.password_hash), None, now)?;
+        audit::record(conn, Some(user_id), "user.register", "user", Some(&user_id.to_string()), "{}", Some(ip))?;
+        notify::send(
+            conn,
+            user_id,
+            MessageKind::Welcome,
+            "欢迎加入校园助手",
+            &format!("{}，你的账号已创建。在“我的”里可以完善资料、绑定手机号。", reg.nickname.as_str()),
+            Some("/me"),
+        )?;
+        Ok(user_id)
+    })
+}
+
+/// The stored credentials for a username: `(auth id, user id, hash)`.
+pub fn password_login_record(conn: &mut DbConn, username: &Username) -> AppResult<Option<(i64, i64, String)>> {
+    Ok(queries::auth_by_key(conn, AUTH_PASSWORD, username.as_str())?
+        .and_then(|a| a.secret_hash.map(|h| (a.id, a.user_id, h))))
+}
+
+/// Records a successful sign-in; refuses a banned account.
+pub fn complete_login(conn: &mut DbConn, user_id: i64, auth_id: Option<i64>, method: &str, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let user = queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)?;
+        if user.status != STATUS_ACTIVE {
+            return Err(AppError::Forbidden);
+        }
+        queries::touch_login(conn, user_id, auth_id, db::now())?;
+        let detail = serde_json::json!({ "method": method }).to_string();
+        audit::record(conn, Some(user_id), "user.login", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
+        Ok(())
+    })
+}
+
+/// Finds the user of a WeChat openid, creating a student account on first sight.
+pub fn wechat_user(conn: &mut DbConn, openid: &str, unionid: Option<&str>) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        if let Some(auth) = queries::auth_by_key(conn, AUTH_WECHAT, openid)? {
+            return Ok(auth.user_id);
+        }
+        let now = db::now();
+        let tail: String = openid.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let nickname = format!("微信用户{tail}");
+        let user_id = queries::insert_user(
+            conn,
+            &NewUser {
+                nickname: &nickname,
+                email: None,
+                phone: None,
+                student_no: None,
+                real_name: None,
+                college: None,
+                major: None,
+                class_name: None,
+                verified: false,
+                status: STATUS_ACTIVE,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        queries::add_role(conn, user_id, Role::Student)?;
+        queries::insert_auth(conn, user_id, AUTH_WECHAT, openid, None, unionid, now)?;
+        Ok(user_id)
+    })
+}
+
+/// Issues a one-time login ticket for the web-view and an API token for the shell.
+pub fn issue_wechat_tokens(conn: &mut DbConn, user_id: i64, ticket_ttl: Duration, api_ttl: Duration) -> AppResult<(String, String)> {
+    write_tx(conn, |conn| {
+        let now = db::now();
+        let ticket = random_token(32);
+        let token = random_token(32);
+        let ttl = |d: Duration| chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::minutes(2));
+        queries::insert_token(conn, &token_hash(&ticket), TICKET, user_id, now + ttl(ticket_ttl), now)?;
+        queries::insert_token(conn, &token_hash(&token), API, user_id, now + ttl(api_ttl), now)?;
+        queries::delete_expired_tokens(conn, now - chrono::TimeDelta::days(1))?;
+        Ok((ticket, token))
+    })
+}
+
+/// Redeems a one-time ticket: the first caller within its lifetime gets the user, nobody else.
+pub fn redeem_ticket(conn: &mut DbConn, ticket: &str) -> AppResult<i64> {
+    let invalid = || AppError::invalid("登录链接无效或已过期，请返回小程序重新进入");
+    if ticket.is_empty() || ticket.len() > 128 {
+        return Err(invalid());
+    }
+    let hash = token_hash(ticket);
+    write_tx(conn, |conn| {
+        if queries::consume_ticket(conn, &hash, TICKET, db::now())? != 1 {
+            return Err(invalid());
+        }
+        let (user_id, _) = queries::token_user(conn, &hash, TICKET)?.ok_or_else(invalid)?;
+        Ok(user_id)
+    })
+}
+
+/// The user of a demo account (`student`, `teacher`, `merchant`, `admin`), for dev login.
+pub fn demo_user(conn: &mut DbConn, role: Role) -> AppResult<i64> {
+    queries::auth_by_key(conn, AUTH_PASSWORD, role.as_str())?
+        .map(|a| a.user_id)
+        .ok_or_else(|| AppError::invalid("演示账号不存在，请先运行 campus seed-demo"))
+}
+
+pub struct AccountSpec<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub user: NewUser<'a>,
+    pub roles: &'a [Role],
+}
+
+/// Creates an account with a password login and the given roles (admin tools and demo data).
+pub fn create_account(conn: &mut DbConn, spec: &AccountSpec) -> AppResult<i64> {
+    let username = Username::parse(spec.username).map_err(AppError::Invalid)?;
+    write_tx(conn, |conn| {
+        if let Some(existing) = queries::auth_by_key(conn, AUTH_PASSWORD, username.as_str())? {
+            queries::set_secret_hash(conn, existing.id, spec.password_hash)?;
+            for role in spec.roles {
+                queries::add_role(conn, existing.user_id, *role)?;
+            }
+            return Ok(existing.user_id);
+        }
+        let user_id = queries::insert_user(conn, &spec.user)?;
+        for role in spec.roles {
+            queries::add_role(conn, user_id, *role)?;
+        }
+        queries::insert_auth(conn, user_id, AUTH_PASSWORD, username.as_str(), Some(spec.password_hash), None, db::now())?;
+        Ok(user_id)
+    })
+}
+
+pub fn hash_new_password(raw: &str) -> AppResult<String> {
+    let parsed = NewPassword::parse(raw).map_err(AppError::Invalid)?;
+    password::hash(parsed.as_str())
+}

@@ -1,0 +1,48 @@
+use askama::Template;
+
+use crate::web::page::Page;
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub page: Page,
+    pub next: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct RegisterValues {
+    pub username: String,
+    pub nickname: String,
+    pub email: String,
+}
+
+#[derive(Default)]
+pub struct RegisterErrors {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password2: Option<String>,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub form: Option<String>,
+}
+
+impl RegisterErrors {
+    pub fn any(&self) -> bool {
+        self.username.is_some()
+            || self.password.is_some()
+            || self.password2.is_some()
+            || self.nickname.is_some()
+            || self.email.is_some()
+            || self.form.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/register.html")]
+pub struct RegisterPage {
+    pub page: Page,
+    pub values: RegisterValues,
+    pub errors: RegisterErrors,
+}

@@ -1,0 +1,182 @@
+//! One typed configuration, read from the environment once in `main` and passed down.
+//!
+//! Every variable is optional; the defaults give a working single-machine install on SQLite.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+
+/// WeChat mini-program credentials and API base.
+#[derive(Clone, Debug)]
+pub struct WxConfig {
+    pub appid: String,
+    pub secret: SecretString,
+    /// `https://api.weixin.qq.com` in production; a fake server in tests.
+    pub api_base: String,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `CAMPUS_BIND`, default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `DATABASE_URL`, default `sqlite://data/campus.db`.
+    pub database_url: String,
+    /// `CAMPUS_DATA_DIR`, default `data/`: uploads, outbox, secret key.
+    pub data_dir: PathBuf,
+    /// `CAMPUS_SECRET_KEY` (at least 64 bytes); generated into the data dir when unset.
+    pub secret_key: SecretString,
+    /// `CAMPUS_REDIS_URL`: sessions in Redis, shared by every instance.
+    pub redis_url: Option<String>,
+    /// `CAMPUS_SMTP_URL`, e.g. `smtps://user:pass@smtp.example.edu:465`; unset = `.eml` files.
+    pub smtp_url: Option<SecretString>,
+    /// `CAMPUS_MAIL_FROM`, default `校园助手 <noreply@campus.local>`.
+    pub mail_from: String,
+    /// `CAMPUS_DEV_LOGIN=1`: one-click demo logins (loopback only).
+    pub dev_login: bool,
+    /// `CAMPUS_SEED_DEMO`, default `1`: load demo data when the database has no users.
+    pub seed_demo: bool,
+    /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx).
+    pub cookie_secure: bool,
+    /// `CAMPUS_SITE_NAME`, default `校园助手`.
+    pub site_name: String,
+    /// `CAMPUS_WX_APPID`, `CAMPUS_WX_SECRET`, `CAMPUS_WX_API_BASE`.
+    pub wx: WxConfig,
+    /// `CAMPUS_TICKET_TTL_SECS`, default 120: life of a WeChat login ticket.
+    pub ticket_ttl: Duration,
+    /// `CAMPUS_API_TOKEN_TTL_SECS`, default 7200: life of the shell's API token.
+    pub api_token_ttl: Duration,
+    /// `CAMPUS_JOB_POLL_MS`, default 1000: how often the job runner looks for work.
+    pub job_poll: Duration,
+    /// `CAMPUS_WORKERS`, default: number of cores.
+    pub workers: usize,
+    /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
+    pub upload_max_bytes: usize,
+}
+
+impl Config {
+    /// Reads `CAMPUS_*` and `DATABASE_URL`; creates the data dir and the secret key if needed.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let flag = |k: &str, default: bool| match var(k) {
+            Some(v) => matches!(v.as_str(), "1" | "true" | "yes" | "on"),
+            None => default,
+        };
+        let secs = |k: &str, default: u64| -> anyhow::Result<Duration> {
+            Ok(Duration::from_secs(match var(k) {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{k} must be a number of seconds"))?,
+                None => default,
+            }))
+        };
+        let data_dir = PathBuf::from(var("CAMPUS_DATA_DIR").unwrap_or_else(|| "data".into()));
+        std::fs::create_dir_all(&data_dir)?;
+        let secret_key = match var("CAMPUS_SECRET_KEY") {
+            Some(k) => SecretString::from(k),
+            None => load_or_create_secret(&data_dir)?,
+        };
+        if secret_key.expose_secret().len() < 64 {
+            anyhow::bail!("CAMPUS_SECRET_KEY must be at least 64 characters");
+        }
+        let default_db = format!("sqlite://{}", data_dir.join("campus.db").display());
+        Ok(Config {
+            bind: var("CAMPUS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: var("DATABASE_URL").unwrap_or(default_db),
+            data_dir,
+            secret_key,
+            redis_url: var("CAMPUS_REDIS_URL"),
+            smtp_url: var("CAMPUS_SMTP_URL").map(SecretString::from),
+            mail_from: var("CAMPUS_MAIL_FROM").unwrap_or_else(|| "校园助手 <noreply@campus.local>".into()),
+            dev_login: flag("CAMPUS_DEV_LOGIN", false),
+            seed_demo: flag("CAMPUS_SEED_DEMO", true),
+            cookie_secure: flag("CAMPUS_COOKIE_SECURE", false),
+            site_name: var("CAMPUS_SITE_NAME").unwrap_or_else(|| "校园助手".into()),
+            wx: WxConfig {
+                appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
+                secret: SecretString::from(var("CAMPUS_WX_SECRET").unwrap_or_default()),
+                api_base: var("CAMPUS_WX_API_BASE").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+                timeout: secs("CAMPUS_WX_TIMEOUT_SECS", 5)?,
+            },
+            ticket_ttl: secs("CAMPUS_TICKET_TTL_SECS", 120)?,
+            api_token_ttl: secs("CAMPUS_API_TOKEN_TTL_SECS", 7200)?,
+            job_poll: Duration::from_millis(match var("CAMPUS_JOB_POLL_MS") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_JOB_POLL_MS must be a number"))?,
+                None => 1000,
+            }),
+            workers: match var("CAMPUS_WORKERS") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
+                None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            },
+            upload_max_bytes: 5 * 1024 * 1024,
+        })
+    }
+
+    /// A configuration for tests and tools: everything in `data_dir`, nothing from the environment.
+    pub fn for_data_dir(data_dir: &Path, database_url: &str) -> Config {
+        let mut key = [0u8; 64];
+        rand::rng().fill_bytes(&mut key);
+        Config {
+            bind: "127.0.0.1:0".into(),
+            database_url: database_url.into(),
+            data_dir: data_dir.to_path_buf(),
+            secret_key: SecretString::from(hex::encode(key)),
+            redis_url: None,
+            smtp_url: None,
+            mail_from: "校园助手 <noreply@campus.local>".into(),
+            dev_login: false,
+            seed_demo: false,
+            cookie_secure: false,
+            site_name: "校园助手".into(),
+            wx: WxConfig {
+                appid: "wx-test-appid".into(),
+                secret: SecretString::from("wx-test-secret".to_string()),
+                api_base: "http://127.0.0.1:9".into(),
+                timeout: Duration::from_secs(2),
+            },
+            ticket_ttl: Duration::from_secs(120),
+            api_token_ttl: Duration::from_secs(7200),
+            job_poll: Duration::from_millis(100),
+            workers: 2,
+            upload_max_bytes: 5 * 1024 * 1024,
+        }
+    }
+
+    /// Dev login is honoured only when asked for and the server listens on loopback alone.
+    pub fn dev_login_allowed(&self) -> bool {
+        self.dev_login && bind_is_loopback(&self.bind)
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+pub fn bind_is_loopback(bind: &str) -> bool {
+    match bind.parse::<SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => bind.starts_with("localhost:"),
+    }
+}
+
+fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<SecretString> {
+    let path = data_dir.join("secret.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(SecretString::from(existing.trim().to_string()));
+    }
+    let mut key = [0u8; 64];
+    rand::rng().fill_bytes(&mut key);
+    let encoded = hex::encode(key);
+    std::fs::write(&path, &encoded)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(SecretString::from(encoded))
+}

@@ -1,0 +1,249 @@
+//! `AppError`: every way a request can fail, said in words the user understands.
+//!
+//! Handlers return `Result<_, AppError>`. The error itself answers with a bare status; the
+//! `render_errors` middleware then dresses it for whoever asked: a friendly Chinese page for a
+//! browser, a toast fragment for htmx, the JSON envelope for `/api/`. Internal causes are logged
+//! with the request id and never shown.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::web::api::Envelope;
+use crate::web::observe::RequestId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("页面不存在或已被删除")]
+    NotFound,
+    #[error("没有权限访问此页面")]
+    Forbidden,
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    RateLimited(String),
+    #[error("页面已过期，请刷新后重试")]
+    Csrf,
+    #[error("{0}")]
+    Upstream(String),
+    #[error("服务器开小差了，请稍后再试")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn invalid(msg: impl Into<String>) -> AppError {
+        AppError::Invalid(msg.into())
+    }
+
+    pub fn conflict(msg: impl Into<String>) -> AppError {
+        AppError::Conflict(msg.into())
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> AppError {
+        AppError::Internal(err.into())
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "页面不存在",
+            AppError::Forbidden => "没有权限",
+            AppError::Unauthorized => "需要登录",
+            AppError::Invalid(_) => "输入有误",
+            AppError::Conflict(_) => "操作无法完成",
+            AppError::RateLimited(_) => "操作太频繁",
+            AppError::Csrf => "页面已过期",
+            AppError::Upstream(_) => "服务暂时不可用",
+            AppError::Internal(_) => "服务器错误",
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> AppError {
+        match err {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(err: diesel::r2d2::PoolError) -> AppError {
+        AppError::Internal(err.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(err: askama::Error) -> AppError {
+        AppError::Internal(err.into())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> AppError {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The bare answer, used only when the request is not at hand; `render_errors` replaces it.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+    request_id: &'a str,
+    home: &'a str,
+}
+
+impl ErrorPage<'_> {
+    fn asset(&self, path: &str) -> String {
+        crate::web::assets::url(path)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "_toast.html")]
+struct Toast<'a> {
+    kind: &'a str,
+    message: &'a str,
+}
+
+/// What `dress` needs to know of the request; taken before the request moves on (the request
+/// itself must not be cloned across routing).
+struct Asker {
+    request_id: String,
+    path: String,
+    path_and_query: String,
+    htmx: bool,
+}
+
+/// Middleware: turns any error into the page, fragment or envelope the caller expects.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let asker = Asker {
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default(),
+        path: req.path().to_string(),
+        path_and_query: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+        htmx: req.headers().contains_key("hx-request"),
+    };
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(err) => {
+            let response = dress(&asker, err.as_error::<AppError>(), err.as_response_error());
+            return Err(actix_web::error::InternalError::from_response(err.to_string(), response).into());
+        }
+    };
+    let replacement = res
+        .response()
+        .error()
+        .map(|err| dress(&asker, err.as_error::<AppError>(), err.as_response_error()));
+    match replacement {
+        Some(response) => Ok(res.into_response(response).map_into_right_body()),
+        None => Ok(res.map_into_left_body()),
+    }
+}
+
+fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> HttpResponse<BoxBody> {
+    let request_id = asker.request_id.as_str();
+    let fallback;
+    let err: &AppError = match app {
+        Some(err) => err,
+        None => {
+            // An error from actix or a library: keep its status, say it in our words.
+            let status = other.status_code();
+            fallback = match status {
+                StatusCode::NOT_FOUND => AppError::NotFound,
+                StatusCode::FORBIDDEN => AppError::Forbidden,
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::invalid("提交的内容太大"),
+                s if s.is_client_error() => AppError::invalid("请求格式不正确"),
+                _ => AppError::Internal(anyhow::anyhow!("{other}")),
+            };
+            &fallback
+        }
+    };
+    let status = err.status_code();
+    if let AppError::Internal(cause) = err {
+        tracing::error!(request_id = %request_id, error = ?cause, "request failed");
+    }
+    if asker.path.starts_with("/api/") {
+        let body = Envelope::<()>::failure(status.as_u16(), &err.to_string());
+        return HttpResponse::build(status).json(body);
+    }
+    let is_htmx = asker.htmx;
+    if matches!(err, AppError::Unauthorized) {
+        let login = format!("/login?next={}", crate::web::url_encode(&asker.path_and_query));
+        if is_htmx {
+            return HttpResponse::build(status).insert_header(("HX-Redirect", login)).finish();
+        }
+        return HttpResponse::SeeOther().insert_header((header::LOCATION, login)).finish();
+    }
+    let message = match err {
+        AppError::Internal(_) => format!("{}（请求编号 {request_id}）", err),
+        _ => err.to_string(),
+    };
+    if is_htmx {
+        let html = Toast { kind: "error", message: &message }.render().unwrap_or_default();
+        let mut res = HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html);
+        res.headers_mut().insert(
+            header::HeaderName::from_static("hx-retarget"),
+            HeaderValue::from_static("#toast"),
+        );
+        res.headers_mut().insert(
+            header::HeaderName::from_static("hx-reswap"),
+            HeaderValue::from_static("innerHTML"),
+        );
+        return res;
+    }
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title: err.title(),
+        message,
+        request_id,
+        home: "/",
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(_) => HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(err.to_string()),
+    }
+}

@@ -1,0 +1,32 @@
+//! The student's home page (`/`): greeting, latest messages and the ways into each module.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::error::AppResult;
+use crate::notify::{self, models::Message};
+use crate::web::filters;
+use crate::web::page::{CurrentUser, Page};
+use crate::web::pagination::PageRequest;
+use crate::web::{AppState, render};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(show_home));
+}
+
+#[derive(Template)]
+#[template(path = "home/index.html")]
+struct HomePage {
+    page: Page,
+    user: CurrentUser,
+    messages: Vec<Message>,
+}
+
+async fn show_home(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
+    let id = user.id;
+    let latest = state
+        .db
+        .run(move |conn| notify::service::list_messages(conn, id, PageRequest { page: 1, per_page: 5 }))
+        .await?;
+    render(&HomePage { page, user, messages: latest.items })
+}

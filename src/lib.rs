@@ -1,0 +1,17 @@
+//! campus: a campus super-app (academic, forum, mall, back office) in one actix-web server.
+//!
+//! See `shared/DESIGN.md` for the architecture; each module's own doc comment says what it owns.
+
+pub mod admin;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod home;
+pub mod notify;
+pub mod ops;
+pub mod profile;
+pub mod seed;
+pub mod web;

@@ -1,0 +1,128 @@
+//! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`.
+
+use std::io::{BufRead, Write};
+use std::net::TcpListener;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use campus::auth::models::{NewUser, Role, STATUS_ACTIVE};
+use campus::config::Config;
+use campus::db::{self, Db};
+
+#[derive(Parser)]
+#[command(name = "campus", version, about = "校园助手 — campus super-app server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an admin account, or give an existing account the admin role and a new password.
+    CreateAdmin {
+        #[arg(long)]
+        username: Option<String>,
+        /// Read from standard input when not given.
+        #[arg(long, env = "CAMPUS_ADMIN_PASSWORD")]
+        password: Option<String>,
+        #[arg(long, default_value = "管理员")]
+        nickname: String,
+    },
+    /// Load the demo accounts and messages (resets the demo accounts' passwords).
+    SeedDemo,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let applied = Db::connect(&config.database_url)?.migrate()?;
+            println!("applied {applied} migration(s)");
+            Ok(())
+        }
+        Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
+        Command::SeedDemo => {
+            let db = Db::connect(&config.database_url)?;
+            db.migrate()?;
+            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("demo accounts ready: student, teacher, merchant, admin (password {})", campus::seed::DEMO_PASSWORD);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let state = campus::app::prepare(&config)?;
+    let listener = TcpListener::bind(&config.bind)?;
+    let addr = listener.local_addr()?;
+    if config.dev_login && !config.dev_login_allowed() {
+        tracing::warn!("CAMPUS_DEV_LOGIN ignored: the server is not bound to loopback");
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let server = campus::app::start(state, listener).await?;
+        tracing::info!(%addr, "campus listening on http://{addr}/");
+        server.await?;
+        tracing::info!("campus stopped");
+        Ok(())
+    })
+}
+
+fn prompt(label: &str) -> anyhow::Result<String> {
+    print!("{label}: ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn create_admin(config: &Config, username: Option<String>, password: Option<String>, nickname: &str) -> anyhow::Result<()> {
+    let username = match username {
+        Some(u) => u,
+        None => prompt("admin username")?,
+    };
+    let password = match password {
+        Some(p) => p,
+        None => prompt("password (8+ characters, letters and digits)")?,
+    };
+    let hash = campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = Db::connect(&config.database_url)?;
+    db.migrate()?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = db::now();
+    let id = campus::auth::service::create_account(
+        &mut conn,
+        &campus::auth::service::AccountSpec {
+            username: &username,
+            password_hash: &hash,
+            roles: &[Role::Admin],
+            user: NewUser {
+                nickname,
+                email: None,
+                phone: None,
+                student_no: None,
+                real_name: None,
+                college: None,
+                major: None,
+                class_name: None,
+                verified: false,
+                status: STATUS_ACTIVE,
+                created_at: now,
+                updated_at: now,
+            },
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("admin account {username} ready (user id {id})");
+    Ok(())
+}

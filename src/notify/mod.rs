@@ -1,0 +1,47 @@
+//! Notifications: the in-app message center, email (queued in `email_outbox`, delivered by the
+//! job runner through SMTP or as `.eml` files), and the background job queue (`jobs`).
+//!
+//! `notify::send` is the one door: it writes the message and, when the user has an email address
+//! and the kind of message warrants one, queues the email in the same transaction.
+
+pub mod email;
+pub mod jobs;
+pub mod models;
+pub mod queries;
+pub mod service;
+
+pub use service::send;
+
+/// What a message is about; decides whether it also goes out by email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    Welcome,
+    Security,
+    System,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Welcome => "welcome",
+            MessageKind::Security => "security",
+            MessageKind::System => "system",
+        }
+    }
+
+    /// Whether this kind of message is also worth an email.
+    pub fn emails(self) -> bool {
+        match self {
+            MessageKind::Welcome | MessageKind::Security => true,
+            MessageKind::System => false,
+        }
+    }
+
+    pub fn label(kind: &str) -> &'static str {
+        match kind {
+            "welcome" => "欢迎",
+            "security" => "账号安全",
+            _ => "系统通知",
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! "我的": the user's own page, settings (nickname, avatar, phone, email) and message center.
+//!
+//! Reads and updates the profile columns of `users`; messages go through `notify::service`.
+
+pub mod handlers;
+pub mod queries;
+pub mod service;
+pub mod views;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(handlers::show_me))
+        .route("/me/settings", web::get().to(handlers::show_settings))
+        .route("/me/settings", web::post().to(handlers::save_settings))
+        .route("/me/avatar", web::post().to(handlers::upload_avatar))
+        .route("/me/messages", web::get().to(handlers::list_messages))
+        .route("/me/messages/read-all", web::post().to(handlers::read_all_messages))
+        .route("/me/messages/{id}/read", web::post().to(handlers::read_message));
+}

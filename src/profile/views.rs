@@ -1,0 +1,56 @@
+use askama::Template;
+
+use crate::auth::models::User;
+use crate::notify::models::Message;
+use crate::web::filters;
+use crate::web::page::Page;
+use crate::web::pagination::Paginated;
+
+#[derive(Template)]
+#[template(path = "profile/me.html")]
+pub struct MePage {
+    pub page: Page,
+    pub user: User,
+}
+
+#[derive(Default)]
+pub struct SettingsErrors {
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub avatar: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "profile/settings.html")]
+pub struct SettingsPage {
+    pub page: Page,
+    pub user: User,
+    pub nickname: String,
+    pub email: String,
+    pub errors: SettingsErrors,
+}
+
+#[derive(Template)]
+#[template(path = "profile/messages.html")]
+pub struct MessagesPage {
+    pub page: Page,
+    pub csrf: String,
+    pub list: Paginated<Message>,
+}
+
+/// The list alone, for htmx paging.
+#[derive(Template)]
+#[template(path = "profile/_message_list.html")]
+pub struct MessageList {
+    pub csrf: String,
+    pub list: Paginated<Message>,
+}
+
+/// One message, re-rendered after it is marked read.
+#[derive(Template)]
+#[template(path = "profile/_message_item.html")]
+pub struct MessageItem {
+    pub csrf: String,
+    pub m: Message,
+}

@@ -1,0 +1,199 @@
+//! Who is asking, and what every page's layout needs.
+//!
+//! `CurrentUser` requires a signed-in, active user (else the login page); `MaybeUser` does not;
+//! `RequireRole<R>` also requires a role (else 403). The user is loaded once per request and
+//! cached in the request's extensions. `Page` carries the layout's needs: CSRF token, user,
+//! unread count, flash messages.
+
+use std::marker::PhantomData;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::AppState;
+use super::session::{self, Flash};
+use crate::auth::models::Role;
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub nickname: String,
+    pub avatar: Option<String>,
+    pub roles: Vec<Role>,
+    pub unread_messages: i64,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    pub fn is_merchant(&self) -> bool {
+        self.has(Role::Merchant)
+    }
+
+    pub fn role_labels(&self) -> String {
+        self.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" · ")
+    }
+}
+
+#[derive(Clone)]
+struct CachedUser(Option<CurrentUser>);
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))
+}
+
+async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    if let Some(cached) = req.extensions().get::<CachedUser>() {
+        return Ok(cached.0.clone());
+    }
+    let session = req.get_session();
+    let user = match session::user_id(&session) {
+        None => None,
+        Some(id) => {
+            let state = state(req)?;
+            let user = state.db.run(move |conn| crate::auth::service::session_user(conn, id)).await?;
+            if user.is_none() {
+                // Deleted or banned since signing in: the session is over.
+                session::sign_out(&session);
+            }
+            user
+        }
+    };
+    req.extensions_mut().insert(CachedUser(user.clone()));
+    Ok(user)
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load_user(&req).await?.ok_or(AppError::Unauthorized) })
+    }
+}
+
+/// The user if signed in.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeUser(load_user(&req).await?)) })
+    }
+}
+
+/// A role a route requires; see [`RequireRole`].
+pub trait RoleGuard {
+    const ROLE: Role;
+}
+
+pub struct AdminRole;
+impl RoleGuard for AdminRole {
+    const ROLE: Role = Role::Admin;
+}
+
+pub struct MerchantRole;
+impl RoleGuard for MerchantRole {
+    const ROLE: Role = Role::Merchant;
+}
+
+pub struct TeacherRole;
+impl RoleGuard for TeacherRole {
+    const ROLE: Role = Role::Teacher;
+}
+
+/// A signed-in user holding role `R`; anyone else gets the 403 page.
+pub struct RequireRole<R: RoleGuard>(pub CurrentUser, PhantomData<R>);
+
+pub type RequireAdmin = RequireRole<AdminRole>;
+pub type RequireMerchant = RequireRole<MerchantRole>;
+
+impl<R: RoleGuard + 'static> FromRequest for RequireRole<R> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_user(&req).await?.ok_or(AppError::Unauthorized)?;
+            if user.has(R::ROLE) {
+                Ok(RequireRole(user, PhantomData))
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
+    }
+}
+
+/// What every layout needs.
+pub struct Page {
+    pub csrf: String,
+    pub user: Option<CurrentUser>,
+    pub flashes: Vec<Flash>,
+    pub site_name: String,
+    pub path: String,
+    pub dev_login: bool,
+}
+
+impl Page {
+    pub fn asset(&self, path: &str) -> String {
+        super::assets::url(path)
+    }
+
+    /// Which tab of the mobile tab bar is lit.
+    pub fn tab(&self) -> &'static str {
+        let p = self.path.as_str();
+        if p.starts_with("/academic") {
+            "academic"
+        } else if p.starts_with("/forum") {
+            "forum"
+        } else if p.starts_with("/mall") {
+            "mall"
+        } else if p.starts_with("/me") {
+            "me"
+        } else {
+            "home"
+        }
+    }
+
+    pub fn unread(&self) -> i64 {
+        self.user.as_ref().map_or(0, |u| u.unread_messages)
+    }
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_user(&req).await?;
+            let state = state(&req)?;
+            let session = req.get_session();
+            Ok(Page {
+                csrf: session::csrf_token(&session)?,
+                user,
+                flashes: session::take_flashes(&session),
+                site_name: state.config.site_name.clone(),
+                path: req.path().to_string(),
+                dev_login: state.config.dev_login_allowed(),
+            })
+        })
+    }
+}

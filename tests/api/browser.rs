@@ -1,0 +1,174 @@
+//! Browser journeys in headless Chromium through chromedriver (Debian's `chromium` and
+//! `chromium-driver`). Ignored by default; `.ci/run` installs both and runs them with
+//! `cargo test --test api -- --ignored browser`. Screenshots go to `artifacts/`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+}
+
+impl Driver {
+    fn start(width: u32, height: u32, mobile: bool) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (apt-get install chromium-driver)"));
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut ready = false;
+        for _ in 0..100 {
+            if let Ok(mut r) = agent.get(format!("{base}/status")).call() {
+                let v: Value = r.body_mut().read_json().unwrap_or_default();
+                if v["value"]["ready"] == true {
+                    ready = true;
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(ready, "chromedriver did not become ready");
+        let mut options = json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", format!("--window-size={width},{height}")],
+        });
+        if mobile {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0},
+                "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 miniProgram",
+            });
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}});
+        let v: Value = agent.post(format!("{base}/session")).send_json(&caps).unwrap().body_mut().read_json().unwrap();
+        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
+        Driver { child, base, session, agent }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let mut r = match method {
+            "GET" => self.agent.get(&url).call().unwrap(),
+            _ => self.agent.post(&url).send_json(body.unwrap_or(json!({}))).unwrap(),
+        };
+        let v: Value = r.body_mut().read_json().unwrap();
+        assert!(v["value"].get("error").is_none(), "webdriver {path}: {v}");
+        v["value"].clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/click"), None);
+    }
+
+    fn url(&self) -> String {
+        self.cmd("GET", "/url", None).as_str().unwrap().to_string()
+    }
+
+    fn source(&self) -> String {
+        self.cmd("GET", "/source", None).as_str().unwrap().to_string()
+    }
+
+    fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let data = self.cmd("GET", "/screenshot", None);
+        let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap()).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+
+    fn wait_for(&self, what: &str, check: impl Fn(&Driver) -> bool) {
+        for _ in 0..100 {
+            if check(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}; at {}", self.url());
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sign_in_as_student(app: &TestApp, driver: &Driver) {
+    driver.goto(&app.url("/"));
+    driver.wait_for("the login page", |d| d.url().contains("/login"));
+    driver.type_into("input[name=username]", "student");
+    driver.type_into("input[name=password]", DEMO_PASSWORD);
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.wait_for("the home page", |d| d.url() == app.url("/"));
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
+    let app = spawn_app();
+    let driver = Driver::start(390, 844, true);
+    sign_in_as_student(&app, &driver);
+    let html = driver.source();
+    assert!(html.contains("你好，小林同学"));
+    assert!(html.contains("weui-tabbar"));
+    // The stylesheet really loaded under the CSP: WeUI's tab bar is laid out as a flex row.
+    let display = driver.cmd("POST", "/execute/sync", Some(json!({
+        "script": "return getComputedStyle(document.querySelector('.weui-tabbar')).display;", "args": []
+    })));
+    assert_eq!(display, "flex");
+    driver.screenshot("home-phone.png");
+    driver.goto(&app.url("/me/messages"));
+    driver.wait_for("the message center", |d| d.source().contains("消息中心"));
+    driver.click(".message.unread button[type=submit]");
+    driver.wait_for("htmx to swap the message", |d| d.source().matches("标为已读").count() == 1);
+    driver.screenshot("messages-phone.png");
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn browser_admin_sees_the_dashboard_on_a_desktop() {
+    let app = spawn_app();
+    let driver = Driver::start(1280, 800, false);
+    driver.goto(&app.url("/login?next=/admin"));
+    driver.type_into("input[name=username]", "admin");
+    driver.type_into("input[name=password]", DEMO_PASSWORD);
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.wait_for("the dashboard", |d| d.url() == app.url("/admin"));
+    assert!(driver.source().contains("用户总数"));
+    driver.screenshot("admin-desktop.png");
+}

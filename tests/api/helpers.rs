@@ -1,0 +1,399 @@
+//! Test harness: the real app on a random port against a fresh database (SQLite always,
+//! PostgreSQL when `TEST_PG_URL` is set), an HTTP client that keeps cookies, fake WeChat.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use campus::config::Config;
+use campus::db::DbConn;
+use campus::web::AppState;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+
+pub const DEMO_PASSWORD: &str = campus::seed::DEMO_PASSWORD;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    )
+}
+
+/// A running server, its own database and data dir; all torn down on drop.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub data_dir: PathBuf,
+    handle: ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pg: Option<(String, String)>,
+}
+
+pub struct Builder {
+    seed: bool,
+    dev_login: bool,
+    wx_base: Option<String>,
+    redis_url: Option<String>,
+    secret: Option<String>,
+    smtp_url: Option<String>,
+    ticket_ttl: Option<Duration>,
+    share_db_with: Option<String>,
+}
+
+pub fn app() -> Builder {
+    Builder {
+        seed: true,
+        dev_login: false,
+        wx_base: None,
+        redis_url: None,
+        secret: None,
+        smtp_url: None,
+        ticket_ttl: None,
+        share_db_with: None,
+    }
+}
+
+/// The default test app: fresh database with the demo accounts.
+pub fn spawn_app() -> TestApp {
+    app().start()
+}
+
+impl Builder {
+    pub fn dev_login(mut self) -> Self {
+        self.dev_login = true;
+        self
+    }
+    pub fn wechat(mut self, base: &str) -> Self {
+        self.wx_base = Some(base.to_string());
+        self
+    }
+    pub fn redis(mut self, url: &str, secret: &str) -> Self {
+        self.redis_url = Some(url.to_string());
+        self.secret = Some(secret.to_string());
+        self
+    }
+    pub fn smtp(mut self, url: &str) -> Self {
+        self.smtp_url = Some(url.to_string());
+        self
+    }
+    pub fn ticket_ttl(mut self, ttl: Duration) -> Self {
+        self.ticket_ttl = Some(ttl);
+        self
+    }
+    /// Serve the same database as `other` (a second instance).
+    pub fn same_database_as(mut self, other: &TestApp) -> Self {
+        self.share_db_with = Some(other.state.config.database_url.clone());
+        self.seed = false;
+        self
+    }
+
+    pub fn start(self) -> TestApp {
+        let data_dir = std::env::temp_dir().join(unique("campus_test"));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let mut pg = None;
+        let url = match (&self.share_db_with, std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty())) {
+            (Some(shared), _) => shared.clone(),
+            (None, Some(admin)) => {
+                let name = unique("campus_t");
+                let mut conn = diesel::pg::PgConnection::establish(&admin).expect("TEST_PG_URL reachable");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let base = admin.split('?').next().unwrap();
+                let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+                pg = Some((admin, name));
+                url
+            }
+            (None, None) => format!("sqlite://{}", data_dir.join("campus.db").display()),
+        };
+        let mut config = Config::for_data_dir(&data_dir, &url);
+        config.seed_demo = self.seed;
+        config.dev_login = self.dev_login;
+        config.workers = 1;
+        config.job_poll = Duration::from_millis(50);
+        if let Some(base) = self.wx_base {
+            config.wx.api_base = base;
+        }
+        config.wx.timeout = Duration::from_secs(1);
+        config.redis_url = self.redis_url;
+        if let Some(secret) = self.secret {
+            config.secret_key = secrecy::SecretString::from(secret);
+        }
+        config.smtp_url = self.smtp_url.map(secrecy::SecretString::from);
+        if let Some(ttl) = self.ticket_ttl {
+            config.ticket_ttl = ttl;
+        }
+        let state = campus::app::prepare(&config).expect("app prepares");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let server_state = state.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = campus::app::start(server_state, listener).await.expect("server starts");
+                tx.send(server.handle()).unwrap();
+                let _ = server.await;
+            })
+        });
+        let handle = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
+        TestApp { base: format!("http://127.0.0.1:{port}"), state, data_dir, handle, thread: Some(thread), pg }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in with a password account.
+    pub fn login(&self, username: &str, password: &str) -> Client {
+        let c = self.client();
+        let r = c.login(username, password);
+        assert_eq!(r.status, 303, "login of {username} failed: {}", r.body);
+        c
+    }
+
+    /// Runs a closure against the app's database.
+    pub fn db<T>(&self, f: impl FnOnce(&mut DbConn) -> T) -> T {
+        let mut conn = self.state.db.get().expect("db connection");
+        f(&mut conn)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some((admin, name)) = self.pg.take() {
+            if let Ok(mut conn) = diesel::pg::PgConnection::establish(&admin) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// One answer, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// The CSRF token in the page's forms.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).unwrap_or_else(|| panic!("no csrf token in: {}", self.body)) + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_string()
+    }
+}
+
+/// An HTTP client with a cookie jar; it does not follow redirects.
+pub struct Client {
+    pub base: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Client { base: base.to_string(), agent }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) }
+    }
+
+    fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut res = res.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = res.body_mut().read_to_string().unwrap_or_default();
+        Resp { status, headers, body }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        Self::read(self.agent.get(self.url(path)).call())
+    }
+
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::read(req.call())
+    }
+
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        Self::read(self.agent.post(self.url(path)).send_form(fields.iter().copied()))
+    }
+
+    pub fn post_form_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.post(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::read(req.send_form(fields.iter().copied()))
+    }
+
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Resp {
+        Self::read(self.agent.post(self.url(path)).send_json(body))
+    }
+
+    pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
+    }
+
+    /// A form POST carrying the CSRF token of the page at `form_page`.
+    pub fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.get(form_page).csrf();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_form(action, &all)
+    }
+
+    pub fn login(&self, username: &str, password: &str) -> Resp {
+        self.submit("/login", "/login", &[("username", username), ("password", password)])
+    }
+
+    /// GET that follows redirects within the app, up to 5.
+    pub fn follow(&self, path: &str) -> Resp {
+        let mut r = self.get(path);
+        for _ in 0..5 {
+            match (r.status, r.location()) {
+                (301 | 302 | 303 | 307, Some(loc)) => {
+                    let loc = loc.to_string();
+                    r = self.get(&loc);
+                }
+                _ => break,
+            }
+        }
+        r
+    }
+}
+
+/// A fake WeChat API server (`/sns/jscode2session`), per the official protocol:
+/// `good-*` codes succeed (openid `openid-*`), `bad-code` is errcode 40029, `busy` is -1,
+/// `broken` answers HTTP 500, `slow` answers after 3 s.
+pub struct FakeWeChat {
+    pub base: String,
+    pub calls: Arc<Mutex<Vec<String>>>,
+    handle: ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeWeChat {
+    pub fn start() -> FakeWeChat {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let recorded = calls.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    let recorded = recorded.clone();
+                    App::new().route(
+                        "/sns/jscode2session",
+                        web::get().to(move |q: web::Query<std::collections::HashMap<String, String>>| {
+                            let recorded = recorded.clone();
+                            async move {
+                                let code = q.get("js_code").cloned().unwrap_or_default();
+                                recorded.lock().unwrap().push(code.clone());
+                                if q.get("appid").map(String::as_str) != Some("wx-test-appid")
+                                    || q.get("secret").map(String::as_str) != Some("wx-test-secret")
+                                    || q.get("grant_type").map(String::as_str) != Some("authorization_code")
+                                {
+                                    return HttpResponse::Ok().json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
+                                }
+                                match code.as_str() {
+                                    "bad-code" => HttpResponse::Ok().json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+                                    "busy" => HttpResponse::Ok().json(serde_json::json!({"errcode": -1, "errmsg": "system error"})),
+                                    "broken" => HttpResponse::InternalServerError().finish(),
+                                    "slow" => {
+                                        actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+                                        HttpResponse::Ok().json(serde_json::json!({"openid": "late", "session_key": "k"}))
+                                    }
+                                    c if c.starts_with("good-") => HttpResponse::Ok().json(serde_json::json!({
+                                        "openid": format!("openid-{}", &c[5..]),
+                                        "session_key": "c2Vzc2lvbmtleQ==",
+                                        "unionid": format!("union-{}", &c[5..]),
+                                    })),
+                                    _ => HttpResponse::Ok().json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+                                }
+                            }
+                        }),
+                    )
+                })
+                .workers(1)
+                .listen(listener)
+                .unwrap()
+                .run();
+                tx.send(server.handle()).unwrap();
+                let _ = server.await;
+            })
+        });
+        let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        FakeWeChat { base: format!("http://127.0.0.1:{port}"), calls, handle, thread: Some(thread) }
+    }
+}
+
+impl Drop for FakeWeChat {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Polls `check` every 50 ms for up to 10 s.
+pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}

@@ -59,7 +59,9 @@ fn extractor_configs(cfg: &mut web::ServiceConfig) {
             .limit(256 * 1024)
             .error_handler(|_, _| AppError::invalid("表单内容无效，请检查后重新提交").into()),
     )
-    .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::invalid("链接参数无效").into()))
+    .app_data(
+        web::QueryConfig::default().error_handler(|_, _| AppError::invalid("链接参数无效").into()),
+    )
     .app_data(
         web::JsonConfig::default()
             .limit(64 * 1024)
@@ -89,13 +91,18 @@ where
             .cookie_secure(secure)
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
-            .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(14)))
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::days(14)),
+            )
             .build();
         App::new()
             .app_data(data.clone())
             .configure(extractor_configs)
             .configure(routes)
-            .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, AppError>(AppError::NotFound)
+            }))
             .wrap(from_fn(csrf::protect))
             .wrap(sessions)
             .wrap(from_fn(render_errors))

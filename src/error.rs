@@ -156,16 +156,26 @@ pub async fn render_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let asker = Asker {
-        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default(),
+        request_id: req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default(),
         path: req.path().to_string(),
-        path_and_query: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
         htmx: req.headers().contains_key("hx-request"),
     };
     let res = match next.call(req).await {
         Ok(res) => res,
         Err(err) => {
             let response = dress(&asker, err.as_error::<AppError>(), err.as_response_error());
-            return Err(actix_web::error::InternalError::from_response(err.to_string(), response).into());
+            return Err(
+                actix_web::error::InternalError::from_response(err.to_string(), response).into(),
+            );
         }
     };
     let replacement = res
@@ -178,7 +188,11 @@ pub async fn render_errors(
     }
 }
 
-fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> HttpResponse<BoxBody> {
+fn dress(
+    asker: &Asker,
+    app: Option<&AppError>,
+    other: &dyn ResponseError,
+) -> HttpResponse<BoxBody> {
     let request_id = asker.request_id.as_str();
     let fallback;
     let err: &AppError = match app {
@@ -206,18 +220,30 @@ fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> Ht
     }
     let is_htmx = asker.htmx;
     if matches!(err, AppError::Unauthorized) {
-        let login = format!("/login?next={}", crate::web::url_encode(&asker.path_and_query));
+        let login = format!(
+            "/login?next={}",
+            crate::web::url_encode(&asker.path_and_query)
+        );
         if is_htmx {
-            return HttpResponse::build(status).insert_header(("HX-Redirect", login)).finish();
+            return HttpResponse::build(status)
+                .insert_header(("HX-Redirect", login))
+                .finish();
         }
-        return HttpResponse::SeeOther().insert_header((header::LOCATION, login)).finish();
+        return HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, login))
+            .finish();
     }
     let message = match err {
         AppError::Internal(_) => format!("{}（请求编号 {request_id}）", err),
         _ => err.to_string(),
     };
     if is_htmx {
-        let html = Toast { kind: "error", message: &message }.render().unwrap_or_default();
+        let html = Toast {
+            kind: "error",
+            message: &message,
+        }
+        .render()
+        .unwrap_or_default();
         let mut res = HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(html);

@@ -39,7 +39,9 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     let config = Config::from_env()?;
@@ -50,13 +52,20 @@ fn main() -> anyhow::Result<()> {
             println!("applied {applied} migration(s)");
             Ok(())
         }
-        Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
+        Command::CreateAdmin {
+            username,
+            password,
+            nickname,
+        } => create_admin(&config, username, password, &nickname),
         Command::SeedDemo => {
             let db = Db::connect(&config.database_url)?;
             db.migrate()?;
             let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("demo accounts ready: student, teacher, merchant, admin (password {})", campus::seed::DEMO_PASSWORD);
+            println!(
+                "demo accounts ready: student, teacher, merchant, admin (password {})",
+                campus::seed::DEMO_PASSWORD
+            );
             Ok(())
         }
     }
@@ -86,7 +95,12 @@ fn prompt(label: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn create_admin(config: &Config, username: Option<String>, password: Option<String>, nickname: &str) -> anyhow::Result<()> {
+fn create_admin(
+    config: &Config,
+    username: Option<String>,
+    password: Option<String>,
+    nickname: &str,
+) -> anyhow::Result<()> {
     let username = match username {
         Some(u) => u,
         None => prompt("admin username")?,
@@ -95,7 +109,8 @@ fn create_admin(config: &Config, username: Option<String>, password: Option<Stri
         Some(p) => p,
         None => prompt("password (8+ characters, letters and digits)")?,
     };
-    let hash = campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash =
+        campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = Db::connect(&config.database_url)?;
     db.migrate()?;
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -9,7 +9,11 @@ use crate::db::schema::{auth_tokens, user_auth, user_roles, users};
 use crate::on_backend;
 
 pub fn user_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
@@ -37,7 +41,10 @@ pub fn add_role(conn: &mut DbConn, user_id: i64, role: Role) -> QueryResult<()> 
         .get_result::<i64>(conn)?;
     if exists == 0 {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str())))
+            .values((
+                user_roles::user_id.eq(user_id),
+                user_roles::role.eq(role.as_str()),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -79,7 +86,12 @@ pub fn set_secret_hash(conn: &mut DbConn, auth_id: i64, hash: &str) -> QueryResu
         .execute(conn)
 }
 
-pub fn touch_login(conn: &mut DbConn, user_id: i64, auth_id: Option<i64>, now: NaiveDateTime) -> QueryResult<()> {
+pub fn touch_login(
+    conn: &mut DbConn,
+    user_id: i64,
+    auth_id: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::last_login_at.eq(now))
         .execute(conn)?;
@@ -111,7 +123,12 @@ pub fn insert_token(
 }
 
 /// Marks an unused, unexpired ticket used; 1 row means this caller won the ticket.
-pub fn consume_ticket(conn: &mut DbConn, hash: &str, purpose: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn consume_ticket(
+    conn: &mut DbConn,
+    hash: &str,
+    purpose: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         auth_tokens::table
             .filter(auth_tokens::token_hash.eq(hash))
@@ -123,7 +140,11 @@ pub fn consume_ticket(conn: &mut DbConn, hash: &str, purpose: &str, now: NaiveDa
     .execute(conn)
 }
 
-pub fn token_user(conn: &mut DbConn, hash: &str, purpose: &str) -> QueryResult<Option<(i64, NaiveDateTime)>> {
+pub fn token_user(
+    conn: &mut DbConn,
+    hash: &str,
+    purpose: &str,
+) -> QueryResult<Option<(i64, NaiveDateTime)>> {
     auth_tokens::table
         .filter(auth_tokens::token_hash.eq(hash))
         .filter(auth_tokens::purpose.eq(purpose))

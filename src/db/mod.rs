@@ -10,11 +10,11 @@ pub mod schema;
 
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::AppResult;
@@ -93,7 +93,8 @@ impl ManageConnection for ConnManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnError> {
-        conn.batch_execute("SELECT 1").map_err(|e| ConnError(e.to_string()))
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnError(e.to_string()))
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -113,12 +114,11 @@ pub struct Db {
 impl Db {
     pub fn connect(url: &str) -> anyhow::Result<Db> {
         let (backend, target) = parse_url(url)?;
-        if backend == Backend::Sqlite {
-            if let Some(parent) = std::path::Path::new(&target).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)?;
-                }
-            }
+        if backend == Backend::Sqlite
+            && let Some(parent) = std::path::Path::new(&target).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
         }
         let size = match backend {
             Backend::Sqlite => 8,
@@ -168,7 +168,9 @@ impl Db {
         let mut conn = self.pool.get()?;
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConn::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
         }
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
         Ok(applied)

@@ -36,10 +36,18 @@ pub fn unread_count(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
 }
 
 pub fn count_messages(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    messages::table.filter(messages::user_id.eq(user_id)).count().get_result(conn)
+    messages::table
+        .filter(messages::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
 }
 
-pub fn list_messages(conn: &mut DbConn, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Message>> {
+pub fn list_messages(
+    conn: &mut DbConn,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Message>> {
     messages::table
         .filter(messages::user_id.eq(user_id))
         .order((messages::created_at.desc(), messages::id.desc()))
@@ -58,7 +66,12 @@ pub fn message_of(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<Optio
         .optional()
 }
 
-pub fn mark_read(conn: &mut DbConn, user_id: i64, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_read(
+    conn: &mut DbConn,
+    user_id: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         messages::table
             .filter(messages::id.eq(id))
@@ -70,16 +83,32 @@ pub fn mark_read(conn: &mut DbConn, user_id: i64, id: i64, now: NaiveDateTime) -
 }
 
 pub fn mark_all_read(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(messages::table.filter(messages::user_id.eq(user_id)).filter(messages::read_at.is_null()))
-        .set(messages::read_at.eq(Some(now)))
-        .execute(conn)
+    diesel::update(
+        messages::table
+            .filter(messages::user_id.eq(user_id))
+            .filter(messages::read_at.is_null()),
+    )
+    .set(messages::read_at.eq(Some(now)))
+    .execute(conn)
 }
 
 pub fn user_email(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<String>> {
-    users::table.find(user_id).select(users::email).first(conn).optional().map(Option::flatten)
+    users::table
+        .find(user_id)
+        .select(users::email)
+        .first(conn)
+        .optional()
+        .map(Option::flatten)
 }
 
-pub fn insert_outbox(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &str, body: &str, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert_outbox(
+    conn: &mut DbConn,
+    user_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     on_backend!(conn, |c| diesel::insert_into(email_outbox::table)
         .values((
             email_outbox::user_id.eq(user_id),
@@ -94,16 +123,36 @@ pub fn insert_outbox(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject:
 }
 
 pub fn outbox_email(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxEmail>> {
-    email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).optional()
+    email_outbox::table
+        .find(id)
+        .select(OutboxEmail::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn set_outbox_status(conn: &mut DbConn, id: i64, status: &str, error: Option<&str>, sent_at: Option<NaiveDateTime>) -> QueryResult<usize> {
+pub fn set_outbox_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+    sent_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
     diesel::update(email_outbox::table.find(id))
-        .set((email_outbox::status.eq(status), email_outbox::last_error.eq(error), email_outbox::sent_at.eq(sent_at)))
+        .set((
+            email_outbox::status.eq(status),
+            email_outbox::last_error.eq(error),
+            email_outbox::sent_at.eq(sent_at),
+        ))
         .execute(conn)
 }
 
-pub fn insert_job(conn: &mut DbConn, kind: &str, payload: &str, run_at: NaiveDateTime, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn insert_job(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &str,
+    run_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::kind.eq(kind),
@@ -129,14 +178,23 @@ pub fn next_due_job(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option
 }
 
 /// Takes a job for `lease`; 1 row means this runner holds it (another instance may race us).
-pub fn lock_job(conn: &mut DbConn, id: i64, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<usize> {
+pub fn lock_job(
+    conn: &mut DbConn,
+    id: i64,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         jobs::table
             .filter(jobs::id.eq(id))
             .filter(jobs::status.eq("pending"))
             .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now))),
     )
-    .set((jobs::locked_until.eq(until), jobs::attempts.eq(jobs::attempts + 1), jobs::updated_at.eq(now)))
+    .set((
+        jobs::locked_until.eq(until),
+        jobs::attempts.eq(jobs::attempts + 1),
+        jobs::updated_at.eq(now),
+    ))
     .execute(conn)
 }
 
@@ -146,11 +204,23 @@ pub fn job(conn: &mut DbConn, id: i64) -> QueryResult<Job> {
 
 pub fn finish_job(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(jobs::table.find(id))
-        .set((jobs::status.eq("done"), jobs::locked_until.eq(None::<NaiveDateTime>), jobs::last_error.eq(None::<String>), jobs::updated_at.eq(now)))
+        .set((
+            jobs::status.eq("done"),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::last_error.eq(None::<String>),
+            jobs::updated_at.eq(now),
+        ))
         .execute(conn)
 }
 
-pub fn retry_job(conn: &mut DbConn, id: i64, status: &str, error: &str, run_at: NaiveDateTime, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn retry_job(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    error: &str,
+    run_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(jobs::table.find(id))
         .set((
             jobs::status.eq(status),
@@ -163,5 +233,8 @@ pub fn retry_job(conn: &mut DbConn, id: i64, status: &str, error: &str, run_at: 
 }
 
 pub fn count_jobs(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
-    jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)
+    jobs::table
+        .filter(jobs::status.eq(status))
+        .count()
+        .get_result(conn)
 }

@@ -6,22 +6,40 @@ use crate::web::pagination::{PageRequest, Paginated};
 
 /// Writes an in-app message and, when the kind warrants it and the user has an email address,
 /// queues the email. Runs inside the caller's transaction.
-pub fn send(conn: &mut DbConn, user_id: i64, kind: MessageKind, title: &str, body: &str, link: Option<&str>) -> AppResult<()> {
+pub fn send(
+    conn: &mut DbConn,
+    user_id: i64,
+    kind: MessageKind,
+    title: &str,
+    body: &str,
+    link: Option<&str>,
+) -> AppResult<()> {
     let now = db::now();
     queries::insert_message(conn, user_id, kind.as_str(), title, body, link, now)?;
-    if kind.emails() {
-        if let Some(to) = queries::user_email(conn, user_id)? {
-            queue_email(conn, Some(user_id), &to, title, body)?;
-        }
+    if kind.emails()
+        && let Some(to) = queries::user_email(conn, user_id)?
+    {
+        queue_email(conn, Some(user_id), &to, title, body)?;
     }
     Ok(())
 }
 
 /// Queues an email for the job runner.
-pub fn queue_email(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &str, body: &str) -> AppResult<i64> {
+pub fn queue_email(
+    conn: &mut DbConn,
+    user_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<i64> {
     let now = db::now();
     let id = queries::insert_outbox(conn, user_id, to, subject, body, now)?;
-    jobs::enqueue(conn, jobs::SEND_EMAIL, &serde_json::json!({ "outbox_id": id }), now)?;
+    jobs::enqueue(
+        conn,
+        jobs::SEND_EMAIL,
+        &serde_json::json!({ "outbox_id": id }),
+        now,
+    )?;
     Ok(id)
 }
 
@@ -29,7 +47,11 @@ pub fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
     Ok(queries::unread_count(conn, user_id)?)
 }
 
-pub fn list_messages(conn: &mut DbConn, user_id: i64, page: PageRequest) -> AppResult<Paginated<Message>> {
+pub fn list_messages(
+    conn: &mut DbConn,
+    user_id: i64,
+    page: PageRequest,
+) -> AppResult<Paginated<Message>> {
     let total = queries::count_messages(conn, user_id)?;
     let items = queries::list_messages(conn, user_id, page.per_page, page.offset())?;
     Ok(Paginated::new(items, page, total))

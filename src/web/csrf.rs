@@ -5,11 +5,11 @@
 //! or, for multipart uploads whose body we do not buffer, the `csrf_token` query parameter.
 
 use actix_session::SessionExt;
+use actix_web::HttpMessage;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
 use actix_web::web::BytesMut;
 use futures_util::StreamExt;
 
@@ -49,12 +49,16 @@ pub async fn protect(
         while let Some(chunk) = payload.next().await {
             let chunk = chunk?;
             if body.len() + chunk.len() > MAX_FORM_BYTES {
-                return Ok(req.error_response(AppError::invalid("提交的内容太大")).map_into_right_body());
+                return Ok(req
+                    .error_response(AppError::invalid("提交的内容太大"))
+                    .map_into_right_body());
             }
             body.extend_from_slice(&chunk);
         }
         let body = body.freeze();
-        presented = std::str::from_utf8(&body).ok().and_then(|s| field(s, "csrf_token"));
+        presented = std::str::from_utf8(&body)
+            .ok()
+            .and_then(|s| field(s, "csrf_token"));
         let (_, mut restored) = actix_http::h1::Payload::create(true);
         restored.unread_data(body);
         req.set_payload(restored.into());

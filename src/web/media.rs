@@ -13,7 +13,11 @@ use super::AppState;
 use crate::error::AppError;
 
 /// Reads the first file field of a multipart upload, at most `max_bytes`.
-pub async fn read_upload(mut form: Multipart, field_name: &str, max_bytes: usize) -> Result<Vec<u8>, AppError> {
+pub async fn read_upload(
+    mut form: Multipart,
+    field_name: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, AppError> {
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
         if field.name() != Some(field_name) {
@@ -43,8 +47,15 @@ pub async fn read_upload(mut form: Multipart, field_name: &str, max_bytes: usize
 
 /// Decodes an image (JPEG or PNG, judged by content), crops it to a `size`×`size` square and
 /// writes it as JPEG under `media_dir/<folder>/`. Returns the public `/media/...` path.
-pub fn store_square_image(media_dir: &Path, folder: &str, stem: &str, data: &[u8], size: u32) -> Result<String, AppError> {
-    let format = image::guess_format(data).map_err(|_| AppError::invalid("只能上传 JPG 或 PNG 图片"))?;
+pub fn store_square_image(
+    media_dir: &Path,
+    folder: &str,
+    stem: &str,
+    data: &[u8],
+    size: u32,
+) -> Result<String, AppError> {
+    let format =
+        image::guess_format(data).map_err(|_| AppError::invalid("只能上传 JPG 或 PNG 图片"))?;
     if !matches!(format, image::ImageFormat::Jpeg | image::ImageFormat::Png) {
         return Err(AppError::invalid("只能上传 JPG 或 PNG 图片"));
     }
@@ -54,14 +65,25 @@ pub fn store_square_image(media_dir: &Path, folder: &str, stem: &str, data: &[u8
     limits.max_image_height = Some(8000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| AppError::invalid("图片已损坏或格式不受支持"))?;
-    let square = img.resize_to_fill(size, size, FilterType::Triangle).into_rgb8();
+    let img = reader
+        .decode()
+        .map_err(|_| AppError::invalid("图片已损坏或格式不受支持"))?;
+    let square = img
+        .resize_to_fill(size, size, FilterType::Triangle)
+        .into_rgb8();
     let dir = media_dir.join(folder);
     std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-    let name = format!("{stem}-{}.jpg", super::random_token(6).replace(['-', '_'], "x"));
-    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(&name)).map_err(AppError::internal)?);
+    let name = format!(
+        "{stem}-{}.jpg",
+        super::random_token(6).replace(['-', '_'], "x")
+    );
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(dir.join(&name)).map_err(AppError::internal)?,
+    );
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-    square.write_with_encoder(encoder).map_err(AppError::internal)?;
+    square
+        .write_with_encoder(encoder)
+        .map_err(AppError::internal)?;
     Ok(format!("/media/{folder}/{name}"))
 }
 
@@ -76,10 +98,19 @@ fn media_path(root: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// `GET /media/{path}`.
-pub async fn serve(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn serve(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let file = media_path(&state.config.media_dir(), &path).ok_or(AppError::NotFound)?;
-    let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
-    let content_type = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };
+    let data = web::block(move || std::fs::read(file))
+        .await?
+        .map_err(|_| AppError::NotFound)?;
+    let content_type = if path.ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=604800"))

@@ -44,9 +44,13 @@ pub fn render(template: &impl Template) -> AppResult<HttpResponse> {
 /// 303 to `to`; for htmx requests the `HX-Redirect` header does the same in the browser.
 pub fn see_other(req: &HttpRequest, to: &str) -> HttpResponse {
     if is_htmx(req) {
-        HttpResponse::Ok().insert_header(("HX-Redirect", to)).finish()
+        HttpResponse::Ok()
+            .insert_header(("HX-Redirect", to))
+            .finish()
     } else {
-        HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, to))
+            .finish()
     }
 }
 
@@ -57,7 +61,12 @@ pub fn is_htmx(req: &HttpRequest) -> bool {
 /// A redirect target from user input: only same-site absolute paths, never `//host` or a scheme.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains(['\r', '\n']) =>
+        {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -69,7 +78,9 @@ pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -78,7 +89,9 @@ pub fn url_encode(value: &str) -> String {
 
 /// The client's address as the app sees it (the peer; put nginx's real-ip module in front).
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// A random URL-safe token of `bytes` random bytes.

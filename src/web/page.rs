@@ -40,7 +40,11 @@ impl CurrentUser {
     }
 
     pub fn role_labels(&self) -> String {
-        self.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" · ")
+        self.roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 
@@ -62,7 +66,10 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         None => None,
         Some(id) => {
             let state = state(req)?;
-            let user = state.db.run(move |conn| crate::auth::service::session_user(conn, id)).await?;
+            let user = state
+                .db
+                .run(move |conn| crate::auth::service::session_user(conn, id))
+                .await?;
             if user.is_none() {
                 // Deleted or banned since signing in: the session is over.
                 session::sign_out(&session);

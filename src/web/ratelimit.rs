@@ -13,7 +13,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(max_failures: u32, window: Duration) -> RateLimiter {
-        RateLimiter { max_failures, window, entries: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            max_failures,
+            window,
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Some(wait)` when `key` has failed too often and must wait.
@@ -34,7 +38,9 @@ impl RateLimiter {
                 let window = self.window;
                 entries.retain(|_, (_, since)| since.elapsed() < window);
             }
-            let entry = entries.entry(key.to_string()).or_insert((0, Instant::now()));
+            let entry = entries
+                .entry(key.to_string())
+                .or_insert((0, Instant::now()));
             if entry.1.elapsed() >= self.window {
                 *entry = (0, Instant::now());
             }

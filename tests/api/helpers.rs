@@ -101,12 +101,17 @@ impl Builder {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
         std::fs::create_dir_all(&data_dir).unwrap();
         let mut pg = None;
-        let url = match (&self.share_db_with, std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty())) {
+        let url = match (
+            &self.share_db_with,
+            std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty()),
+        ) {
             (Some(shared), _) => shared.clone(),
             (None, Some(admin)) => {
                 let name = unique("campus_t");
-                let mut conn = diesel::pg::PgConnection::establish(&admin).expect("TEST_PG_URL reachable");
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let mut conn =
+                    diesel::pg::PgConnection::establish(&admin).expect("TEST_PG_URL reachable");
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
                 let base = admin.split('?').next().unwrap();
                 let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
                 pg = Some((admin, name));
@@ -138,13 +143,24 @@ impl Builder {
         let server_state = state.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = campus::app::start(server_state, listener).await.expect("server starts");
+                let server = campus::app::start(server_state, listener)
+                    .await
+                    .expect("server starts");
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })
         });
-        let handle = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
-        TestApp { base: format!("http://127.0.0.1:{port}"), state, data_dir, handle, thread: Some(thread), pg }
+        let handle = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server started");
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+            data_dir,
+            handle,
+            thread: Some(thread),
+            pg,
+        }
     }
 }
 
@@ -182,10 +198,10 @@ impl Drop for TestApp {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if let Some((admin, name)) = self.pg.take() {
-            if let Ok(mut conn) = diesel::pg::PgConnection::establish(&admin) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+        if let Some((admin, name)) = self.pg.take()
+            && let Ok(mut conn) = diesel::pg::PgConnection::establish(&admin)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
@@ -201,7 +217,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn location(&self) -> Option<&str> {
         self.header("location")
@@ -212,7 +231,11 @@ impl Resp {
     /// The CSRF token in the page's forms.
     pub fn csrf(&self) -> String {
         let marker = "name=\"csrf_token\" value=\"";
-        let start = self.body.find(marker).unwrap_or_else(|| panic!("no csrf token in: {}", self.body)) + marker.len();
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no csrf token in: {}", self.body))
+            + marker.len();
         let end = self.body[start..].find('"').unwrap() + start;
         self.body[start..end].to_string()
     }
@@ -232,11 +255,18 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Client { base: base.to_string(), agent }
+        Client {
+            base: base.to_string(),
+            agent,
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) }
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
     }
 
     fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
@@ -248,7 +278,11 @@ impl Client {
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
         let body = res.body_mut().read_to_string().unwrap_or_default();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -264,10 +298,19 @@ impl Client {
     }
 
     pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        Self::read(self.agent.post(self.url(path)).send_form(fields.iter().copied()))
+        Self::read(
+            self.agent
+                .post(self.url(path))
+                .send_form(fields.iter().copied()),
+        )
     }
 
-    pub fn post_form_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+    pub fn post_form_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self.agent.post(self.url(path));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -280,7 +323,12 @@ impl Client {
     }
 
     pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
-        Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
+        Self::read(
+            self.agent
+                .post(self.url(path))
+                .header("Content-Type", content_type)
+                .send(body),
+        )
     }
 
     /// A form POST carrying the CSRF token of the page at `form_page`.
@@ -292,7 +340,11 @@ impl Client {
     }
 
     pub fn login(&self, username: &str, password: &str) -> Resp {
-        self.submit("/login", "/login", &[("username", username), ("password", password)])
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
     }
 
     /// GET that follows redirects within the app, up to 5.
@@ -374,7 +426,12 @@ impl FakeWeChat {
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        FakeWeChat { base: format!("http://127.0.0.1:{port}"), calls, handle, thread: Some(thread) }
+        FakeWeChat {
+            base: format!("http://127.0.0.1:{port}"),
+            calls,
+            handle,
+            thread: Some(thread),
+        }
     }
 }
 

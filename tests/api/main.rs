@@ -1,6 +1,9 @@
 //! The integration suite: one crate, a module per feature. Every test starts the real app on a
 //! random port against a fresh database and speaks HTTP to it.
 
+// A failing unwrap is a failing test: the right outcome here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth;
 mod browser;
 mod email;

@@ -5,8 +5,17 @@ use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 fn message_ids(app: &TestApp, username: &str) -> Vec<i64> {
     use campus::db::schema::{messages, user_auth};
     app.db(|c| {
-        let uid: i64 = user_auth::table.filter(user_auth::auth_key.eq(username)).select(user_auth::user_id).first(c).unwrap();
-        messages::table.filter(messages::user_id.eq(uid)).order(messages::id).select(messages::id).load(c).unwrap()
+        let uid: i64 = user_auth::table
+            .filter(user_auth::auth_key.eq(username))
+            .select(user_auth::user_id)
+            .first(c)
+            .unwrap();
+        messages::table
+            .filter(messages::user_id.eq(uid))
+            .order(messages::id)
+            .select(messages::id)
+            .load(c)
+            .unwrap()
     })
 }
 
@@ -19,7 +28,10 @@ fn the_message_center_lists_messages_and_the_tab_bar_counts_unread() {
     for tab in ["首页", "教务", "论坛", "商城", "我的"] {
         assert!(home.body.contains(tab), "tab {tab}");
     }
-    assert!(home.body.contains("id=\"unread-badge\">2<"), "two seeded unread messages");
+    assert!(
+        home.body.contains("id=\"unread-badge\">2<"),
+        "two seeded unread messages"
+    );
     let list = c.get("/me/messages");
     assert_eq!(list.status, 200);
     assert!(list.body.contains("欢迎使用校园助手"));
@@ -33,7 +45,11 @@ fn marking_read_updates_the_badge_and_only_works_on_own_messages() {
     let ids = message_ids(&app, "student");
     let token = c.get("/me/messages").csrf();
 
-    let r = c.post_form_with(&format!("/me/messages/{}/read", ids[0]), &[], &[("X-CSRF-Token", &token), ("HX-Request", "true")]);
+    let r = c.post_form_with(
+        &format!("/me/messages/{}/read", ids[0]),
+        &[],
+        &[("X-CSRF-Token", &token), ("HX-Request", "true")],
+    );
     assert_eq!(r.status, 200);
     assert!(r.body.contains(&format!("id=\"message-{}\"", ids[0])));
     assert!(!r.body.contains("标为已读"), "the fragment shows it read");
@@ -41,7 +57,10 @@ fn marking_read_updates_the_badge_and_only_works_on_own_messages() {
 
     // Someone else's message is not found, and stays unread.
     let teacher_msg = message_ids(&app, "teacher")[0];
-    let r = c.post_form(&format!("/me/messages/{teacher_msg}/read"), &[("csrf_token", &token)]);
+    let r = c.post_form(
+        &format!("/me/messages/{teacher_msg}/read"),
+        &[("csrf_token", &token)],
+    );
     assert_eq!(r.status, 404);
     let teacher = app.login("teacher", DEMO_PASSWORD);
     assert!(teacher.get("/").body.contains("id=\"unread-badge\">2<"));
@@ -57,10 +76,24 @@ fn messages_page_through_with_htmx_fragments() {
     let app = spawn_app();
     let c = app.login("student", DEMO_PASSWORD);
     use campus::db::schema::user_auth;
-    let uid: i64 = app.db(|conn| user_auth::table.filter(user_auth::auth_key.eq("student")).select(user_auth::user_id).first(conn).unwrap());
+    let uid: i64 = app.db(|conn| {
+        user_auth::table
+            .filter(user_auth::auth_key.eq("student"))
+            .select(user_auth::user_id)
+            .first(conn)
+            .unwrap()
+    });
     app.db(|conn| {
         for i in 0..25 {
-            campus::notify::send(conn, uid, campus::notify::MessageKind::System, &format!("通知 {i}"), "正文", None).unwrap();
+            campus::notify::send(
+                conn,
+                uid,
+                campus::notify::MessageKind::System,
+                &format!("通知 {i}"),
+                "正文",
+                None,
+            )
+            .unwrap();
         }
     });
     let page1 = c.get("/me/messages");
@@ -71,5 +104,9 @@ fn messages_page_through_with_htmx_fragments() {
     assert!(!page2.body.contains("<html"), "fragment only");
     assert!(page2.body.contains("2 / 2"));
     assert!(page2.body.contains("欢迎使用校园助手"));
-    assert_eq!(c.get("/me/messages?page=abc").status, 200, "a bad page number means page 1");
+    assert_eq!(
+        c.get("/me/messages?page=abc").status,
+        200,
+        "a bad page number means page 1"
+    );
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub seed_demo: bool,
     /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx).
     pub cookie_secure: bool,
+    /// `CAMPUS_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (behind nginx).
+    pub trust_proxy: bool,
     /// `CAMPUS_SITE_NAME`, default `校园助手`.
     pub site_name: String,
     /// `CAMPUS_WX_APPID`, `CAMPUS_WX_SECRET`, `CAMPUS_WX_API_BASE`.
@@ -95,6 +97,7 @@ impl Config {
             dev_login: flag("CAMPUS_DEV_LOGIN", false),
             seed_demo: flag("CAMPUS_SEED_DEMO", true),
             cookie_secure: flag("CAMPUS_COOKIE_SECURE", false),
+            trust_proxy: flag("CAMPUS_TRUST_PROXY", false),
             site_name: var("CAMPUS_SITE_NAME").unwrap_or_else(|| "校园助手".into()),
             wx: WxConfig {
                 appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
@@ -138,6 +141,7 @@ impl Config {
             dev_login: false,
             seed_demo: false,
             cookie_secure: false,
+            trust_proxy: false,
             site_name: "校园助手".into(),
             wx: WxConfig {
                 appid: "wx-test-appid".into(),

@@ -46,7 +46,10 @@ impl WxClient {
             "{}/sns/jscode2session",
             self.config.api_base.trim_end_matches('/')
         );
+        let secret = self.config.secret.expose_secret();
         let unavailable = |detail: String| {
+            // Library errors may quote the request URL, which carries the secret and the code.
+            let detail = detail.replace(secret, "***").replace(code, "***");
             tracing::warn!(detail = %detail, "jscode2session failed");
             AppError::Upstream("微信登录服务暂时不可用，请稍后再试".into())
         };
@@ -54,7 +57,7 @@ impl WxClient {
             .agent
             .get(&url)
             .query("appid", &self.config.appid)
-            .query("secret", self.config.secret.expose_secret())
+            .query("secret", secret)
             .query("js_code", code)
             .query("grant_type", "authorization_code")
             .call()

@@ -87,8 +87,15 @@ pub fn url_encode(value: &str) -> String {
     out
 }
 
-/// The client's address as the app sees it (the peer; put nginx's real-ip module in front).
+/// The client's address: the peer, or `X-Forwarded-For`'s first hop when `CAMPUS_TRUST_PROXY=1`
+/// (only behind a proxy that sets it, or anyone could pick their own address).
 pub fn client_ip(req: &HttpRequest) -> String {
+    let trust_proxy = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .is_some_and(|s| s.config.trust_proxy);
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_string();
+    }
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())

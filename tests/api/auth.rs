@@ -351,3 +351,62 @@ fn login_never_redirects_off_site() {
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), Some("/"));
 }
+
+#[test]
+fn behind_a_trusted_proxy_the_forwarded_address_is_audited_and_throttled() {
+    let app = crate::helpers::app().trust_proxy().start();
+    let c = app.client();
+    let token = c.get("/login").csrf();
+    let login = |password: &str, ip: &str| {
+        c.post_form_with(
+            "/login",
+            &[
+                ("username", "student"),
+                ("password", password),
+                ("csrf_token", &token),
+            ],
+            &[("X-Forwarded-For", ip)],
+        )
+    };
+    assert_eq!(login(DEMO_PASSWORD, "203.0.113.7").status, 303);
+    use campus::db::schema::audit_log;
+    let ip: Option<String> = app.db(|conn| {
+        audit_log::table
+            .filter(audit_log::action.eq("user.login"))
+            .select(audit_log::ip)
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(ip.as_deref(), Some("203.0.113.7"));
+    // A second visitor from another address fails five times and is throttled for every account.
+    let d = app.client();
+    let token = d.get("/login").csrf();
+    let attempt = |username: &str| {
+        d.post_form_with(
+            "/login",
+            &[
+                ("username", username),
+                ("password", "nope-nope1"),
+                ("csrf_token", &token),
+            ],
+            &[("X-Forwarded-For", "198.51.100.1")],
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("teacher").status, 401);
+    }
+    assert_eq!(attempt("admin").status, 429);
+    // The first visitor's address is not affected.
+    let e = app.client();
+    let token = e.get("/login").csrf();
+    let r = e.post_form_with(
+        "/login",
+        &[
+            ("username", "admin"),
+            ("password", DEMO_PASSWORD),
+            ("csrf_token", &token),
+        ],
+        &[("X-Forwarded-For", "203.0.113.8")],
+    );
+    assert_eq!(r.status, 303);
+}

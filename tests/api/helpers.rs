@@ -48,6 +48,8 @@ pub struct Builder {
     smtp_url: Option<String>,
     ticket_ttl: Option<Duration>,
     share_db_with: Option<String>,
+    database_url: Option<String>,
+    trust_proxy: bool,
 }
 
 pub fn app() -> Builder {
@@ -60,6 +62,8 @@ pub fn app() -> Builder {
         smtp_url: None,
         ticket_ttl: None,
         share_db_with: None,
+        database_url: None,
+        trust_proxy: false,
     }
 }
 
@@ -97,6 +101,17 @@ impl Builder {
         self
     }
 
+    /// Serve an existing database (made by the CLI, say); nothing is seeded or dropped.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database_url = Some(url.to_string());
+        self.seed = false;
+        self
+    }
+    pub fn trust_proxy(mut self) -> Self {
+        self.trust_proxy = true;
+        self
+    }
+
     pub fn start(self) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
         std::fs::create_dir_all(&data_dir).unwrap();
@@ -122,6 +137,7 @@ impl Builder {
         let mut config = Config::for_data_dir(&data_dir, &url);
         config.seed_demo = self.seed;
         config.dev_login = self.dev_login;
+        config.trust_proxy = self.trust_proxy;
         config.workers = 1;
         config.job_poll = Duration::from_millis(50);
         if let Some(base) = self.wx_base {

@@ -51,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::home::routes(cfg);
     crate::profile::routes(cfg);
     crate::admin::routes(cfg);
+    crate::mall::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

@@ -57,6 +57,12 @@ pub struct Config {
     pub workers: usize,
     /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
     pub upload_max_bytes: usize,
+    /// `CAMPUS_PAY_PROVIDER`: `mock` (default, the development cashier) or `wechat`.
+    pub pay_provider: String,
+    /// `CAMPUS_ORDER_TIMEOUT_MINS`, default 30: unpaid orders are cancelled after this.
+    pub order_timeout: Duration,
+    /// `CAMPUS_AUTO_COMPLETE_DAYS`, default 7: shipped orders complete themselves after this.
+    pub auto_complete: Duration,
 }
 
 impl Config {
@@ -123,6 +129,30 @@ impl Config {
                     .unwrap_or(2),
             },
             upload_max_bytes: 5 * 1024 * 1024,
+            pay_provider: match var("CAMPUS_PAY_PROVIDER").as_deref() {
+                None | Some("mock") => "mock".into(),
+                Some("wechat") => "wechat".into(),
+                Some(other) => {
+                    anyhow::bail!("CAMPUS_PAY_PROVIDER must be mock or wechat, not {other}")
+                }
+            },
+            order_timeout: Duration::from_secs(
+                60 * match var("CAMPUS_ORDER_TIMEOUT_MINS") {
+                    Some(v) => v.parse::<u64>().map_err(|_| {
+                        anyhow::anyhow!("CAMPUS_ORDER_TIMEOUT_MINS must be a number")
+                    })?,
+                    None => 30,
+                },
+            ),
+            auto_complete: Duration::from_secs(
+                86_400
+                    * match var("CAMPUS_AUTO_COMPLETE_DAYS") {
+                        Some(v) => v.parse::<u64>().map_err(|_| {
+                            anyhow::anyhow!("CAMPUS_AUTO_COMPLETE_DAYS must be a number")
+                        })?,
+                        None => 7,
+                    },
+            ),
         })
     }
 
@@ -154,6 +184,9 @@ impl Config {
             job_poll: Duration::from_millis(100),
             workers: 2,
             upload_max_bytes: 5 * 1024 * 1024,
+            pay_provider: "mock".into(),
+            order_timeout: Duration::from_secs(30 * 60),
+            auto_complete: Duration::from_secs(7 * 86_400),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod home;
+pub mod mall;
 pub mod notify;
 pub mod ops;
 pub mod profile;

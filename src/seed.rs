@@ -86,9 +86,10 @@ pub fn demo_if_empty(conn: &mut DbConn) -> AppResult<bool> {
     Ok(true)
 }
 
-/// Creates (or resets the password of) every demo account.
+/// Creates (or resets the password of) every demo account, and the demo catalog once.
 pub fn demo(conn: &mut DbConn) -> AppResult<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
+    let mut merchant_id = None;
     for d in &DEMOS {
         let now = db::now();
         let created = auth::create_account(
@@ -113,6 +114,9 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
                 },
             },
         )?;
+        if d.username == "merchant" {
+            merchant_id = Some(created);
+        }
         let unread: i64 = notify::service::unread_count(conn, created)?;
         if unread == 0 {
             notify::send(
@@ -132,6 +136,307 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
                 Some("/me/settings"),
             )?;
         }
+    }
+    if let Some(owner) = merchant_id {
+        demo_catalog(conn, owner)?;
+    }
+    Ok(())
+}
+
+/// Category tree: (name, children).
+const CATEGORIES: [(&str, &[&str]); 5] = [
+    ("食品饮料", &["零食", "饮料", "方便速食"]),
+    ("学习文具", &["笔记本", "书写工具", "考试用品"]),
+    ("生活日用", &["洗护", "收纳", "宿舍电器"]),
+    ("数码配件", &["充电", "耳机", "存储"]),
+    ("运动户外", &["球类", "健身", "服饰"]),
+];
+
+/// (child category, name, description, options as (name, price in cents, stock), original price, sales)
+type DemoProduct = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, i64, i64)],
+    Option<i64>,
+    i64,
+);
+
+const PRODUCTS: [DemoProduct; 24] = [
+    (
+        "零食",
+        "乐事薯片 原味 70g",
+        "经典原味马铃薯片，追剧自习好搭档。",
+        &[("", 650, 120)],
+        Some(790),
+        356,
+    ),
+    (
+        "零食",
+        "良品铺子 每日坚果 25g×7袋",
+        "混合坚果，每天一小袋，补充能量。",
+        &[("", 3990, 40)],
+        Some(4990),
+        88,
+    ),
+    (
+        "零食",
+        "奥利奥 原味夹心饼干 194g",
+        "扭一扭，舔一舔，泡一泡。",
+        &[("", 990, 80)],
+        None,
+        210,
+    ),
+    (
+        "饮料",
+        "农夫山泉 饮用天然水 550ml",
+        "我们不生产水，我们只是大自然的搬运工。",
+        &[("单瓶", 200, 500), ("24瓶整箱", 3600, 30)],
+        None,
+        1520,
+    ),
+    (
+        "饮料",
+        "可口可乐 330ml 罐装",
+        "冰镇更好喝。",
+        &[("单罐", 300, 300), ("6罐装", 1700, 50)],
+        None,
+        980,
+    ),
+    (
+        "饮料",
+        "元气森林 白桃味苏打气泡水 480ml",
+        "0糖0脂0卡，白桃风味气泡水。",
+        &[("", 550, 150)],
+        None,
+        640,
+    ),
+    (
+        "方便速食",
+        "康师傅 红烧牛肉面 5连包",
+        "深夜食堂必备，经典红烧牛肉口味。",
+        &[("", 1350, 60)],
+        Some(1590),
+        430,
+    ),
+    (
+        "方便速食",
+        "自热小火锅 麻辣牛肉 400g",
+        "不用火不用电，宿舍也能吃火锅。",
+        &[("", 2490, 25)],
+        Some(2990),
+        120,
+    ),
+    (
+        "笔记本",
+        "得力 A5 软抄本 60页 5本装",
+        "道林纸书写顺滑，不洇墨，课堂笔记好帮手。",
+        &[("", 1290, 100)],
+        None,
+        260,
+    ),
+    (
+        "笔记本",
+        "国誉 活页本 B5 方格",
+        "可拆卸活页设计，整理错题更方便。",
+        &[("", 2680, 45)],
+        Some(3200),
+        75,
+    ),
+    (
+        "书写工具",
+        "晨光 中性笔 0.5mm 黑色 12支",
+        "考试专用速干中性笔，书写流畅不断墨。",
+        &[("黑色", 1580, 200), ("蓝色", 1580, 120), ("红色", 1580, 80)],
+        Some(1800),
+        890,
+    ),
+    (
+        "书写工具",
+        "斑马 荧光笔 温和色 5色套装",
+        "柔和色系，划重点不刺眼。",
+        &[("", 2200, 60)],
+        None,
+        150,
+    ),
+    (
+        "考试用品",
+        "卡西欧 fx-991CN X 科学计算器",
+        "中文函数计算器，高数、大物、会计考试适用。",
+        &[("", 16900, 15)],
+        Some(18900),
+        64,
+    ),
+    (
+        "考试用品",
+        "四六级英语听力耳机 FM调频",
+        "四六级、专四专八考试专用调频耳机。",
+        &[("", 4900, 35)],
+        Some(6900),
+        210,
+    ),
+    (
+        "洗护",
+        "蓝月亮 深层洁净洗衣液 1kg",
+        "深层洁净，护色护形，宿舍洗衣必备。",
+        &[("", 2590, 50)],
+        Some(2990),
+        180,
+    ),
+    (
+        "洗护",
+        "舒肤佳 纯白清香香皂 3块装",
+        "有效去除细菌，温和清洁。",
+        &[("", 1190, 70)],
+        None,
+        140,
+    ),
+    (
+        "收纳",
+        "宿舍折叠收纳箱 66L",
+        "可折叠，床底衣柜都能放，开学换季收纳好物。",
+        &[("米白", 3990, 30), ("浅灰", 3990, 30)],
+        Some(5900),
+        95,
+    ),
+    (
+        "宿舍电器",
+        "小熊 迷你电煮锅 1.2L",
+        "宿舍用小功率电煮锅，煮面涮菜一锅搞定。",
+        &[("", 8900, 12)],
+        Some(12900),
+        58,
+    ),
+    (
+        "充电",
+        "小米 20W 快充充电器 Type-C",
+        "支持 PD 快充，小巧便携。",
+        &[("", 3900, 40)],
+        Some(4900),
+        175,
+    ),
+    (
+        "充电",
+        "罗马仕 充电宝 10000mAh",
+        "轻薄小巧，双向快充，出门上课不断电。",
+        &[("白色", 7900, 25), ("黑色", 7900, 25)],
+        Some(9900),
+        220,
+    ),
+    (
+        "存储",
+        "闪迪 U盘 64GB USB3.0",
+        "高速读写，资料作业随身带。",
+        &[("", 3490, 45)],
+        None,
+        160,
+    ),
+    (
+        "球类",
+        "斯伯丁 7号篮球 室内外通用",
+        "PU 材质，手感好，耐磨耐打。",
+        &[("", 15900, 10)],
+        Some(19900),
+        42,
+    ),
+    (
+        "健身",
+        "瑜伽垫 加厚10mm 防滑",
+        "NBR 材质加厚防滑，宿舍健身不伤膝。",
+        &[("紫色", 4590, 20), ("蓝色", 4590, 20)],
+        Some(5990),
+        77,
+    ),
+    (
+        "服饰",
+        "校园文化衫 纯棉 T恤",
+        "校徽款纯棉短袖，社团活动、运动会统一着装。",
+        &[
+            ("白色 / M", 4900, 30),
+            ("白色 / L", 4900, 30),
+            ("白色 / XL", 4900, 20),
+            ("黑色 / M", 4900, 30),
+            ("黑色 / L", 4900, 25),
+            ("黑色 / XL", 4900, 15),
+        ],
+        None,
+        310,
+    ),
+];
+
+/// The demo shop, categories, pickup points, banners and products; skipped when a catalog exists.
+pub fn demo_catalog(conn: &mut DbConn, owner_id: i64) -> AppResult<()> {
+    use crate::mall::service as mall;
+    if !mall::category_tree(conn)?.is_empty() {
+        return Ok(());
+    }
+    let shop = mall::open_shop(
+        conn,
+        owner_id,
+        "校园便利店",
+        "学生街 12 号，营业时间 8:00–23:00",
+        "学生街 12 号",
+    )?;
+    let mut children = Vec::new();
+    let mut roots = Vec::new();
+    for (i, (root, kids)) in CATEGORIES.iter().enumerate() {
+        let root_id = mall::create_category(conn, None, root, i as i32)?;
+        roots.push(root_id);
+        for (j, kid) in kids.iter().enumerate() {
+            children.push((
+                *kid,
+                mall::create_category(conn, Some(root_id), kid, j as i32)?,
+            ));
+        }
+    }
+    for (name, address) in [
+        ("东区菜鸟驿站", "东区食堂一楼"),
+        ("西区快递中心", "西区 3 号楼旁"),
+        ("图书馆服务台", "图书馆一楼大厅"),
+    ] {
+        mall::add_pickup_point(conn, name, address)?;
+    }
+    mall::add_banner(
+        conn,
+        "开学季文具特惠",
+        &crate::web::assets::url("img/banner-study.svg"),
+        &format!("/mall/categories/{}", roots[1]),
+        0,
+    )?;
+    mall::add_banner(
+        conn,
+        "宿舍好物",
+        &crate::web::assets::url("img/banner-dorm.svg"),
+        &format!("/mall/categories/{}", roots[2]),
+        1,
+    )?;
+    for (cat, name, desc, options, original, sales) in PRODUCTS.iter() {
+        let category_id = children
+            .iter()
+            .find(|(n, _)| n == cat)
+            .map(|(_, id)| *id)
+            .unwrap_or(children[0].1);
+        let skus = options
+            .iter()
+            .map(|(n, price, stock)| crate::mall::service::SkuSpec {
+                name: n.to_string(),
+                price_cents: *price,
+                stock: *stock,
+            })
+            .collect();
+        mall::create_product(
+            conn,
+            &mall::ProductSpec {
+                shop_id: shop,
+                category_id,
+                name: name.to_string(),
+                description: desc.to_string(),
+                images: Vec::new(),
+                original_price_cents: *original,
+                skus,
+            },
+            *sales,
+        )?;
     }
     Ok(())
 }

@@ -108,12 +108,194 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shops (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        location -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_categories (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        shop_id -> BigInt,
+        category_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        images -> Text,
+        price_cents -> BigInt,
+        original_price_cents -> Nullable<BigInt>,
+        sales -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_skus (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        name -> Text,
+        price_cents -> BigInt,
+        stock -> BigInt,
+        sales -> BigInt,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    banners (id) {
+        id -> BigInt,
+        title -> Text,
+        image -> Text,
+        link -> Text,
+        sort_order -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pickup_points (id) {
+        id -> BigInt,
+        name -> Text,
+        address -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    cart_items (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        sku_id -> BigInt,
+        quantity -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        order_no -> Text,
+        user_id -> BigInt,
+        shop_id -> BigInt,
+        status -> Text,
+        total_cents -> BigInt,
+        discount_cents -> BigInt,
+        pay_cents -> BigInt,
+        refunded_cents -> BigInt,
+        delivery_type -> Text,
+        pickup_point_id -> Nullable<BigInt>,
+        receiver_name -> Text,
+        receiver_phone -> Text,
+        address -> Text,
+        remark -> Text,
+        checkout_key -> Text,
+        refund_from -> Nullable<Text>,
+        courier -> Nullable<Text>,
+        tracking_no -> Nullable<Text>,
+        pickup_code -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        shipped_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        product_id -> BigInt,
+        sku_id -> BigInt,
+        product_name -> Text,
+        sku_name -> Text,
+        image -> Text,
+        price_cents -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Nullable<BigInt>,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        provider -> Text,
+        amount_cents -> BigInt,
+        status -> Text,
+        transaction_id -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        refund_no -> Text,
+        amount_cents -> BigInt,
+        reason -> Text,
+        status -> Text,
+        reject_reason -> Nullable<Text>,
+        provider_refund_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(messages -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(shops -> users (owner_id));
+diesel::joinable!(products -> shops (shop_id));
+diesel::joinable!(products -> product_categories (category_id));
+diesel::joinable!(product_skus -> products (product_id));
+diesel::joinable!(cart_items -> product_skus (sku_id));
+diesel::joinable!(cart_items -> users (user_id));
+diesel::joinable!(orders -> shops (shop_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -124,4 +306,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     email_outbox,
     audit_log,
+    shops,
+    product_categories,
+    products,
+    product_skus,
+    banners,
+    pickup_points,
+    cart_items,
+    orders,
+    order_items,
+    order_events,
+    payments,
+    refunds,
 );

@@ -54,6 +54,9 @@ fn execute(state: &AppState, conn: &mut DbConn, job: &super::models::Job) -> Res
                 .ok_or("payload lacks outbox_id")?;
             super::email::deliver(&state.config, conn, id)
         }
+        crate::mall::service::JOB_CANCEL_UNPAID | crate::mall::service::JOB_AUTO_COMPLETE => {
+            crate::mall::service::run_job(conn, &job.kind, &payload)
+        }
         other => Err(format!("unknown job kind {other}")),
     }
 }

@@ -18,6 +18,10 @@ pub enum MessageKind {
     Welcome,
     Security,
     System,
+    /// An order of the student's moved (paid, shipped, refunded).
+    Order,
+    /// Something a merchant must act on (new order, refund request).
+    ShopOrder,
 }
 
 impl MessageKind {
@@ -26,14 +30,16 @@ impl MessageKind {
             MessageKind::Welcome => "welcome",
             MessageKind::Security => "security",
             MessageKind::System => "system",
+            MessageKind::Order => "order",
+            MessageKind::ShopOrder => "shop_order",
         }
     }
 
     /// Whether this kind of message is also worth an email.
     pub fn emails(self) -> bool {
         match self {
-            MessageKind::Welcome | MessageKind::Security => true,
-            MessageKind::System => false,
+            MessageKind::Welcome | MessageKind::Security | MessageKind::ShopOrder => true,
+            MessageKind::System | MessageKind::Order => false,
         }
     }
 
@@ -41,6 +47,8 @@ impl MessageKind {
         match kind {
             "welcome" => "欢迎",
             "security" => "账号安全",
+            "order" => "订单",
+            "shop_order" => "店铺订单",
             _ => "系统通知",
         }
     }

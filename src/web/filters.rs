@@ -4,10 +4,27 @@
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Asia::Shanghai;
 
+/// An amount in cents, however many references deep a template holds it.
+pub trait Cents {
+    fn cents(&self) -> i64;
+}
+
+impl Cents for i64 {
+    fn cents(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Cents + ?Sized> Cents for &T {
+    fn cents(&self) -> i64 {
+        (**self).cents()
+    }
+}
+
 /// Integer cents as `¥12.50`.
 #[askama::filter_fn]
-pub fn money(cents: &i64, _env: &dyn askama::Values) -> askama::Result<String> {
-    Ok(format_money(*cents))
+pub fn money<T: Cents>(cents: T, _env: &dyn askama::Values) -> askama::Result<String> {
+    Ok(format_money(cents.cents()))
 }
 
 pub fn format_money(cents: i64) -> String {

@@ -50,6 +50,7 @@ pub struct Builder {
     share_db_with: Option<String>,
     database_url: Option<String>,
     trust_proxy: bool,
+    order_timeout: Option<Duration>,
 }
 
 pub fn app() -> Builder {
@@ -64,6 +65,7 @@ pub fn app() -> Builder {
         share_db_with: None,
         database_url: None,
         trust_proxy: false,
+        order_timeout: None,
     }
 }
 
@@ -107,6 +109,10 @@ impl Builder {
         self.seed = false;
         self
     }
+    pub fn order_timeout(mut self, timeout: Duration) -> Self {
+        self.order_timeout = Some(timeout);
+        self
+    }
     pub fn trust_proxy(mut self) -> Self {
         self.trust_proxy = true;
         self
@@ -138,6 +144,9 @@ impl Builder {
         config.seed_demo = self.seed;
         config.dev_login = self.dev_login;
         config.trust_proxy = self.trust_proxy;
+        if let Some(t) = self.order_timeout {
+            config.order_timeout = t;
+        }
         config.workers = 1;
         config.job_poll = Duration::from_millis(50);
         if let Some(base) = self.wx_base {
@@ -246,14 +255,14 @@ impl Resp {
     }
     /// The CSRF token in the page's forms.
     pub fn csrf(&self) -> String {
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = self
-            .body
-            .find(marker)
-            .unwrap_or_else(|| panic!("no csrf token in: {}", self.body))
-            + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_string()
+        for marker in ["name=\"csrf_token\" value=\"", "\"X-CSRF-Token\": \""] {
+            if let Some(at) = self.body.find(marker) {
+                let start = at + marker.len();
+                let end = self.body[start..].find('"').unwrap() + start;
+                return self.body[start..end].to_string();
+            }
+        }
+        panic!("no csrf token in: {}", self.body)
     }
 }
 

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod email;
 mod helpers;
+mod mall;
 mod messages;
 mod ops;
 mod profile;

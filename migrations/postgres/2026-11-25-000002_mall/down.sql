@@ -1,0 +1,12 @@
+DROP TABLE refunds;
+DROP TABLE payments;
+DROP TABLE order_events;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE cart_items;
+DROP TABLE pickup_points;
+DROP TABLE banners;
+DROP TABLE product_skus;
+DROP TABLE products;
+DROP TABLE product_categories;
+DROP TABLE shops;

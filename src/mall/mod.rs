@@ -1,0 +1,61 @@
+//! The student side of the mall: catalog, cart, checkout, orders, refunds, mock cashier.
+//!
+//! Rules: money is integer cents; stock is reserved at checkout with `UPDATE ... WHERE stock >= n`
+//! and given back exactly once when an unpaid order is cancelled (the conditional status move
+//! decides who gives it back); an order moves only along `OrderStatus::can_become`.
+//! Tables: shops, product_categories, products, product_skus, banners, pickup_points,
+//! cart_items, orders, order_items, order_events, payments, refunds.
+
+pub mod handlers;
+pub mod models;
+pub mod queries;
+pub mod service;
+pub mod views;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/mall", web::get().to(handlers::show_mall))
+        .route(
+            "/mall/categories/{id}",
+            web::get().to(handlers::show_category),
+        )
+        .route("/mall/products/{id}", web::get().to(handlers::show_product))
+        .route("/mall/cart", web::get().to(handlers::show_cart))
+        .route("/mall/cart", web::post().to(handlers::add_to_cart))
+        .route(
+            "/mall/cart/{id}",
+            web::post().to(handlers::update_cart_line),
+        )
+        .route(
+            "/mall/cart/{id}/remove",
+            web::post().to(handlers::remove_cart_line),
+        )
+        .route("/mall/checkout", web::get().to(handlers::show_checkout))
+        .route("/mall/checkout", web::post().to(handlers::submit_checkout))
+        .route("/mall/orders", web::get().to(handlers::list_orders))
+        .route(
+            "/mall/orders/{order_no}",
+            web::get().to(handlers::show_order),
+        )
+        .route(
+            "/mall/orders/{order_no}/cancel",
+            web::post().to(handlers::cancel_order),
+        )
+        .route(
+            "/mall/orders/{order_no}/confirm",
+            web::post().to(handlers::confirm_order),
+        )
+        .route(
+            "/mall/orders/{order_no}/refund",
+            web::post().to(handlers::request_refund),
+        )
+        .route(
+            "/pay/mock/{order_no}",
+            web::get().to(handlers::show_mock_cashier),
+        )
+        .route(
+            "/pay/mock/{order_no}",
+            web::post().to(handlers::submit_mock_payment),
+        );
+}

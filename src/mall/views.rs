@@ -1,0 +1,119 @@
+use askama::Template;
+
+use super::models::{
+    Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Refund,
+};
+use super::queries::Sort;
+use crate::web::filters;
+use crate::web::page::Page;
+
+#[derive(Template)]
+#[template(path = "mall/index.html")]
+pub struct MallPage {
+    pub page: Page,
+    pub banners: Vec<(i64, String, String, String)>,
+    pub categories: Vec<CategoryNode>,
+    pub hot: Vec<ProductCard>,
+    pub newest: Vec<ProductCard>,
+}
+
+#[derive(Template)]
+#[template(path = "mall/category.html")]
+pub struct CategoryView {
+    pub page: Page,
+    pub category: Category,
+    pub parent: Option<Category>,
+    pub children: Vec<Category>,
+    pub sort: Sort,
+    pub cards: Vec<ProductCard>,
+    pub more_url: Option<String>,
+}
+
+/// One page of cards plus the trigger that loads the next (htmx infinite scroll).
+#[derive(Template)]
+#[template(path = "mall/_cards.html")]
+pub struct CardsFragment {
+    pub cards: Vec<ProductCard>,
+    pub more_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mall/product.html")]
+pub struct ProductView {
+    pub page: Page,
+    pub detail: ProductDetail,
+}
+
+#[derive(Template)]
+#[template(path = "mall/cart.html")]
+pub struct CartView {
+    pub page: Page,
+    pub csrf: String,
+    pub cart: Cart,
+}
+
+#[derive(Template)]
+#[template(path = "mall/_cart.html")]
+pub struct CartFragment {
+    pub csrf: String,
+    pub cart: Cart,
+}
+
+#[derive(Default)]
+pub struct CheckoutValues {
+    pub delivery: String,
+    pub pickup_point: String,
+    pub receiver_name: String,
+    pub receiver_phone: String,
+    pub address: String,
+    pub remark: String,
+}
+
+#[derive(Template)]
+#[template(path = "mall/checkout.html")]
+pub struct CheckoutView {
+    pub page: Page,
+    pub cart: Cart,
+    pub points: Vec<(i64, String, String)>,
+    pub key: String,
+    pub values: CheckoutValues,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mall/orders.html")]
+pub struct OrdersView {
+    pub page: Page,
+    pub tab: String,
+    pub orders: Vec<OrderSummary>,
+    pub page_no: i64,
+    pub has_more: bool,
+}
+
+pub const TABS: [(&str, &str); 6] = [
+    ("all", "全部"),
+    ("pending", "待付款"),
+    ("paid", "待发货"),
+    ("shipped", "待收货"),
+    ("completed", "已完成"),
+    ("refund", "退款/售后"),
+];
+
+#[derive(Template)]
+#[template(path = "mall/order.html")]
+pub struct OrderView {
+    pub page: Page,
+    pub summary: OrderSummary,
+    pub events: Vec<OrderEvent>,
+    pub refunds: Vec<Refund>,
+    pub pay_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "pay/mock.html")]
+pub struct MockCashier {
+    pub page: Page,
+    pub order_no: String,
+    pub amount_cents: i64,
+    pub shop_name: String,
+}

@@ -33,7 +33,17 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }
+    let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;
+    {
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let indexed = crate::mall::service::sync_search_index(&mut conn, &search)
+            .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
+        if indexed > 0 {
+            tracing::info!(indexed, "search index caught up");
+        }
+    }
     Ok(AppState {
+        search: Arc::new(search),
         config: Arc::new(config.clone()),
         wx: WxClient::new(config.wx.clone()),
         db,
@@ -44,8 +54,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
-        .route("/media/{path:.*}", web::get().to(media::serve));
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve)).route("/media/{path:.*}", web::get().to(media::serve));
     crate::ops::routes(cfg);
     crate::auth::routes(cfg);
     crate::home::routes(cfg);
@@ -60,9 +69,7 @@ fn extractor_configs(cfg: &mut web::ServiceConfig) {
             .limit(256 * 1024)
             .error_handler(|_, _| AppError::invalid("表单内容无效，请检查后重新提交").into()),
     )
-    .app_data(
-        web::QueryConfig::default().error_handler(|_, _| AppError::invalid("链接参数无效").into()),
-    )
+    .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::invalid("链接参数无效").into()))
     .app_data(
         web::JsonConfig::default()
             .limit(64 * 1024)
@@ -92,18 +99,13 @@ where
             .cookie_secure(secure)
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
-            .session_lifecycle(
-                PersistentSession::default()
-                    .session_ttl(actix_web::cookie::time::Duration::days(14)),
-            )
+            .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(14)))
             .build();
         App::new()
             .app_data(data.clone())
             .configure(extractor_configs)
             .configure(routes)
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, AppError>(AppError::NotFound)
-            }))
+            .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
             .wrap(from_fn(csrf::protect))
             .wrap(sessions)
             .wrap(from_fn(render_errors))
@@ -121,11 +123,11 @@ where
 /// Starts serving on `listener` and the job runner beside it. Must run inside an actix system.
 pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     crate::notify::jobs::spawn_runner(state.clone(), state.config.job_poll);
+    crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
     match state.config.redis_url.clone() {
         Some(url) => {
-            let store = RedisSessionStore::new(url)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
+            let store =
+                RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
             server(state, listener, move || store.clone())
         }
         None => server(state, listener, CookieSessionStore::default),

@@ -75,9 +75,7 @@ impl Config {
         };
         let secs = |k: &str, default: u64| -> anyhow::Result<Duration> {
             Ok(Duration::from_secs(match var(k) {
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("{k} must be a number of seconds"))?,
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{k} must be a number of seconds"))?,
                 None => default,
             }))
         };
@@ -98,8 +96,7 @@ impl Config {
             secret_key,
             redis_url: var("CAMPUS_REDIS_URL"),
             smtp_url: var("CAMPUS_SMTP_URL").map(SecretString::from),
-            mail_from: var("CAMPUS_MAIL_FROM")
-                .unwrap_or_else(|| "校园助手 <noreply@campus.local>".into()),
+            mail_from: var("CAMPUS_MAIL_FROM").unwrap_or_else(|| "校园助手 <noreply@campus.local>".into()),
             dev_login: flag("CAMPUS_DEV_LOGIN", false),
             seed_demo: flag("CAMPUS_SEED_DEMO", true),
             cookie_secure: flag("CAMPUS_COOKIE_SECURE", false),
@@ -108,25 +105,18 @@ impl Config {
             wx: WxConfig {
                 appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
                 secret: SecretString::from(var("CAMPUS_WX_SECRET").unwrap_or_default()),
-                api_base: var("CAMPUS_WX_API_BASE")
-                    .unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+                api_base: var("CAMPUS_WX_API_BASE").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
                 timeout: secs("CAMPUS_WX_TIMEOUT_SECS", 5)?,
             },
             ticket_ttl: secs("CAMPUS_TICKET_TTL_SECS", 120)?,
             api_token_ttl: secs("CAMPUS_API_TOKEN_TTL_SECS", 7200)?,
             job_poll: Duration::from_millis(match var("CAMPUS_JOB_POLL_MS") {
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("CAMPUS_JOB_POLL_MS must be a number"))?,
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_JOB_POLL_MS must be a number"))?,
                 None => 1000,
             }),
             workers: match var("CAMPUS_WORKERS") {
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
-                None => std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(2),
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
+                None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             },
             upload_max_bytes: 5 * 1024 * 1024,
             pay_provider: match var("CAMPUS_PAY_PROVIDER").as_deref() {
@@ -138,18 +128,18 @@ impl Config {
             },
             order_timeout: Duration::from_secs(
                 60 * match var("CAMPUS_ORDER_TIMEOUT_MINS") {
-                    Some(v) => v.parse::<u64>().map_err(|_| {
-                        anyhow::anyhow!("CAMPUS_ORDER_TIMEOUT_MINS must be a number")
-                    })?,
+                    Some(v) => {
+                        v.parse::<u64>().map_err(|_| anyhow::anyhow!("CAMPUS_ORDER_TIMEOUT_MINS must be a number"))?
+                    }
                     None => 30,
                 },
             ),
             auto_complete: Duration::from_secs(
                 86_400
                     * match var("CAMPUS_AUTO_COMPLETE_DAYS") {
-                        Some(v) => v.parse::<u64>().map_err(|_| {
-                            anyhow::anyhow!("CAMPUS_AUTO_COMPLETE_DAYS must be a number")
-                        })?,
+                        Some(v) => v
+                            .parse::<u64>()
+                            .map_err(|_| anyhow::anyhow!("CAMPUS_AUTO_COMPLETE_DAYS must be a number"))?,
                         None => 7,
                     },
             ),

@@ -112,9 +112,7 @@ impl ResponseError for AppError {
 
     /// The bare answer, used only when the request is not at hand; `render_errors` replaces it.
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .content_type("text/plain; charset=utf-8")
-            .body(self.to_string())
+        HttpResponse::build(self.status_code()).content_type("text/plain; charset=utf-8").body(self.to_string())
     }
 }
 
@@ -156,43 +154,27 @@ pub async fn render_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let asker = Asker {
-        request_id: req
-            .extensions()
-            .get::<RequestId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default(),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default(),
         path: req.path().to_string(),
-        path_and_query: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+        path_and_query: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
         htmx: req.headers().contains_key("hx-request"),
     };
     let res = match next.call(req).await {
         Ok(res) => res,
         Err(err) => {
             let response = dress(&asker, err.as_error::<AppError>(), err.as_response_error());
-            return Err(
-                actix_web::error::InternalError::from_response(err.to_string(), response).into(),
-            );
+            return Err(actix_web::error::InternalError::from_response(err.to_string(), response).into());
         }
     };
-    let replacement = res
-        .response()
-        .error()
-        .map(|err| dress(&asker, err.as_error::<AppError>(), err.as_response_error()));
+    let replacement =
+        res.response().error().map(|err| dress(&asker, err.as_error::<AppError>(), err.as_response_error()));
     match replacement {
         Some(response) => Ok(res.into_response(response).map_into_right_body()),
         None => Ok(res.map_into_left_body()),
     }
 }
 
-fn dress(
-    asker: &Asker,
-    app: Option<&AppError>,
-    other: &dyn ResponseError,
-) -> HttpResponse<BoxBody> {
+fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> HttpResponse<BoxBody> {
     let request_id = asker.request_id.as_str();
     let fallback;
     let err: &AppError = match app {
@@ -220,56 +202,26 @@ fn dress(
     }
     let is_htmx = asker.htmx;
     if matches!(err, AppError::Unauthorized) {
-        let login = format!(
-            "/login?next={}",
-            crate::web::url_encode(&asker.path_and_query)
-        );
+        let login = format!("/login?next={}", crate::web::url_encode(&asker.path_and_query));
         if is_htmx {
-            return HttpResponse::build(status)
-                .insert_header(("HX-Redirect", login))
-                .finish();
+            return HttpResponse::build(status).insert_header(("HX-Redirect", login)).finish();
         }
-        return HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, login))
-            .finish();
+        return HttpResponse::SeeOther().insert_header((header::LOCATION, login)).finish();
     }
     let message = match err {
         AppError::Internal(_) => format!("{}（请求编号 {request_id}）", err),
         _ => err.to_string(),
     };
     if is_htmx {
-        let html = Toast {
-            kind: "error",
-            message: &message,
-        }
-        .render()
-        .unwrap_or_default();
-        let mut res = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(html);
-        res.headers_mut().insert(
-            header::HeaderName::from_static("hx-retarget"),
-            HeaderValue::from_static("#toast"),
-        );
-        res.headers_mut().insert(
-            header::HeaderName::from_static("hx-reswap"),
-            HeaderValue::from_static("innerHTML"),
-        );
+        let html = Toast { kind: "error", message: &message }.render().unwrap_or_default();
+        let mut res = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html);
+        res.headers_mut().insert(header::HeaderName::from_static("hx-retarget"), HeaderValue::from_static("#toast"));
+        res.headers_mut().insert(header::HeaderName::from_static("hx-reswap"), HeaderValue::from_static("innerHTML"));
         return res;
     }
-    let page = ErrorPage {
-        status: status.as_u16(),
-        title: err.title(),
-        message,
-        request_id,
-        home: "/",
-    };
+    let page = ErrorPage { status: status.as_u16(), title: err.title(), message, request_id, home: "/" };
     match page.render() {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(_) => HttpResponse::build(status)
-            .content_type("text/plain; charset=utf-8")
-            .body(err.to_string()),
+        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
+        Err(_) => HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(err.to_string()),
     }
 }

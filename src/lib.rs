@@ -14,5 +14,6 @@ pub mod mall;
 pub mod notify;
 pub mod ops;
 pub mod profile;
+pub mod search;
 pub mod seed;
 pub mod web;

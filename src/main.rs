@@ -35,13 +35,13 @@ enum Command {
     },
     /// Load the demo accounts and messages (resets the demo accounts' passwords).
     SeedDemo,
+    /// Rebuild the product search index from the database.
+    Reindex,
 }
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let cli = Cli::parse();
     let config = Config::from_env()?;
@@ -52,11 +52,17 @@ fn main() -> anyhow::Result<()> {
             println!("applied {applied} migration(s)");
             Ok(())
         }
-        Command::CreateAdmin {
-            username,
-            password,
-            nickname,
-        } => create_admin(&config, username, password, &nickname),
+        Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
+        Command::Reindex => {
+            let db = Db::connect(&config.database_url)?;
+            db.migrate()?;
+            let index = campus::search::SearchIndex::open(&config.data_dir.join("search"))?;
+            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n =
+                campus::mall::service::rebuild_search_index(&mut conn, &index).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("indexed {n} product(s)");
+            Ok(())
+        }
         Command::SeedDemo => {
             let db = Db::connect(&config.database_url)?;
             db.migrate()?;
@@ -109,8 +115,7 @@ fn create_admin(
         Some(p) => p,
         None => prompt("password (8+ characters, letters and digits)")?,
     };
-    let hash =
-        campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = Db::connect(&config.database_url)?;
     db.migrate()?;
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -15,9 +15,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn health() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body("ok")
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
@@ -30,14 +28,10 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
         })
         .await
     {
-        Ok(()) => HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body("ready"),
+        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
         Err(e) => {
             tracing::error!(error = ?e, "readiness check failed");
-            HttpResponse::ServiceUnavailable()
-                .content_type("text/plain; charset=utf-8")
-                .body("database unavailable")
+            HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body("database unavailable")
         }
     }
 }
@@ -47,31 +41,14 @@ async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let mut out = String::with_capacity(4096);
     state.metrics.render(&mut out);
     let pool = state.db.pool_state();
-    let _ = writeln!(
-        out,
-        "# HELP campus_db_pool_connections Database pool connections by state."
-    );
+    let _ = writeln!(out, "# HELP campus_db_pool_connections Database pool connections by state.");
     let _ = writeln!(out, "# TYPE campus_db_pool_connections gauge");
-    let _ = writeln!(
-        out,
-        "campus_db_pool_connections{{state=\"open\"}} {}",
-        pool.connections
-    );
-    let _ = writeln!(
-        out,
-        "campus_db_pool_connections{{state=\"idle\"}} {}",
-        pool.idle_connections
-    );
-    let _ = writeln!(
-        out,
-        "campus_db_pool_connections{{state=\"max\"}} {}",
-        state.db.max_size()
-    );
+    let _ = writeln!(out, "campus_db_pool_connections{{state=\"open\"}} {}", pool.connections);
+    let _ = writeln!(out, "campus_db_pool_connections{{state=\"idle\"}} {}", pool.idle_connections);
+    let _ = writeln!(out, "campus_db_pool_connections{{state=\"max\"}} {}", state.db.max_size());
     let _ = writeln!(out, "# HELP campus_jobs Background jobs by status.");
     let _ = writeln!(out, "# TYPE campus_jobs gauge");
     let _ = writeln!(out, "campus_jobs{{status=\"pending\"}} {pending}");
     let _ = writeln!(out, "campus_jobs{{status=\"failed\"}} {failed}");
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(out))
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out))
 }

@@ -34,11 +34,7 @@ struct DashboardPage {
     audit: Vec<AuditEntry>,
 }
 
-async fn show_dashboard(
-    state: web::Data<AppState>,
-    _admin: RequireAdmin,
-    page: Page,
-) -> AppResult<HttpResponse> {
+async fn show_dashboard(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
     let (stats, audit) = state
         .db
         .run(|conn| {

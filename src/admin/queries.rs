@@ -8,19 +8,10 @@ pub fn stats(conn: &mut DbConn, jobs_pending: i64, jobs_failed: i64) -> QueryRes
     let week_ago = db::now() - chrono::TimeDelta::days(7);
     Ok(Stats {
         users: users::table.count().get_result(conn)?,
-        new_users_7d: users::table
-            .filter(users::created_at.ge(week_ago))
-            .count()
-            .get_result(conn)?,
-        banned: users::table
-            .filter(users::status.eq("banned"))
-            .count()
-            .get_result(conn)?,
+        new_users_7d: users::table.filter(users::created_at.ge(week_ago)).count().get_result(conn)?,
+        banned: users::table.filter(users::status.eq("banned")).count().get_result(conn)?,
         jobs_pending,
         jobs_failed,
-        emails_queued: email_outbox::table
-            .filter(email_outbox::status.eq("queued"))
-            .count()
-            .get_result(conn)?,
+        emails_queued: email_outbox::table.filter(email_outbox::status.eq("queued")).count().get_result(conn)?,
     })
 }

@@ -18,9 +18,7 @@ pub struct NextQuery {
 }
 
 fn html(status: StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(template.render()?))
 }
 
 pub async fn show_login(
@@ -33,12 +31,7 @@ pub async fn show_login(
     if user.0.is_some() {
         return Ok(see_other(&req, &next));
     }
-    render(&LoginPage {
-        page,
-        next,
-        username: String::new(),
-        error: None,
-    })
+    render(&LoginPage { page, next, username: String::new(), error: None })
 }
 
 #[derive(Deserialize)]
@@ -61,15 +54,7 @@ pub async fn submit_login(
     let next = safe_next(form.next.as_deref());
     let shown_name: String = form.username.chars().take(64).collect();
     let fail = |page: Page, status: StatusCode, message: String| {
-        html(
-            status,
-            &LoginPage {
-                page,
-                next: next.clone(),
-                username: shown_name.clone(),
-                error: Some(message),
-            },
-        )
+        html(status, &LoginPage { page, next: next.clone(), username: shown_name.clone(), error: Some(message) })
     };
     let username = match Username::parse(&form.username) {
         Ok(u) => u,
@@ -81,27 +66,15 @@ pub async fn submit_login(
     let ip_key = format!("ip:{}", client_ip(&req));
     let account_key = format!("account:{}", username.as_str());
     let limiter = state.login_limiter.clone();
-    if let Some(wait) = limiter
-        .blocked(&ip_key)
-        .or_else(|| limiter.blocked(&account_key))
-    {
+    if let Some(wait) = limiter.blocked(&ip_key).or_else(|| limiter.blocked(&account_key)) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        return fail(
-            page,
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("登录失败次数过多，请 {minutes} 分钟后再试"),
-        );
+        return fail(page, StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请 {minutes} 分钟后再试"));
     }
     let lookup = username.clone();
-    let record = state
-        .db
-        .run(move |conn| service::password_login_record(conn, &lookup))
-        .await?;
+    let record = state.db.run(move |conn| service::password_login_record(conn, &lookup)).await?;
     let pw = form.password.clone();
     let matched = web::block(move || match record {
-        Some((auth_id, user_id, hash)) => {
-            password::verify(&pw, &hash).then_some((auth_id, user_id))
-        }
+        Some((auth_id, user_id, hash)) => password::verify(&pw, &hash).then_some((auth_id, user_id)),
         None => {
             password::verify_dummy(&pw);
             None
@@ -114,18 +87,10 @@ pub async fn submit_login(
         return fail(page, StatusCode::UNAUTHORIZED, "用户名或密码错误".into());
     };
     let ip = client_ip(&req);
-    match state
-        .db
-        .run(move |conn| service::complete_login(conn, user_id, Some(auth_id), "password", &ip))
-        .await
-    {
+    match state.db.run(move |conn| service::complete_login(conn, user_id, Some(auth_id), "password", &ip)).await {
         Ok(()) => {}
         Err(AppError::Forbidden) => {
-            return fail(
-                page,
-                StatusCode::FORBIDDEN,
-                "该账号已被封禁，如有疑问请联系管理员".into(),
-            );
+            return fail(page, StatusCode::FORBIDDEN, "该账号已被封禁，如有疑问请联系管理员".into());
         }
         Err(e) => return Err(e),
     }
@@ -162,20 +127,12 @@ pub async fn dev_login(
         .await?;
     session::sign_in(&session, user_id)?;
     let default = if role == Role::Admin { "/admin" } else { "/" };
-    let next = form
-        .next
-        .as_deref()
-        .map(|n| safe_next(Some(n)))
-        .unwrap_or_else(|| default.into());
+    let next = form.next.as_deref().map(|n| safe_next(Some(n))).unwrap_or_else(|| default.into());
     Ok(see_other(&req, &next))
 }
 
 pub async fn show_register(page: Page) -> AppResult<HttpResponse> {
-    render(&RegisterPage {
-        page,
-        values: RegisterValues::default(),
-        errors: RegisterErrors::default(),
-    })
+    render(&RegisterPage { page, values: RegisterValues::default(), errors: RegisterErrors::default() })
 }
 
 #[derive(Deserialize)]
@@ -201,56 +158,27 @@ pub async fn submit_register(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let clip = |s: &str| s.chars().take(100).collect::<String>();
-    let values = RegisterValues {
-        username: clip(&form.username),
-        nickname: clip(&form.nickname),
-        email: clip(&form.email),
-    };
+    let values =
+        RegisterValues { username: clip(&form.username), nickname: clip(&form.nickname), email: clip(&form.email) };
     let mut errors = RegisterErrors::default();
-    let username = Username::parse(&form.username)
-        .map_err(|e| errors.username = Some(e))
-        .ok();
-    let password = NewPassword::parse(&form.password)
-        .map_err(|e| errors.password = Some(e))
-        .ok();
+    let username = Username::parse(&form.username).map_err(|e| errors.username = Some(e)).ok();
+    let password = NewPassword::parse(&form.password).map_err(|e| errors.password = Some(e)).ok();
     if form.password != form.password2 {
         errors.password2 = Some("两次输入的密码不一致".into());
     }
-    let nickname = Nickname::parse(&form.nickname)
-        .map_err(|e| errors.nickname = Some(e))
-        .ok();
+    let nickname = Nickname::parse(&form.nickname).map_err(|e| errors.nickname = Some(e)).ok();
     let email = if form.email.trim().is_empty() {
         None
     } else {
-        Email::parse(&form.email)
-            .map_err(|e| errors.email = Some(e))
-            .ok()
+        Email::parse(&form.email).map_err(|e| errors.email = Some(e)).ok()
     };
-    let (Some(username), Some(password), Some(nickname), false) =
-        (username, password, nickname, errors.any())
-    else {
-        return html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &RegisterPage {
-                page,
-                values,
-                errors,
-            },
-        );
+    let (Some(username), Some(password), Some(nickname), false) = (username, password, nickname, errors.any()) else {
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { page, values, errors });
     };
     let password_hash = web::block(move || password::hash(password.as_str())).await??;
-    let reg = Registration {
-        username,
-        password_hash,
-        nickname,
-        email,
-    };
+    let reg = Registration { username, password_hash, nickname, email };
     let ip = client_ip(&req);
-    match state
-        .db
-        .run(move |conn| service::register(conn, &reg, &ip))
-        .await
-    {
+    match state.db.run(move |conn| service::register(conn, &reg, &ip)).await {
         Ok(user_id) => {
             session::sign_in(&session, user_id)?;
             session::flash(&session, "success", "注册成功，欢迎加入！");
@@ -258,14 +186,7 @@ pub async fn submit_register(
         }
         Err(AppError::Conflict(msg)) => {
             errors.username = Some(msg);
-            html(
-                StatusCode::CONFLICT,
-                &RegisterPage {
-                    page,
-                    values,
-                    errors,
-                },
-            )
+            html(StatusCode::CONFLICT, &RegisterPage { page, values, errors })
         }
         Err(e) => Err(e),
     }
@@ -317,10 +238,7 @@ struct WxLoginReply {
 }
 
 /// `POST /api/v1/wx/login` with `{"code": "..."}` from `wx.login`.
-pub async fn wx_login(
-    state: web::Data<AppState>,
-    body: web::Json<WxLoginBody>,
-) -> AppResult<HttpResponse> {
+pub async fn wx_login(state: web::Data<AppState>, body: web::Json<WxLoginBody>) -> AppResult<HttpResponse> {
     let code = body.into_inner().code.unwrap_or_default();
     let code = code.trim().to_string();
     if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
@@ -332,16 +250,10 @@ pub async fn wx_login(
     let (user_id, ticket, token) = state
         .db
         .run(move |conn| {
-            let user_id =
-                service::wechat_user(conn, &wx_session.openid, wx_session.unionid.as_deref())?;
+            let user_id = service::wechat_user(conn, &wx_session.openid, wx_session.unionid.as_deref())?;
             let (ticket, token) = service::issue_wechat_tokens(conn, user_id, ticket_ttl, api_ttl)?;
             Ok((user_id, ticket, token))
         })
         .await?;
-    Ok(api::ok(WxLoginReply {
-        ticket,
-        token,
-        token_expires_in: api_ttl.as_secs(),
-        user_id,
-    }))
+    Ok(api::ok(WxLoginReply { ticket, token, token_expires_in: api_ttl.as_secs(), user_id }))
 }

@@ -128,8 +128,7 @@ impl NewPassword {
         if !(8..=72).contains(&n) {
             return Err("密码需为 8–72 个字符".into());
         }
-        if !raw.chars().any(|c| c.is_ascii_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit())
-        {
+        if !raw.chars().any(|c| c.is_ascii_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit()) {
             return Err("密码需同时包含字母和数字".into());
         }
         Ok(NewPassword(raw.to_string()))
@@ -181,13 +180,8 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains('@')
-            && s.chars()
-                .all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"".contains(c));
-        if ok {
-            Ok(Email(s.to_lowercase()))
-        } else {
-            Err(bad())
-        }
+            && s.chars().all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"".contains(c));
+        if ok { Ok(Email(s.to_lowercase())) } else { Err(bad()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -201,20 +195,12 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, String> {
-        let s: String = raw
-            .trim()
-            .chars()
-            .filter(|c| *c != ' ' && *c != '-')
-            .collect();
+        let s: String = raw.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
         let ok = s.len() == 11
             && s.bytes().all(|b| b.is_ascii_digit())
             && s.starts_with('1')
             && matches!(s.as_bytes()[1], b'3'..=b'9');
-        if ok {
-            Ok(Phone(s))
-        } else {
-            Err("手机号格式不正确，应为 11 位数字".into())
-        }
+        if ok { Ok(Phone(s)) } else { Err("手机号格式不正确，应为 11 位数字".into()) }
     }
 
     pub fn as_str(&self) -> &str {

@@ -9,28 +9,19 @@ use crate::db::schema::{auth_tokens, user_auth, user_roles, users};
 use crate::on_backend;
 
 pub fn user_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(User::as_select()).first(conn).optional()
 }
 
 pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Role>> {
-    let names: Vec<String> = user_roles::table
-        .filter(user_roles::user_id.eq(user_id))
-        .select(user_roles::role)
-        .load(conn)?;
+    let names: Vec<String> =
+        user_roles::table.filter(user_roles::user_id.eq(user_id)).select(user_roles::role).load(conn)?;
     let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse(n)).collect();
     roles.sort();
     Ok(roles)
 }
 
 pub fn insert_user(conn: &mut DbConn, new: &NewUser) -> QueryResult<i64> {
-    on_backend!(conn, |c| diesel::insert_into(users::table)
-        .values(new)
-        .returning(users::id)
-        .get_result(c))
+    on_backend!(conn, |c| diesel::insert_into(users::table).values(new).returning(users::id).get_result(c))
 }
 
 pub fn add_role(conn: &mut DbConn, user_id: i64, role: Role) -> QueryResult<()> {
@@ -41,10 +32,7 @@ pub fn add_role(conn: &mut DbConn, user_id: i64, role: Role) -> QueryResult<()> 
         .get_result::<i64>(conn)?;
     if exists == 0 {
         diesel::insert_into(user_roles::table)
-            .values((
-                user_roles::user_id.eq(user_id),
-                user_roles::role.eq(role.as_str()),
-            ))
+            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str())))
             .execute(conn)?;
     }
     Ok(())
@@ -81,24 +69,13 @@ pub fn insert_auth(
 }
 
 pub fn set_secret_hash(conn: &mut DbConn, auth_id: i64, hash: &str) -> QueryResult<usize> {
-    diesel::update(user_auth::table.find(auth_id))
-        .set(user_auth::secret_hash.eq(hash))
-        .execute(conn)
+    diesel::update(user_auth::table.find(auth_id)).set(user_auth::secret_hash.eq(hash)).execute(conn)
 }
 
-pub fn touch_login(
-    conn: &mut DbConn,
-    user_id: i64,
-    auth_id: Option<i64>,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::last_login_at.eq(now))
-        .execute(conn)?;
+pub fn touch_login(conn: &mut DbConn, user_id: i64, auth_id: Option<i64>, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::last_login_at.eq(now)).execute(conn)?;
     if let Some(auth_id) = auth_id {
-        diesel::update(user_auth::table.find(auth_id))
-            .set(user_auth::last_used_at.eq(now))
-            .execute(conn)?;
+        diesel::update(user_auth::table.find(auth_id)).set(user_auth::last_used_at.eq(now)).execute(conn)?;
     }
     Ok(())
 }
@@ -123,12 +100,7 @@ pub fn insert_token(
 }
 
 /// Marks an unused, unexpired ticket used; 1 row means this caller won the ticket.
-pub fn consume_ticket(
-    conn: &mut DbConn,
-    hash: &str,
-    purpose: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn consume_ticket(conn: &mut DbConn, hash: &str, purpose: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         auth_tokens::table
             .filter(auth_tokens::token_hash.eq(hash))
@@ -140,11 +112,7 @@ pub fn consume_ticket(
     .execute(conn)
 }
 
-pub fn token_user(
-    conn: &mut DbConn,
-    hash: &str,
-    purpose: &str,
-) -> QueryResult<Option<(i64, NaiveDateTime)>> {
+pub fn token_user(conn: &mut DbConn, hash: &str, purpose: &str) -> QueryResult<Option<(i64, NaiveDateTime)>> {
     auth_tokens::table
         .filter(auth_tokens::token_hash.eq(hash))
         .filter(auth_tokens::purpose.eq(purpose))

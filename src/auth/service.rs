@@ -2,10 +2,7 @@
 
 use std::time::Duration;
 
-use super::models::{
-    AUTH_PASSWORD, AUTH_WECHAT, Email, NewPassword, NewUser, Nickname, Role, STATUS_ACTIVE,
-    Username,
-};
+use super::models::{AUTH_PASSWORD, AUTH_WECHAT, Email, NewPassword, NewUser, Nickname, Role, STATUS_ACTIVE, Username};
 use super::{password, queries};
 use crate::audit;
 use crate::db::{self, DbConn, write_tx};
@@ -66,33 +63,14 @@ pub fn register(conn: &mut DbConn, reg: &Registration, ip: &str) -> AppResult<i6
             },
         )?;
         queries::add_role(conn, user_id, Role::Student)?;
-        queries::insert_auth(
-            conn,
-            user_id,
-            AUTH_PASSWORD,
-            reg.username.as_str(),
-            Some(&reg.password_hash),
-            None,
-            now,
-        )?;
-        audit::record(
-            conn,
-            Some(user_id),
-            "user.register",
-            "user",
-            Some(&user_id.to_string()),
-            "{}",
-            Some(ip),
-        )?;
+        queries::insert_auth(conn, user_id, AUTH_PASSWORD, reg.username.as_str(), Some(&reg.password_hash), None, now)?;
+        audit::record(conn, Some(user_id), "user.register", "user", Some(&user_id.to_string()), "{}", Some(ip))?;
         notify::send(
             conn,
             user_id,
             MessageKind::Welcome,
             "欢迎加入校园助手",
-            &format!(
-                "{}，你的账号已创建。在“我的”里可以完善资料、绑定手机号。",
-                reg.nickname.as_str()
-            ),
+            &format!("{}，你的账号已创建。在“我的”里可以完善资料、绑定手机号。", reg.nickname.as_str()),
             Some("/me"),
         )?;
         Ok(user_id)
@@ -100,24 +78,13 @@ pub fn register(conn: &mut DbConn, reg: &Registration, ip: &str) -> AppResult<i6
 }
 
 /// The stored credentials for a username: `(auth id, user id, hash)`.
-pub fn password_login_record(
-    conn: &mut DbConn,
-    username: &Username,
-) -> AppResult<Option<(i64, i64, String)>> {
-    Ok(
-        queries::auth_by_key(conn, AUTH_PASSWORD, username.as_str())?
-            .and_then(|a| a.secret_hash.map(|h| (a.id, a.user_id, h))),
-    )
+pub fn password_login_record(conn: &mut DbConn, username: &Username) -> AppResult<Option<(i64, i64, String)>> {
+    Ok(queries::auth_by_key(conn, AUTH_PASSWORD, username.as_str())?
+        .and_then(|a| a.secret_hash.map(|h| (a.id, a.user_id, h))))
 }
 
 /// Records a successful sign-in; refuses a banned account.
-pub fn complete_login(
-    conn: &mut DbConn,
-    user_id: i64,
-    auth_id: Option<i64>,
-    method: &str,
-    ip: &str,
-) -> AppResult<()> {
+pub fn complete_login(conn: &mut DbConn, user_id: i64, auth_id: Option<i64>, method: &str, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let user = queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)?;
         if user.status != STATUS_ACTIVE {
@@ -125,15 +92,7 @@ pub fn complete_login(
         }
         queries::touch_login(conn, user_id, auth_id, db::now())?;
         let detail = serde_json::json!({ "method": method }).to_string();
-        audit::record(
-            conn,
-            Some(user_id),
-            "user.login",
-            "user",
-            Some(&user_id.to_string()),
-            &detail,
-            Some(ip),
-        )?;
+        audit::record(conn, Some(user_id), "user.login", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
         Ok(())
     })
 }
@@ -145,14 +104,7 @@ pub fn wechat_user(conn: &mut DbConn, openid: &str, unionid: Option<&str>) -> Ap
             return Ok(auth.user_id);
         }
         let now = db::now();
-        let tail: String = openid
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail: String = openid.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
         let nickname = format!("微信用户{tail}");
         let user_id = queries::insert_user(
             conn,
@@ -188,24 +140,9 @@ pub fn issue_wechat_tokens(
         let now = db::now();
         let ticket = random_token(32);
         let token = random_token(32);
-        let ttl =
-            |d: Duration| chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::minutes(2));
-        queries::insert_token(
-            conn,
-            &token_hash(&ticket),
-            TICKET,
-            user_id,
-            now + ttl(ticket_ttl),
-            now,
-        )?;
-        queries::insert_token(
-            conn,
-            &token_hash(&token),
-            API,
-            user_id,
-            now + ttl(api_ttl),
-            now,
-        )?;
+        let ttl = |d: Duration| chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::minutes(2));
+        queries::insert_token(conn, &token_hash(&ticket), TICKET, user_id, now + ttl(ticket_ttl), now)?;
+        queries::insert_token(conn, &token_hash(&token), API, user_id, now + ttl(api_ttl), now)?;
         queries::delete_expired_tokens(conn, now - chrono::TimeDelta::days(1))?;
         Ok((ticket, token))
     })

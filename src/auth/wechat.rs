@@ -42,10 +42,7 @@ impl WxClient {
 
     /// Exchanges a `wx.login` code for the user's openid.
     pub fn code2session(&self, code: &str) -> Result<WxSession, AppError> {
-        let url = format!(
-            "{}/sns/jscode2session",
-            self.config.api_base.trim_end_matches('/')
-        );
+        let url = format!("{}/sns/jscode2session", self.config.api_base.trim_end_matches('/'));
         let secret = self.config.secret.expose_secret();
         let unavailable = |detail: String| {
             // Library errors may quote the request URL, which carries the secret and the code.
@@ -65,19 +62,12 @@ impl WxClient {
         if !response.status().is_success() {
             return Err(unavailable(format!("HTTP {}", response.status())));
         }
-        let reply: Code2SessionReply = response
-            .body_mut()
-            .read_json()
-            .map_err(|e| unavailable(format!("bad reply: {e}")))?;
+        let reply: Code2SessionReply =
+            response.body_mut().read_json().map_err(|e| unavailable(format!("bad reply: {e}")))?;
         match (reply.errcode, reply.openid) {
-            (0, Some(openid)) if !openid.is_empty() => Ok(WxSession {
-                openid,
-                unionid: reply.unionid,
-            }),
+            (0, Some(openid)) if !openid.is_empty() => Ok(WxSession { openid, unionid: reply.unionid }),
             // 40029 invalid code, 40163 code already used, 40226 risky user.
-            (40029 | 40163 | 40226, _) => Err(AppError::invalid(
-                "微信登录凭证无效或已使用，请重新进入小程序",
-            )),
+            (40029 | 40163 | 40226, _) => Err(AppError::invalid("微信登录凭证无效或已使用，请重新进入小程序")),
             (code, _) => Err(unavailable(format!("errcode {code}: {}", reply.errmsg))),
         }
     }

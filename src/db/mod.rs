@@ -86,15 +86,14 @@ impl ManageConnection for ConnManager {
                 .map_err(|e| ConnError(format!("sqlite pragmas: {e}")))?;
                 Ok(DbConn::Sqlite(conn))
             }
-            Backend::Postgres => PgConnection::establish(&self.target)
-                .map(DbConn::Pg)
-                .map_err(|e| ConnError(format!("postgres: {e}"))),
+            Backend::Postgres => {
+                PgConnection::establish(&self.target).map(DbConn::Pg).map_err(|e| ConnError(format!("postgres: {e}")))
+            }
         }
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| ConnError(e.to_string()))
+        conn.batch_execute("SELECT 1").map_err(|e| ConnError(e.to_string()))
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -168,9 +167,7 @@ impl Db {
         let mut conn = self.pool.get()?;
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Pg(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         }
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
         Ok(applied)
@@ -191,9 +188,7 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConn::Sqlite(c) => {
-            diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
+        DbConn::Sqlite(c) => diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => <PgConnection as Connection>::TransactionManager::begin_transaction(c)?,
     }
     match f(conn) {

@@ -22,28 +22,11 @@ struct HomePage {
     messages: Vec<Message>,
 }
 
-async fn show_home(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    page: Page,
-) -> AppResult<HttpResponse> {
+async fn show_home(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let latest = state
         .db
-        .run(move |conn| {
-            notify::service::list_messages(
-                conn,
-                id,
-                PageRequest {
-                    page: 1,
-                    per_page: 5,
-                },
-            )
-        })
+        .run(move |conn| notify::service::list_messages(conn, id, PageRequest { page: 1, per_page: 5 }))
         .await?;
-    render(&HomePage {
-        page,
-        user,
-        messages: latest.items,
-    })
+    render(&HomePage { page, user, messages: latest.items })
 }

@@ -8,8 +8,8 @@ use super::models::{Delivery, OrderStatus, Quantity, parse_yuan};
 use super::queries::Sort;
 use super::service::{self, Checkout};
 use super::views::{
-    CardsFragment, CartFragment, CartView, CategoryView, CheckoutValues, CheckoutView, MallPage,
-    MockCashier, OrderView, OrdersView, ProductView,
+    CardsFragment, CartFragment, CartView, CategoryView, CheckoutValues, CheckoutView, MallPage, MockCashier,
+    OrderView, OrdersView, ProductView, SearchView,
 };
 use crate::auth::models::Phone;
 use crate::error::{AppError, AppResult};
@@ -17,18 +17,14 @@ use crate::web::page::{CurrentUser, Page};
 use crate::web::{AppState, is_htmx, random_token, render, see_other, session, url_encode};
 
 fn html_with(status: StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(template.render()?))
 }
 
 /// A toast for htmx callers, rendered into the layout's `#toast`.
 fn toast(message: &str) -> HttpResponse {
     let html = format!(
         "<div class=\"toast\" role=\"status\">{}</div>",
-        askama::filters::escape(message, askama::filters::Html)
-            .map(|s| s.to_string())
-            .unwrap_or_default()
+        askama::filters::escape(message, askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
     );
     HttpResponse::Ok()
         .insert_header(("HX-Retarget", "#toast"))
@@ -39,13 +35,7 @@ fn toast(message: &str) -> HttpResponse {
 
 pub async fn show_mall(state: web::Data<AppState>, page: Page) -> AppResult<HttpResponse> {
     let home = state.db.run(service::home).await?;
-    render(&MallPage {
-        page,
-        banners: home.banners,
-        categories: home.categories,
-        hot: home.hot,
-        newest: home.newest,
-    })
+    render(&MallPage { page, banners: home.banners, categories: home.categories, hot: home.hot, newest: home.newest })
 }
 
 #[derive(Deserialize)]
@@ -64,22 +54,11 @@ pub async fn show_category(
     let id = path.into_inner();
     let sort = Sort::parse(q.sort.as_deref());
     let cursor = service::parse_cursor(q.after.as_deref());
-    let data = state
-        .db
-        .run(move |conn| service::category_page(conn, id, sort, cursor))
-        .await?;
-    let more_url = data.next_cursor.map(|c| {
-        format!(
-            "/mall/categories/{id}?sort={}&after={}",
-            sort.as_str(),
-            url_encode(&c)
-        )
-    });
+    let data = state.db.run(move |conn| service::category_page(conn, id, sort, cursor)).await?;
+    let more_url =
+        data.next_cursor.map(|c| format!("/mall/categories/{id}?sort={}&after={}", sort.as_str(), url_encode(&c)));
     if is_htmx(&req) && q.after.is_some() {
-        return render(&CardsFragment {
-            cards: data.cards,
-            more_url,
-        });
+        return render(&CardsFragment { cards: data.cards, more_url });
     }
     render(&CategoryView {
         page,
@@ -92,16 +71,9 @@ pub async fn show_category(
     })
 }
 
-pub async fn show_product(
-    state: web::Data<AppState>,
-    page: Page,
-    path: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn show_product(state: web::Data<AppState>, page: Page, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let detail = state
-        .db
-        .run(move |conn| service::product_detail(conn, id))
-        .await?;
+    let detail = state.db.run(move |conn| service::product_detail(conn, id)).await?;
     render(&ProductView { page, detail })
 }
 
@@ -120,17 +92,10 @@ pub async fn add_to_cart(
     user: CurrentUser,
     form: web::Form<AddToCartForm>,
 ) -> AppResult<HttpResponse> {
-    let sku_id: i64 = form
-        .sku_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid("请选择商品规格"))?;
+    let sku_id: i64 = form.sku_id.trim().parse().map_err(|_| AppError::invalid("请选择商品规格"))?;
     let quantity = Quantity::parse(&form.quantity).map_err(AppError::Invalid)?;
     let uid = user.id;
-    state
-        .db
-        .run(move |conn| service::add_to_cart(conn, uid, sku_id, quantity.get()))
-        .await?;
+    state.db.run(move |conn| service::add_to_cart(conn, uid, sku_id, quantity.get())).await?;
     if is_htmx(&req) {
         return Ok(toast("已加入购物车"));
     }
@@ -138,16 +103,8 @@ pub async fn add_to_cart(
     Ok(see_other(&req, "/mall/cart"))
 }
 
-async fn cart_response(
-    req: &HttpRequest,
-    state: &AppState,
-    page: Page,
-    user_id: i64,
-) -> AppResult<HttpResponse> {
-    let cart = state
-        .db
-        .run(move |conn| service::cart(conn, user_id))
-        .await?;
+async fn cart_response(req: &HttpRequest, state: &AppState, page: Page, user_id: i64) -> AppResult<HttpResponse> {
+    let cart = state.db.run(move |conn| service::cart(conn, user_id)).await?;
     let csrf = page.csrf.clone();
     if is_htmx(req) {
         return render(&CartFragment { csrf, cart });
@@ -180,10 +137,7 @@ pub async fn update_cart_line(
 ) -> AppResult<HttpResponse> {
     let quantity = Quantity::parse(&form.quantity).map_err(AppError::Invalid)?;
     let (uid, item) = (user.id, path.into_inner());
-    state
-        .db
-        .run(move |conn| service::set_cart_quantity(conn, uid, item, quantity.get()))
-        .await?;
+    state.db.run(move |conn| service::set_cart_quantity(conn, uid, item, quantity.get())).await?;
     if !is_htmx(&req) {
         return Ok(see_other(&req, "/mall/cart"));
     }
@@ -198,10 +152,7 @@ pub async fn remove_cart_line(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (uid, item) = (user.id, path.into_inner());
-    state
-        .db
-        .run(move |conn| service::remove_cart_item(conn, uid, item))
-        .await?;
+    state.db.run(move |conn| service::remove_cart_item(conn, uid, item)).await?;
     if !is_htmx(&req) {
         return Ok(see_other(&req, "/mall/cart"));
     }
@@ -216,18 +167,9 @@ async fn checkout_view(
     values: CheckoutValues,
     error: Option<String>,
 ) -> AppResult<CheckoutView> {
-    let (cart, points) = state
-        .db
-        .run(move |conn| Ok((service::cart(conn, user_id)?, service::pickup_points(conn)?)))
-        .await?;
-    Ok(CheckoutView {
-        page,
-        cart,
-        points,
-        key,
-        values,
-        error,
-    })
+    let (cart, points) =
+        state.db.run(move |conn| Ok((service::cart(conn, user_id)?, service::pickup_points(conn)?))).await?;
+    Ok(CheckoutView { page, cart, points, key, values, error })
 }
 
 pub async fn show_checkout(
@@ -236,15 +178,7 @@ pub async fn show_checkout(
     user: CurrentUser,
     page: Page,
 ) -> AppResult<HttpResponse> {
-    let view = checkout_view(
-        &state,
-        page,
-        user.id,
-        random_token(18),
-        CheckoutValues::default(),
-        None,
-    )
-    .await?;
+    let view = checkout_view(&state, page, user.id, random_token(18), CheckoutValues::default(), None).await?;
     if view.cart.is_empty() {
         return Ok(see_other(&req, "/mall/cart"));
     }
@@ -271,20 +205,12 @@ pub struct CheckoutForm {
 
 fn parse_checkout(form: &CheckoutForm) -> Result<Checkout, String> {
     let key = form.checkout_key.trim();
-    if !(16..=64).contains(&key.len())
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if !(16..=64).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err("页面已过期，请刷新后重新提交".into());
     }
     let delivery = match form.delivery.as_str() {
         "pickup" => {
-            let point_id = form
-                .pickup_point
-                .trim()
-                .parse()
-                .map_err(|_| "请选择自提点".to_string())?;
+            let point_id = form.pickup_point.trim().parse().map_err(|_| "请选择自提点".to_string())?;
             Delivery::Pickup { point_id }
         }
         "dorm" => {
@@ -297,11 +223,7 @@ fn parse_checkout(form: &CheckoutForm) -> Result<Checkout, String> {
             if address.is_empty() || address.chars().count() > 100 {
                 return Err("请填写宿舍地址（100 字以内）".into());
             }
-            Delivery::Dorm {
-                name: name.into(),
-                phone: phone.as_str().into(),
-                address: address.into(),
-            }
+            Delivery::Dorm { name: name.into(), phone: phone.as_str().into(), address: address.into() }
         }
         _ => return Err("请选择配送方式".into()),
     };
@@ -309,11 +231,7 @@ fn parse_checkout(form: &CheckoutForm) -> Result<Checkout, String> {
     if remark.chars().count() > 200 {
         return Err("备注不能超过 200 字".into());
     }
-    Ok(Checkout {
-        key: key.to_string(),
-        delivery,
-        remark: remark.to_string(),
-    })
+    Ok(Checkout { key: key.to_string(), delivery, remark: remark.to_string() })
 }
 
 pub async fn submit_checkout(
@@ -336,11 +254,7 @@ pub async fn submit_checkout(
     let checkout = match parse_checkout(&form) {
         Ok(c) => c,
         Err(message) => {
-            let key = if form.checkout_key.len() <= 64 {
-                form.checkout_key.clone()
-            } else {
-                random_token(18)
-            };
+            let key = if form.checkout_key.len() <= 64 { form.checkout_key.clone() } else { random_token(18) };
             let view = checkout_view(&state, page, user.id, key, values, Some(message)).await?;
             return html_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
@@ -348,10 +262,7 @@ pub async fn submit_checkout(
     let uid = user.id;
     let timeout = state.config.order_timeout;
     let key = checkout.key.clone();
-    let placed = state
-        .db
-        .run(move |conn| service::place_order(conn, uid, &checkout, timeout))
-        .await;
+    let placed = state.db.run(move |conn| service::place_order(conn, uid, &checkout, timeout)).await;
     let orders = match placed {
         Ok(orders) => orders,
         Err(AppError::Invalid(message) | AppError::Conflict(message)) => {
@@ -378,30 +289,12 @@ pub async fn list_orders(
     page: Page,
     q: web::Query<OrdersQuery>,
 ) -> AppResult<HttpResponse> {
-    let tab = q
-        .tab
-        .clone()
-        .filter(|t| service::tab_statuses(t).is_some())
-        .unwrap_or_else(|| "all".into());
-    let page_no = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=1000).contains(p))
-        .unwrap_or(1);
+    let tab = q.tab.clone().filter(|t| service::tab_statuses(t).is_some()).unwrap_or_else(|| "all".into());
+    let page_no = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=1000).contains(p)).unwrap_or(1);
     let (uid, t) = (user.id, tab.clone());
-    let orders = state
-        .db
-        .run(move |conn| service::orders_of(conn, uid, &t, page_no))
-        .await?;
+    let orders = state.db.run(move |conn| service::orders_of(conn, uid, &t, page_no)).await?;
     let has_more = orders.len() as i64 == service::PAGE_SIZE;
-    render(&OrdersView {
-        page,
-        tab,
-        orders,
-        page_no,
-        has_more,
-    })
+    render(&OrdersView { page, tab, orders, page_no, has_more })
 }
 
 pub async fn show_order(
@@ -411,18 +304,9 @@ pub async fn show_order(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let (uid, no) = (user.id, path.into_inner());
-    let data = state
-        .db
-        .run(move |conn| service::order_page(conn, uid, &no))
-        .await?;
+    let data = state.db.run(move |conn| service::order_page(conn, uid, &no)).await?;
     let pay_url = format!("/pay/mock/{}", data.summary.order.order_no);
-    render(&OrderView {
-        page,
-        summary: data.summary,
-        events: data.events,
-        refunds: data.refunds,
-        pay_url,
-    })
+    render(&OrderView { page, summary: data.summary, events: data.events, refunds: data.refunds, pay_url })
 }
 
 pub async fn cancel_order(
@@ -434,10 +318,7 @@ pub async fn cancel_order(
 ) -> AppResult<HttpResponse> {
     let (uid, no) = (user.id, path.into_inner());
     let n = no.clone();
-    state
-        .db
-        .run(move |conn| service::cancel_own_order(conn, uid, &n))
-        .await?;
+    state.db.run(move |conn| service::cancel_own_order(conn, uid, &n)).await?;
     session::flash(&session, "success", "订单已取消");
     Ok(see_other(&req, &format!("/mall/orders/{no}")))
 }
@@ -451,10 +332,7 @@ pub async fn confirm_order(
 ) -> AppResult<HttpResponse> {
     let (uid, no) = (user.id, path.into_inner());
     let n = no.clone();
-    state
-        .db
-        .run(move |conn| service::confirm_receipt(conn, uid, &n))
-        .await?;
+    state.db.run(move |conn| service::confirm_receipt(conn, uid, &n)).await?;
     session::flash(&session, "success", "已确认收货，交易完成");
     Ok(see_other(&req, &format!("/mall/orders/{no}")))
 }
@@ -485,20 +363,13 @@ pub async fn request_refund(
     };
     let (uid, no) = (user.id, path.into_inner());
     let n = no.clone();
-    state
-        .db
-        .run(move |conn| service::request_refund(conn, uid, &n, amount, &reason))
-        .await?;
+    state.db.run(move |conn| service::request_refund(conn, uid, &n, amount, &reason)).await?;
     session::flash(&session, "success", "退款申请已提交，等待商家处理");
     Ok(see_other(&req, &format!("/mall/orders/{no}")))
 }
 
 fn mock_enabled(state: &AppState) -> AppResult<()> {
-    if state.config.pay_provider == "mock" {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    if state.config.pay_provider == "mock" { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 pub async fn show_mock_cashier(
@@ -509,16 +380,10 @@ pub async fn show_mock_cashier(
 ) -> AppResult<HttpResponse> {
     mock_enabled(&state)?;
     let (uid, no) = (user.id, path.into_inner());
-    let data = state
-        .db
-        .run(move |conn| service::order_page(conn, uid, &no))
-        .await?;
+    let data = state.db.run(move |conn| service::order_page(conn, uid, &no)).await?;
     let order = &data.summary.order;
     if !order.is(OrderStatus::Pending) {
-        return Err(AppError::conflict(format!(
-            "订单当前为「{}」，无需支付",
-            order.status_label()
-        )));
+        return Err(AppError::conflict(format!("订单当前为「{}」，无需支付", order.status_label())));
     }
     render(&MockCashier {
         page,
@@ -558,4 +423,101 @@ pub async fn submit_mock_payment(
         .await?;
     session::flash(&session, "success", "支付成功");
     Ok(see_other(&req, &order_url))
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    min: Option<String>,
+    max: Option<String>,
+    category: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
+fn parse_search(q: &SearchQuery) -> Result<(service::ProductSearch, String, String), String> {
+    let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(50).collect();
+    let price = |raw: &Option<String>, label: &str| -> Result<Option<i64>, String> {
+        match raw.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => parse_yuan(v).map(Some).map_err(|_| format!("{label}请输入数字，如 10 或 9.9")),
+        }
+    };
+    let min = price(&q.min, "最低价")?;
+    let max = price(&q.max, "最高价")?;
+    if let (Some(a), Some(b)) = (min, max)
+        && a > b
+    {
+        return Err("最低价不能高于最高价".into());
+    }
+    let category = match q.category.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| "分类参数无效".to_string())?),
+    };
+    let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=25).contains(p)).unwrap_or(1);
+    let show = |v: &Option<String>| v.as_deref().unwrap_or("").trim().chars().take(12).collect::<String>();
+    Ok((
+        service::ProductSearch {
+            q: text,
+            min,
+            max,
+            category,
+            sort: service::SearchSort::parse(q.sort.as_deref()),
+            page,
+        },
+        show(&q.min),
+        show(&q.max),
+    ))
+}
+
+/// `GET /mall/search?q=&min=&max=&category=&sort=&page=`.
+pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
+    let (search, min, max, error) = match parse_search(&q) {
+        Ok((s, min, max)) => (s, min, max, None),
+        Err(message) => {
+            let s = service::ProductSearch {
+                q: q.q.clone().unwrap_or_default().chars().take(50).collect(),
+                min: None,
+                max: None,
+                category: None,
+                sort: service::SearchSort::Relevance,
+                page: 1,
+            };
+            (s, String::new(), String::new(), Some(message))
+        }
+    };
+    let st = state.clone();
+    let query = service::ProductSearch { q: search.q.clone(), ..search };
+    let has_error = error.is_some();
+    let (results, categories, suggestions, query) = state
+        .db
+        .run(move |conn| {
+            let results = if has_error || query.q.is_empty() {
+                service::SearchResults { hits: Vec::new(), total: 0, has_more: false }
+            } else {
+                service::search_products(conn, &st.search, &query)?
+            };
+            let suggestions = if results.total == 0 {
+                super::queries::product_cards(conn, None, Sort::Sales, None, 6)?
+            } else {
+                Vec::new()
+            };
+            Ok((results, service::category_tree(conn)?, suggestions, query))
+        })
+        .await?;
+    let view = SearchView {
+        page,
+        q: query.q,
+        min,
+        max,
+        category: query.category,
+        sort: query.sort,
+        categories,
+        results,
+        suggestions,
+        page_no: query.page,
+        error,
+    };
+    let status = if view.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    html_with(status, &view)
 }

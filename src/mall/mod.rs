@@ -12,50 +12,50 @@ pub mod queries;
 pub mod service;
 pub mod views;
 
+use std::time::Duration;
+
 use actix_web::web;
+
+use crate::web::AppState;
+
+/// Keeps the product search index current: every `every`, index what changed in the database
+/// (by any instance, any module) since the last look.
+pub fn spawn_search_sync(state: AppState, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            let done = web::block(move || {
+                let mut conn = st.db.get()?;
+                service::sync_search_index(&mut conn, &st.search)
+            })
+            .await;
+            match done {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = ?e, "search index sync"),
+                Err(e) => tracing::error!(error = %e, "search index sync thread"),
+            }
+        }
+    });
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/mall", web::get().to(handlers::show_mall))
-        .route(
-            "/mall/categories/{id}",
-            web::get().to(handlers::show_category),
-        )
+        .route("/mall/search", web::get().to(handlers::search))
+        .route("/mall/categories/{id}", web::get().to(handlers::show_category))
         .route("/mall/products/{id}", web::get().to(handlers::show_product))
         .route("/mall/cart", web::get().to(handlers::show_cart))
         .route("/mall/cart", web::post().to(handlers::add_to_cart))
-        .route(
-            "/mall/cart/{id}",
-            web::post().to(handlers::update_cart_line),
-        )
-        .route(
-            "/mall/cart/{id}/remove",
-            web::post().to(handlers::remove_cart_line),
-        )
+        .route("/mall/cart/{id}", web::post().to(handlers::update_cart_line))
+        .route("/mall/cart/{id}/remove", web::post().to(handlers::remove_cart_line))
         .route("/mall/checkout", web::get().to(handlers::show_checkout))
         .route("/mall/checkout", web::post().to(handlers::submit_checkout))
         .route("/mall/orders", web::get().to(handlers::list_orders))
-        .route(
-            "/mall/orders/{order_no}",
-            web::get().to(handlers::show_order),
-        )
-        .route(
-            "/mall/orders/{order_no}/cancel",
-            web::post().to(handlers::cancel_order),
-        )
-        .route(
-            "/mall/orders/{order_no}/confirm",
-            web::post().to(handlers::confirm_order),
-        )
-        .route(
-            "/mall/orders/{order_no}/refund",
-            web::post().to(handlers::request_refund),
-        )
-        .route(
-            "/pay/mock/{order_no}",
-            web::get().to(handlers::show_mock_cashier),
-        )
-        .route(
-            "/pay/mock/{order_no}",
-            web::post().to(handlers::submit_mock_payment),
-        );
+        .route("/mall/orders/{order_no}", web::get().to(handlers::show_order))
+        .route("/mall/orders/{order_no}/cancel", web::post().to(handlers::cancel_order))
+        .route("/mall/orders/{order_no}/confirm", web::post().to(handlers::confirm_order))
+        .route("/mall/orders/{order_no}/refund", web::post().to(handlers::request_refund))
+        .route("/pay/mock/{order_no}", web::get().to(handlers::show_mock_cashier))
+        .route("/pay/mock/{order_no}", web::post().to(handlers::submit_mock_payment));
 }

@@ -3,9 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    order_events, order_items, orders, product_categories, product_skus, products, refunds,
-};
+use crate::db::schema::{order_events, order_items, orders, product_categories, product_skus, products, refunds};
 
 pub const PRODUCT_ON: &str = "on";
 pub const SHOP_OPEN: &str = "open";
@@ -48,10 +46,17 @@ pub fn image_list(json: &str) -> Vec<String> {
 }
 
 pub fn first_image(json: &str) -> String {
-    image_list(json)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| crate::web::assets::url("img/product.svg"))
+    image_list(json).into_iter().next().unwrap_or_else(|| crate::web::assets::url("img/product.svg"))
+}
+
+/// What the search index keeps of a product.
+#[derive(Clone, Debug, Queryable)]
+pub struct IndexRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub updated_at: NaiveDateTime,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -94,11 +99,7 @@ pub struct ProductDetail {
 impl ProductDetail {
     pub fn images(&self) -> Vec<String> {
         let list = image_list(&self.product.images);
-        if list.is_empty() {
-            vec![first_image("[]")]
-        } else {
-            list
-        }
+        if list.is_empty() { vec![first_image("[]")] } else { list }
     }
 
     pub fn stock(&self) -> i64 {
@@ -152,11 +153,7 @@ pub struct CartGroup {
 
 impl CartGroup {
     pub fn total(&self) -> i64 {
-        self.lines
-            .iter()
-            .filter(|l| l.available())
-            .map(CartLine::subtotal)
-            .sum()
+        self.lines.iter().filter(|l| l.available()).map(CartLine::subtotal).sum()
     }
 }
 
@@ -370,10 +367,7 @@ impl Quantity {
     pub const MAX: i64 = 99;
 
     pub fn parse(raw: &str) -> Result<Quantity, String> {
-        let n: i64 = raw
-            .trim()
-            .parse()
-            .map_err(|_| "请输入正确的数量".to_string())?;
+        let n: i64 = raw.trim().parse().map_err(|_| "请输入正确的数量".to_string())?;
         if n < 1 {
             return Err("数量至少为 1".into());
         }
@@ -404,14 +398,8 @@ pub fn parse_yuan(raw: &str) -> Result<i64, String> {
         return Err(bad());
     }
     let yuan: i64 = yuan.parse().map_err(|_| bad())?;
-    let fen: i64 = if fen.is_empty() {
-        0
-    } else {
-        format!("{fen:0<2}").parse().map_err(|_| bad())?
-    };
-    yuan.checked_mul(100)
-        .and_then(|c| c.checked_add(fen))
-        .ok_or_else(bad)
+    let fen: i64 = if fen.is_empty() { 0 } else { format!("{fen:0<2}").parse().map_err(|_| bad())? };
+    yuan.checked_mul(100).and_then(|c| c.checked_add(fen)).ok_or_else(bad)
 }
 
 /// The public order number: time first (sortable), then 12 random characters (unguessable).
@@ -420,21 +408,13 @@ pub fn new_order_no(now: NaiveDateTime) -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
-    let tail: String = (0..12)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
+    let tail: String = (0..12).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
     format!("{}{tail}", now.format("%Y%m%d%H%M%S%3f"))
 }
 
 /// Delivery chosen at checkout.
 #[derive(Clone, Debug)]
 pub enum Delivery {
-    Pickup {
-        point_id: i64,
-    },
-    Dorm {
-        name: String,
-        phone: String,
-        address: String,
-    },
+    Pickup { point_id: i64 },
+    Dorm { name: String, phone: String, address: String },
 }

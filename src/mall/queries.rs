@@ -5,13 +5,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{
-    CartLine, Category, Order, OrderEvent, OrderItem, PRODUCT_ON, Product, ProductCard, Refund,
-    SHOP_OPEN, Sku,
+    CartLine, Category, IndexRow, Order, OrderEvent, OrderItem, PRODUCT_ON, Product, ProductCard, Refund, SHOP_OPEN,
+    Sku,
 };
 use crate::db::DbConn;
 use crate::db::schema::{
-    banners, cart_items, order_events, order_items, orders, payments, pickup_points,
-    product_categories, product_skus, products, refunds, shops,
+    banners, cart_items, order_events, order_items, orders, payments, pickup_points, product_categories, product_skus,
+    products, refunds, shops,
 };
 use crate::on_backend;
 
@@ -64,10 +64,7 @@ pub const CARD: CardColumns = (
 
 pub fn categories(conn: &mut DbConn) -> QueryResult<Vec<Category>> {
     product_categories::table
-        .order((
-            product_categories::sort_order.asc(),
-            product_categories::id.asc(),
-        ))
+        .order((product_categories::sort_order.asc(), product_categories::id.asc()))
         .select(Category::as_select())
         .load(conn)
 }
@@ -100,21 +97,15 @@ pub fn product_cards(
         q = q.filter(products::category_id.eq_any(ids.to_vec()));
     }
     q = match (sort, cursor) {
-        (Sort::Sales, Some((v, id))) => q.filter(
-            products::sales
-                .lt(v)
-                .or(products::sales.eq(v).and(products::id.lt(id))),
-        ),
-        (Sort::PriceAsc, Some((v, id))) => q.filter(
-            products::price_cents
-                .gt(v)
-                .or(products::price_cents.eq(v).and(products::id.gt(id))),
-        ),
-        (Sort::PriceDesc, Some((v, id))) => q.filter(
-            products::price_cents
-                .lt(v)
-                .or(products::price_cents.eq(v).and(products::id.lt(id))),
-        ),
+        (Sort::Sales, Some((v, id))) => {
+            q.filter(products::sales.lt(v).or(products::sales.eq(v).and(products::id.lt(id))))
+        }
+        (Sort::PriceAsc, Some((v, id))) => {
+            q.filter(products::price_cents.gt(v).or(products::price_cents.eq(v).and(products::id.gt(id))))
+        }
+        (Sort::PriceDesc, Some((v, id))) => {
+            q.filter(products::price_cents.lt(v).or(products::price_cents.eq(v).and(products::id.lt(id))))
+        }
         (Sort::Newest, Some((_, id))) => q.filter(products::id.lt(id)),
         (_, None) => q,
     };
@@ -140,12 +131,7 @@ pub fn cards_by_ids(
         .filter(products::id.eq_any(ids.to_vec()))
         .filter(products::status.eq(PRODUCT_ON))
         .filter(shops::status.eq(SHOP_OPEN))
-        .select((
-            CARD,
-            products::description,
-            products::category_id,
-            products::created_at,
-        ))
+        .select((CARD, products::description, products::category_id, products::created_at))
         .into_boxed();
     if let Some(min) = min {
         q = q.filter(products::price_cents.ge(min));
@@ -159,20 +145,12 @@ pub fn cards_by_ids(
     q.load(conn)
 }
 
-pub fn product(
-    conn: &mut DbConn,
-    id: i64,
-) -> QueryResult<Option<(Product, String, String, String)>> {
+pub fn product(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Product, String, String, String)>> {
     products::table
         .inner_join(shops::table)
         .inner_join(product_categories::table)
         .filter(products::id.eq(id))
-        .select((
-            Product::as_select(),
-            shops::name,
-            shops::status,
-            product_categories::name,
-        ))
+        .select((Product::as_select(), shops::name, shops::status, product_categories::name))
         .first(conn)
         .optional()
 }
@@ -199,11 +177,7 @@ pub fn pickup_points(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String)
     pickup_points::table
         .filter(pickup_points::active.eq(true))
         .order(pickup_points::id)
-        .select((
-            pickup_points::id,
-            pickup_points::name,
-            pickup_points::address,
-        ))
+        .select((pickup_points::id, pickup_points::name, pickup_points::address))
         .load(conn)
 }
 
@@ -240,17 +214,10 @@ pub fn cart_lines(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<CartLine>>
 }
 
 pub fn cart_count(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    cart_items::table
-        .filter(cart_items::user_id.eq(user_id))
-        .count()
-        .get_result(conn)
+    cart_items::table.filter(cart_items::user_id.eq(user_id)).count().get_result(conn)
 }
 
-pub fn cart_item_quantity(
-    conn: &mut DbConn,
-    user_id: i64,
-    sku_id: i64,
-) -> QueryResult<Option<(i64, i64)>> {
+pub fn cart_item_quantity(conn: &mut DbConn, user_id: i64, sku_id: i64) -> QueryResult<Option<(i64, i64)>> {
     cart_items::table
         .filter(cart_items::user_id.eq(user_id))
         .filter(cart_items::sku_id.eq(sku_id))
@@ -293,45 +260,28 @@ pub fn set_cart_quantity(
     quantity: i64,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        cart_items::table
-            .filter(cart_items::id.eq(item_id))
-            .filter(cart_items::user_id.eq(user_id)),
-    )
-    .set((
-        cart_items::quantity.eq(quantity),
-        cart_items::updated_at.eq(now),
-    ))
-    .execute(conn)
+    diesel::update(cart_items::table.filter(cart_items::id.eq(item_id)).filter(cart_items::user_id.eq(user_id)))
+        .set((cart_items::quantity.eq(quantity), cart_items::updated_at.eq(now)))
+        .execute(conn)
 }
 
 pub fn delete_cart_item(conn: &mut DbConn, user_id: i64, item_id: i64) -> QueryResult<usize> {
-    diesel::delete(
-        cart_items::table
-            .filter(cart_items::id.eq(item_id))
-            .filter(cart_items::user_id.eq(user_id)),
-    )
-    .execute(conn)
+    diesel::delete(cart_items::table.filter(cart_items::id.eq(item_id)).filter(cart_items::user_id.eq(user_id)))
+        .execute(conn)
 }
 
 pub fn delete_cart_items(conn: &mut DbConn, user_id: i64, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(
-        cart_items::table
-            .filter(cart_items::user_id.eq(user_id))
-            .filter(cart_items::id.eq_any(ids.to_vec())),
+        cart_items::table.filter(cart_items::user_id.eq(user_id)).filter(cart_items::id.eq_any(ids.to_vec())),
     )
     .execute(conn)
 }
 
 /// Takes `quantity` from a SKU's stock if that much is there; 1 row means reserved.
 pub fn reserve_stock(conn: &mut DbConn, sku_id: i64, quantity: i64) -> QueryResult<usize> {
-    diesel::update(
-        product_skus::table
-            .filter(product_skus::id.eq(sku_id))
-            .filter(product_skus::stock.ge(quantity)),
-    )
-    .set(product_skus::stock.eq(product_skus::stock - quantity))
-    .execute(conn)
+    diesel::update(product_skus::table.filter(product_skus::id.eq(sku_id)).filter(product_skus::stock.ge(quantity)))
+        .set(product_skus::stock.eq(product_skus::stock - quantity))
+        .execute(conn)
 }
 
 pub fn release_stock(conn: &mut DbConn, sku_id: i64, quantity: i64) -> QueryResult<usize> {
@@ -340,12 +290,7 @@ pub fn release_stock(conn: &mut DbConn, sku_id: i64, quantity: i64) -> QueryResu
         .execute(conn)
 }
 
-pub fn add_sales(
-    conn: &mut DbConn,
-    sku_id: i64,
-    product_id: i64,
-    quantity: i64,
-) -> QueryResult<()> {
+pub fn add_sales(conn: &mut DbConn, sku_id: i64, product_id: i64, quantity: i64) -> QueryResult<()> {
     diesel::update(product_skus::table.filter(product_skus::id.eq(sku_id)))
         .set(product_skus::sales.eq(product_skus::sales + quantity))
         .execute(conn)?;
@@ -393,12 +338,7 @@ pub fn insert_order(conn: &mut DbConn, o: &NewOrder) -> QueryResult<i64> {
         .get_result(c))
 }
 
-pub fn insert_order_item(
-    conn: &mut DbConn,
-    order_id: i64,
-    line: &CartLine,
-    image: &str,
-) -> QueryResult<usize> {
+pub fn insert_order_item(conn: &mut DbConn, order_id: i64, line: &CartLine, image: &str) -> QueryResult<usize> {
     diesel::insert_into(order_items::table)
         .values((
             order_items::order_id.eq(order_id),
@@ -435,42 +375,19 @@ pub fn insert_event(
 }
 
 /// Moves an order from `from` to `to` only if it is still in `from`; 1 row means it moved.
-pub fn move_status(
-    conn: &mut DbConn,
-    order_id: i64,
-    from: &str,
-    to: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        orders::table
-            .filter(orders::id.eq(order_id))
-            .filter(orders::status.eq(from)),
-    )
-    .set((orders::status.eq(to), orders::updated_at.eq(now)))
-    .execute(conn)
+pub fn move_status(conn: &mut DbConn, order_id: i64, from: &str, to: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(orders::table.filter(orders::id.eq(order_id)).filter(orders::status.eq(from)))
+        .set((orders::status.eq(to), orders::updated_at.eq(now)))
+        .execute(conn)
 }
 
-pub fn stamp(
-    conn: &mut DbConn,
-    order_id: i64,
-    what: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn stamp(conn: &mut DbConn, order_id: i64, what: &str, now: NaiveDateTime) -> QueryResult<usize> {
     let target = orders::table.filter(orders::id.eq(order_id));
     match what {
-        "paid" => diesel::update(target)
-            .set(orders::paid_at.eq(now))
-            .execute(conn),
-        "shipped" => diesel::update(target)
-            .set(orders::shipped_at.eq(now))
-            .execute(conn),
-        "completed" => diesel::update(target)
-            .set(orders::completed_at.eq(now))
-            .execute(conn),
-        "cancelled" => diesel::update(target)
-            .set(orders::cancelled_at.eq(now))
-            .execute(conn),
+        "paid" => diesel::update(target).set(orders::paid_at.eq(now)).execute(conn),
+        "shipped" => diesel::update(target).set(orders::shipped_at.eq(now)).execute(conn),
+        "completed" => diesel::update(target).set(orders::completed_at.eq(now)).execute(conn),
+        "cancelled" => diesel::update(target).set(orders::cancelled_at.eq(now)).execute(conn),
         _ => Ok(0),
     }
 }
@@ -483,44 +400,29 @@ pub fn set_shipping(
     pickup_code: Option<&str>,
 ) -> QueryResult<usize> {
     diesel::update(orders::table.filter(orders::id.eq(order_id)))
-        .set((
-            orders::courier.eq(courier),
-            orders::tracking_no.eq(tracking),
-            orders::pickup_code.eq(pickup_code),
-        ))
+        .set((orders::courier.eq(courier), orders::tracking_no.eq(tracking), orders::pickup_code.eq(pickup_code)))
         .execute(conn)
 }
 
 pub fn set_refund_from(conn: &mut DbConn, order_id: i64, from: Option<&str>) -> QueryResult<usize> {
-    diesel::update(orders::table.filter(orders::id.eq(order_id)))
-        .set(orders::refund_from.eq(from))
-        .execute(conn)
+    diesel::update(orders::table.filter(orders::id.eq(order_id))).set(orders::refund_from.eq(from)).execute(conn)
 }
 
 /// Adds `amount` to what was refunded, never past what was paid; 1 row means it fit.
 pub fn add_refunded(conn: &mut DbConn, order_id: i64, amount: i64) -> QueryResult<usize> {
     diesel::update(
-        orders::table
-            .filter(orders::id.eq(order_id))
-            .filter((orders::refunded_cents + amount).le(orders::pay_cents)),
+        orders::table.filter(orders::id.eq(order_id)).filter((orders::refunded_cents + amount).le(orders::pay_cents)),
     )
     .set(orders::refunded_cents.eq(orders::refunded_cents + amount))
     .execute(conn)
 }
 
 pub fn order_by_no(conn: &mut DbConn, order_no: &str) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::order_no.eq(order_no))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
+    orders::table.filter(orders::order_no.eq(order_no)).select(Order::as_select()).first(conn).optional()
 }
 
 pub fn order_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Order> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .first(conn)
+    orders::table.find(id).select(Order::as_select()).first(conn)
 }
 
 pub fn orders_by_checkout(conn: &mut DbConn, user_id: i64, key: &str) -> QueryResult<Vec<Order>> {
@@ -574,10 +476,7 @@ pub fn shop_name(conn: &mut DbConn, shop_id: i64) -> QueryResult<String> {
 }
 
 pub fn shop_owner(conn: &mut DbConn, shop_id: i64) -> QueryResult<i64> {
-    shops::table
-        .find(shop_id)
-        .select(shops::owner_id)
-        .first(conn)
+    shops::table.find(shop_id).select(shops::owner_id).first(conn)
 }
 
 pub fn refunds_of(conn: &mut DbConn, order_id: i64) -> QueryResult<Vec<Refund>> {
@@ -589,11 +488,7 @@ pub fn refunds_of(conn: &mut DbConn, order_id: i64) -> QueryResult<Vec<Refund>> 
 }
 
 pub fn refund_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<Refund>> {
-    refunds::table
-        .find(id)
-        .select(Refund::as_select())
-        .first(conn)
-        .optional()
+    refunds::table.find(id).select(Refund::as_select()).first(conn).optional()
 }
 
 pub fn insert_refund(
@@ -628,18 +523,14 @@ pub fn move_refund(
     provider_id: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        refunds::table
-            .filter(refunds::id.eq(id))
-            .filter(refunds::status.eq(from)),
-    )
-    .set((
-        refunds::status.eq(to),
-        refunds::reject_reason.eq(reject_reason),
-        refunds::provider_refund_id.eq(provider_id),
-        refunds::updated_at.eq(now),
-    ))
-    .execute(conn)
+    diesel::update(refunds::table.filter(refunds::id.eq(id)).filter(refunds::status.eq(from)))
+        .set((
+            refunds::status.eq(to),
+            refunds::reject_reason.eq(reject_reason),
+            refunds::provider_refund_id.eq(provider_id),
+            refunds::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 pub fn insert_payment(
@@ -664,10 +555,7 @@ pub fn insert_payment(
         .execute(conn)
 }
 
-pub fn payment_provider(
-    conn: &mut DbConn,
-    order_id: i64,
-) -> QueryResult<Option<(String, Option<String>)>> {
+pub fn payment_provider(conn: &mut DbConn, order_id: i64) -> QueryResult<Option<(String, Option<String>)>> {
     payments::table
         .filter(payments::order_id.eq(order_id))
         .filter(payments::status.eq("paid"))
@@ -699,11 +587,7 @@ pub fn insert_shop(
 }
 
 pub fn shop_of_owner(conn: &mut DbConn, owner_id: i64) -> QueryResult<Option<i64>> {
-    shops::table
-        .filter(shops::owner_id.eq(owner_id))
-        .select(shops::id)
-        .first(conn)
-        .optional()
+    shops::table.filter(shops::owner_id.eq(owner_id)).select(shops::id).first(conn).optional()
 }
 
 pub fn insert_category(
@@ -776,12 +660,7 @@ pub fn insert_sku(
         .execute(conn)
 }
 
-pub fn set_product_status(
-    conn: &mut DbConn,
-    product_id: i64,
-    status: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn set_product_status(conn: &mut DbConn, product_id: i64, status: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(products::table.filter(products::id.eq(product_id)))
         .set((products::status.eq(status), products::updated_at.eq(now)))
         .execute(conn)
@@ -789,11 +668,7 @@ pub fn set_product_status(
 
 pub fn insert_pickup_point(conn: &mut DbConn, name: &str, address: &str) -> QueryResult<usize> {
     diesel::insert_into(pickup_points::table)
-        .values((
-            pickup_points::name.eq(name),
-            pickup_points::address.eq(address),
-            pickup_points::active.eq(true),
-        ))
+        .values((pickup_points::name.eq(name), pickup_points::address.eq(address), pickup_points::active.eq(true)))
         .execute(conn)
 }
 
@@ -815,4 +690,26 @@ pub fn insert_banner(
             banners::created_at.eq(now),
         ))
         .execute(conn)
+}
+
+/// Products changed at or after `since`, oldest first: what the search index must catch up on.
+pub fn changed_products(conn: &mut DbConn, since: Option<NaiveDateTime>, limit: i64) -> QueryResult<Vec<IndexRow>> {
+    let mut q = products::table
+        .select((products::id, products::name, products::description, products::status, products::updated_at))
+        .order((products::updated_at.asc(), products::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(since) = since {
+        q = q.filter(products::updated_at.ge(since));
+    }
+    q.load(conn)
+}
+
+pub fn products_after(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<IndexRow>> {
+    products::table
+        .filter(products::id.gt(after_id))
+        .select((products::id, products::name, products::description, products::status, products::updated_at))
+        .order(products::id.asc())
+        .limit(limit)
+        .load(conn)
 }

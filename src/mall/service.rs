@@ -8,13 +8,14 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 use super::models::{
-    Cart, CartGroup, Category, CategoryNode, Delivery, Order, OrderStatus, OrderSummary,
-    PRODUCT_ON, ProductCard, ProductDetail, Refund, SHOP_OPEN, Sku, first_image, new_order_no,
+    Cart, CartGroup, Category, CategoryNode, Delivery, Order, OrderStatus, OrderSummary, PRODUCT_ON, ProductCard,
+    ProductDetail, Refund, SHOP_OPEN, Sku, first_image, new_order_no,
 };
 use super::queries::{self, NewOrder, Sort};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, MessageKind, jobs};
+use crate::search::{Doc, SearchIndex};
 
 pub const JOB_CANCEL_UNPAID: &str = "mall.cancel_unpaid";
 pub const JOB_AUTO_COMPLETE: &str = "mall.auto_complete";
@@ -33,16 +34,10 @@ pub fn category_tree(conn: &mut DbConn) -> AppResult<Vec<CategoryNode>> {
     let mut roots: Vec<CategoryNode> = all
         .iter()
         .filter(|c| c.parent_id.is_none())
-        .map(|c| CategoryNode {
-            category: c.clone(),
-            children: Vec::new(),
-        })
+        .map(|c| CategoryNode { category: c.clone(), children: Vec::new() })
         .collect();
     for c in all.iter().filter(|c| c.parent_id.is_some()) {
-        if let Some(root) = roots
-            .iter_mut()
-            .find(|r| Some(r.category.id) == c.parent_id)
-        {
+        if let Some(root) = roots.iter_mut().find(|r| Some(r.category.id) == c.parent_id) {
             root.children.push(c.clone());
         }
     }
@@ -82,41 +77,16 @@ pub struct CategoryPage {
 }
 
 /// A category's products (its own and its children's), one page after `cursor`.
-pub fn category_page(
-    conn: &mut DbConn,
-    id: i64,
-    sort: Sort,
-    cursor: Option<(i64, i64)>,
-) -> AppResult<CategoryPage> {
+pub fn category_page(conn: &mut DbConn, id: i64, sort: Sort, cursor: Option<(i64, i64)>) -> AppResult<CategoryPage> {
     let all = queries::categories(conn)?;
-    let category = all
-        .iter()
-        .find(|c| c.id == id)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    let children: Vec<Category> = all
-        .iter()
-        .filter(|c| c.parent_id == Some(id))
-        .cloned()
-        .collect();
-    let parent = category
-        .parent_id
-        .and_then(|p| all.iter().find(|c| c.id == p).cloned());
+    let category = all.iter().find(|c| c.id == id).cloned().ok_or(AppError::NotFound)?;
+    let children: Vec<Category> = all.iter().filter(|c| c.parent_id == Some(id)).cloned().collect();
+    let parent = category.parent_id.and_then(|p| all.iter().find(|c| c.id == p).cloned());
     let mut ids = vec![id];
     ids.extend(children.iter().map(|c| c.id));
     let cards = queries::product_cards(conn, Some(&ids), sort, cursor, PAGE_SIZE)?;
-    let next_cursor = if cards.len() as i64 == PAGE_SIZE {
-        cards.last().map(|c| cursor_of(c, sort))
-    } else {
-        None
-    };
-    Ok(CategoryPage {
-        category,
-        parent,
-        children,
-        cards,
-        next_cursor,
-    })
+    let next_cursor = if cards.len() as i64 == PAGE_SIZE { cards.last().map(|c| cursor_of(c, sort)) } else { None };
+    Ok(CategoryPage { category, parent, children, cards, next_cursor })
 }
 
 /// The ids of a category and its children, for filters; unknown ids are an input error.
@@ -132,25 +102,18 @@ pub fn category_and_children(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> 
 
 /// The product page; a product off the shelf or of a suspended shop is not found.
 pub fn product_detail(conn: &mut DbConn, id: i64) -> AppResult<ProductDetail> {
-    let (product, shop_name, shop_status, category_name) =
-        queries::product(conn, id)?.ok_or(AppError::NotFound)?;
+    let (product, shop_name, shop_status, category_name) = queries::product(conn, id)?.ok_or(AppError::NotFound)?;
     let on_sale = product.status == PRODUCT_ON && shop_status == SHOP_OPEN;
     if !on_sale {
         return Err(AppError::NotFound);
     }
     let skus = queries::skus(conn, id)?;
-    Ok(ProductDetail {
-        product,
-        skus,
-        shop_name,
-        category_name,
-        on_sale,
-    })
+    Ok(ProductDetail { product, skus, shop_name, category_name, on_sale })
 }
 
 fn sku_on_sale(conn: &mut DbConn, sku_id: i64) -> AppResult<Sku> {
-    let (sku, product_status, shop_status) = queries::sku_for_sale(conn, sku_id)?
-        .ok_or_else(|| AppError::invalid("商品不存在或已下架"))?;
+    let (sku, product_status, shop_status) =
+        queries::sku_for_sale(conn, sku_id)?.ok_or_else(|| AppError::invalid("商品不存在或已下架"))?;
     if product_status != PRODUCT_ON || shop_status != SHOP_OPEN {
         return Err(AppError::invalid("商品不存在或已下架"));
     }
@@ -158,11 +121,7 @@ fn sku_on_sale(conn: &mut DbConn, sku_id: i64) -> AppResult<Sku> {
 }
 
 fn stock_message(stock: i64) -> String {
-    if stock <= 0 {
-        "该商品已售罄".to_string()
-    } else {
-        format!("库存仅剩 {stock} 件")
-    }
+    if stock <= 0 { "该商品已售罄".to_string() } else { format!("库存仅剩 {stock} 件") }
 }
 
 /// Adds to the cart; the line's total is capped by stock.
@@ -174,16 +133,10 @@ pub fn add_to_cart(conn: &mut DbConn, user_id: i64, sku_id: i64, quantity: i64) 
             Some((item_id, have)) => {
                 let want = have + quantity;
                 if want > sku.stock {
-                    return Err(AppError::invalid(format!(
-                        "{}，购物车里已有 {have} 件",
-                        stock_message(sku.stock)
-                    )));
+                    return Err(AppError::invalid(format!("{}，购物车里已有 {have} 件", stock_message(sku.stock))));
                 }
                 if want > super::models::Quantity::MAX {
-                    return Err(AppError::invalid(format!(
-                        "单次最多购买 {} 件",
-                        super::models::Quantity::MAX
-                    )));
+                    return Err(AppError::invalid(format!("单次最多购买 {} 件", super::models::Quantity::MAX)));
                 }
                 queries::set_cart_quantity(conn, user_id, item_id, want, now)?;
             }
@@ -198,12 +151,7 @@ pub fn add_to_cart(conn: &mut DbConn, user_id: i64, sku_id: i64, quantity: i64) 
     })
 }
 
-pub fn set_cart_quantity(
-    conn: &mut DbConn,
-    user_id: i64,
-    item_id: i64,
-    quantity: i64,
-) -> AppResult<()> {
+pub fn set_cart_quantity(conn: &mut DbConn, user_id: i64, item_id: i64, quantity: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         let sku_id = queries::cart_item_sku(conn, user_id, item_id)?.ok_or(AppError::NotFound)?;
         let sku = sku_on_sale(conn, sku_id)?;
@@ -228,11 +176,7 @@ pub fn cart(conn: &mut DbConn, user_id: i64) -> AppResult<Cart> {
     for line in queries::cart_lines(conn, user_id)? {
         match groups.last_mut() {
             Some(g) if g.shop_id == line.shop_id => g.lines.push(line),
-            _ => groups.push(CartGroup {
-                shop_id: line.shop_id,
-                shop_name: line.shop_name.clone(),
-                lines: vec![line],
-            }),
+            _ => groups.push(CartGroup { shop_id: line.shop_id, shop_name: line.shop_name.clone(), lines: vec![line] }),
         }
     }
     Ok(Cart { groups })
@@ -263,12 +207,7 @@ fn is_unique_violation(err: &AppError) -> bool {
 /// Turns the cart into one order per shop, reserving stock with conditional UPDATEs. Either
 /// every line is reserved and every order written, or nothing is. A repeated submit of the same
 /// form gets the orders of the first.
-pub fn place_order(
-    conn: &mut DbConn,
-    user_id: i64,
-    checkout: &Checkout,
-    timeout: Duration,
-) -> AppResult<Vec<Order>> {
+pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout: Duration) -> AppResult<Vec<Order>> {
     let attempt = write_tx(conn, |conn| {
         let existing = queries::orders_by_checkout(conn, user_id, &checkout.key)?;
         if !existing.is_empty() {
@@ -280,21 +219,11 @@ pub fn place_order(
         }
         let (delivery_type, point_id, name, phone, address) = match &checkout.delivery {
             Delivery::Pickup { point_id } => {
-                let (pname, paddr) = queries::pickup_point(conn, *point_id)?
-                    .ok_or_else(|| AppError::invalid("请选择有效的自提点"))?;
-                (
-                    "pickup",
-                    Some(*point_id),
-                    String::new(),
-                    String::new(),
-                    format!("{pname}（{paddr}）"),
-                )
+                let (pname, paddr) =
+                    queries::pickup_point(conn, *point_id)?.ok_or_else(|| AppError::invalid("请选择有效的自提点"))?;
+                ("pickup", Some(*point_id), String::new(), String::new(), format!("{pname}（{paddr}）"))
             }
-            Delivery::Dorm {
-                name,
-                phone,
-                address,
-            } => ("dorm", None, name.clone(), phone.clone(), address.clone()),
+            Delivery::Dorm { name, phone, address } => ("dorm", None, name.clone(), phone.clone(), address.clone()),
         };
         let now = db::now();
         let run_at = now + TimeDelta::from_std(timeout).unwrap_or(TimeDelta::minutes(30));
@@ -329,36 +258,19 @@ pub fn place_order(
             )?;
             for line in &group.lines {
                 if queries::reserve_stock(conn, line.sku_id, line.quantity)? != 1 {
-                    let left =
-                        queries::sku_for_sale(conn, line.sku_id)?.map_or(0, |(s, _, _)| s.stock);
+                    let left = queries::sku_for_sale(conn, line.sku_id)?.map_or(0, |(s, _, _)| s.stock);
                     let what = if line.sku_name.is_empty() {
                         line.product_name.clone()
                     } else {
                         format!("{} {}", line.product_name, line.sku_name)
                     };
-                    return Err(AppError::conflict(format!(
-                        "「{what}」{}，请修改数量",
-                        stock_message(left)
-                    )));
+                    return Err(AppError::conflict(format!("「{what}」{}，请修改数量", stock_message(left))));
                 }
                 queries::insert_order_item(conn, order_id, line, &line.cover())?;
                 line_ids.push(line.id);
             }
-            queries::insert_event(
-                conn,
-                order_id,
-                None,
-                OrderStatus::Pending.as_str(),
-                Some(user_id),
-                "提交订单",
-                now,
-            )?;
-            jobs::enqueue(
-                conn,
-                JOB_CANCEL_UNPAID,
-                &serde_json::json!({ "order_id": order_id }),
-                run_at,
-            )?;
+            queries::insert_event(conn, order_id, None, OrderStatus::Pending.as_str(), Some(user_id), "提交订单", now)?;
+            jobs::enqueue(conn, JOB_CANCEL_UNPAID, &serde_json::json!({ "order_id": order_id }), run_at)?;
             placed.push(queries::order_by_id(conn, order_id)?);
         }
         queries::delete_cart_items(conn, user_id, &line_ids)?;
@@ -368,52 +280,26 @@ pub fn place_order(
         // A concurrent submit of the same form won the unique index: answer with its orders.
         Err(e) if is_unique_violation(&e) => {
             let existing = queries::orders_by_checkout(conn, user_id, &checkout.key)?;
-            if existing.is_empty() {
-                Err(e)
-            } else {
-                Ok(existing)
-            }
+            if existing.is_empty() { Err(e) } else { Ok(existing) }
         }
         other => other,
     }
 }
 
 /// Moves `order` to `to` if the state machine allows it and nobody moved it first.
-fn transition(
-    conn: &mut DbConn,
-    order: &Order,
-    to: OrderStatus,
-    actor: Option<i64>,
-    note: &str,
-) -> AppResult<()> {
-    let from = order.state().ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "order {} has status {}",
-            order.id,
-            order.status
-        ))
-    })?;
+fn transition(conn: &mut DbConn, order: &Order, to: OrderStatus, actor: Option<i64>, note: &str) -> AppResult<()> {
+    let from = order
+        .state()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("order {} has status {}", order.id, order.status)))?;
     if !from.can_become(to) {
-        return Err(AppError::conflict(format!(
-            "订单当前为「{}」，不能变为「{}」",
-            from.label(),
-            to.label()
-        )));
+        return Err(AppError::conflict(format!("订单当前为「{}」，不能变为「{}」", from.label(), to.label())));
     }
     let now = db::now();
     if queries::move_status(conn, order.id, from.as_str(), to.as_str(), now)? != 1 {
         return Err(AppError::conflict("订单状态已变化，请刷新后重试"));
     }
     queries::stamp(conn, order.id, to.as_str(), now)?;
-    queries::insert_event(
-        conn,
-        order.id,
-        Some(from.as_str()),
-        to.as_str(),
-        actor,
-        note,
-        now,
-    )?;
+    queries::insert_event(conn, order.id, Some(from.as_str()), to.as_str(), actor, note, now)?;
     Ok(())
 }
 
@@ -425,12 +311,7 @@ fn restore_stock(conn: &mut DbConn, order_id: i64) -> AppResult<()> {
 }
 
 /// Cancels a pending order and gives its stock back, exactly once (the status move decides).
-pub fn cancel_order(
-    conn: &mut DbConn,
-    order_id: i64,
-    actor: Option<i64>,
-    note: &str,
-) -> AppResult<()> {
+pub fn cancel_order(conn: &mut DbConn, order_id: i64, actor: Option<i64>, note: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let order = queries::order_by_id(conn, order_id)?;
         transition(conn, &order, OrderStatus::Cancelled, actor, note)?;
@@ -472,30 +353,12 @@ pub fn mark_paid(
         }
         if !order.is(OrderStatus::Pending) {
             return match queries::payment_provider(conn, order.id)? {
-                Some((p, tx)) if p == provider && tx.as_deref() == Some(transaction_id) => {
-                    Ok(PayOutcome::AlreadyPaid)
-                }
-                _ => Err(AppError::conflict(format!(
-                    "订单当前为「{}」，不能支付",
-                    order.status_label()
-                ))),
+                Some((p, tx)) if p == provider && tx.as_deref() == Some(transaction_id) => Ok(PayOutcome::AlreadyPaid),
+                _ => Err(AppError::conflict(format!("订单当前为「{}」，不能支付", order.status_label()))),
             };
         }
-        transition(
-            conn,
-            &order,
-            OrderStatus::Paid,
-            Some(order.user_id),
-            "支付成功",
-        )?;
-        queries::insert_payment(
-            conn,
-            order.id,
-            provider,
-            amount_cents,
-            transaction_id,
-            db::now(),
-        )?;
+        transition(conn, &order, OrderStatus::Paid, Some(order.user_id), "支付成功")?;
+        queries::insert_payment(conn, order.id, provider, amount_cents, transaction_id, db::now())?;
         for item in queries::items_of(conn, &[order.id])? {
             queries::add_sales(conn, item.sku_id, item.product_id, item.quantity)?;
         }
@@ -526,10 +389,7 @@ pub fn mark_paid(
 }
 
 pub enum Shipping {
-    Courier {
-        courier: String,
-        tracking_no: String,
-    },
+    Courier { courier: String, tracking_no: String },
     Pickup,
 }
 
@@ -544,10 +404,7 @@ pub fn ship_order(
     write_tx(conn, |conn| {
         let order = queries::order_by_id(conn, order_id)?;
         let note = match &shipping {
-            Shipping::Courier {
-                courier,
-                tracking_no,
-            } => {
+            Shipping::Courier { courier, tracking_no } => {
                 queries::set_shipping(conn, order_id, Some(courier), Some(tracking_no), None)?;
                 format!("已发货：{courier} {tracking_no}")
             }
@@ -560,21 +417,9 @@ pub fn ship_order(
         };
         transition(conn, &order, OrderStatus::Shipped, actor, &note)?;
         let run_at = db::now() + TimeDelta::from_std(auto_complete).unwrap_or(TimeDelta::days(7));
-        jobs::enqueue(
-            conn,
-            JOB_AUTO_COMPLETE,
-            &serde_json::json!({ "order_id": order_id }),
-            run_at,
-        )?;
+        jobs::enqueue(conn, JOB_AUTO_COMPLETE, &serde_json::json!({ "order_id": order_id }), run_at)?;
         let link = format!("/mall/orders/{}", order.order_no);
-        notify::send(
-            conn,
-            order.user_id,
-            MessageKind::Order,
-            "订单已发货",
-            &note,
-            Some(&link),
-        )?;
+        notify::send(conn, order.user_id, MessageKind::Order, "订单已发货", &note, Some(&link))?;
         Ok(())
     })
 }
@@ -582,13 +427,7 @@ pub fn ship_order(
 pub fn confirm_receipt(conn: &mut DbConn, user_id: i64, order_no: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let order = own_order(conn, user_id, order_no)?;
-        transition(
-            conn,
-            &order,
-            OrderStatus::Completed,
-            Some(user_id),
-            "买家确认收货",
-        )
+        transition(conn, &order, OrderStatus::Completed, Some(user_id), "买家确认收货")
     })
 }
 
@@ -613,13 +452,7 @@ pub fn request_refund(
                 crate::web::filters::format_money(left)
             )));
         }
-        transition(
-            conn,
-            &order,
-            OrderStatus::Refunding,
-            Some(user_id),
-            &format!("申请退款：{reason}"),
-        )?;
+        transition(conn, &order, OrderStatus::Refunding, Some(user_id), &format!("申请退款：{reason}"))?;
         queries::set_refund_from(conn, order.id, Some(&order.status))?;
         let refund_no = format!("R{}", new_order_no(db::now()));
         let id = queries::insert_refund(conn, order.id, &refund_no, amount, reason, db::now())?;
@@ -629,11 +462,7 @@ pub fn request_refund(
             owner,
             MessageKind::ShopOrder,
             "退款申请",
-            &format!(
-                "订单 {} 申请退款 {}：{reason}",
-                order.order_no,
-                crate::web::filters::format_money(amount)
-            ),
+            &format!("订单 {} 申请退款 {}：{reason}", order.order_no, crate::web::filters::format_money(amount)),
             Some("/merchant/orders"),
         )?;
         queries::refund_by_id(conn, id)?.ok_or(AppError::NotFound)
@@ -654,16 +483,7 @@ pub struct RefundTicket {
 pub fn approve_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<RefundTicket> {
     write_tx(conn, |conn| {
         let refund = queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?;
-        if queries::move_refund(
-            conn,
-            refund_id,
-            "pending",
-            "processing",
-            None,
-            None,
-            db::now(),
-        )? != 1
-        {
+        if queries::move_refund(conn, refund_id, "pending", "processing", None, None, db::now())? != 1 {
             return Err(AppError::conflict("该退款申请已处理"));
         }
         let order = queries::order_by_id(conn, refund.order_id)?;
@@ -683,11 +503,7 @@ pub fn approve_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<RefundTick
 /// The provider confirmed the refund: money is counted (never past what was paid) and the
 /// order becomes refunded, or goes back where it was after a partial refund. Applying twice
 /// changes nothing.
-pub fn refund_succeeded(
-    conn: &mut DbConn,
-    refund_no: &str,
-    provider_refund_id: &str,
-) -> AppResult<()> {
+pub fn refund_succeeded(conn: &mut DbConn, refund_no: &str, provider_refund_id: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         use crate::db::schema::refunds;
         use diesel::prelude::*;
@@ -701,15 +517,8 @@ pub fn refund_succeeded(
         if refund.status == "succeeded" {
             return Ok(());
         }
-        if queries::move_refund(
-            conn,
-            refund_id,
-            "processing",
-            "succeeded",
-            None,
-            Some(provider_refund_id),
-            db::now(),
-        )? != 1
+        if queries::move_refund(conn, refund_id, "processing", "succeeded", None, Some(provider_refund_id), db::now())?
+            != 1
         {
             return Err(AppError::conflict("退款状态已变化"));
         }
@@ -717,11 +526,7 @@ pub fn refund_succeeded(
             return Err(AppError::conflict("退款总额不能超过实付金额"));
         }
         let order = queries::order_by_id(conn, refund.order_id)?;
-        let back_to = order
-            .refund_from
-            .as_deref()
-            .and_then(OrderStatus::parse)
-            .unwrap_or(OrderStatus::Paid);
+        let back_to = order.refund_from.as_deref().and_then(OrderStatus::parse).unwrap_or(OrderStatus::Paid);
         if order.refunded_cents >= order.pay_cents {
             transition(conn, &order, OrderStatus::Refunded, None, "退款成功")?;
             if back_to == OrderStatus::Paid {
@@ -734,10 +539,7 @@ pub fn refund_succeeded(
                 &order,
                 back_to,
                 None,
-                &format!(
-                    "部分退款 {} 成功",
-                    crate::web::filters::format_money(refund.amount_cents)
-                ),
+                &format!("部分退款 {} 成功", crate::web::filters::format_money(refund.amount_cents)),
             )?;
         }
         let link = format!("/mall/orders/{}", order.order_no);
@@ -746,11 +548,7 @@ pub fn refund_succeeded(
             order.user_id,
             MessageKind::Order,
             "退款成功",
-            &format!(
-                "订单 {} 已退款 {}。",
-                order.order_no,
-                crate::web::filters::format_money(refund.amount_cents)
-            ),
+            &format!("订单 {} 已退款 {}。", order.order_no, crate::web::filters::format_money(refund.amount_cents)),
             Some(&link),
         )?;
         Ok(())
@@ -758,39 +556,15 @@ pub fn refund_succeeded(
 }
 
 /// The merchant refuses; the order goes back to where it was.
-pub fn reject_refund(
-    conn: &mut DbConn,
-    refund_id: i64,
-    actor: Option<i64>,
-    reason: &str,
-) -> AppResult<()> {
+pub fn reject_refund(conn: &mut DbConn, refund_id: i64, actor: Option<i64>, reason: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let refund = queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?;
-        if queries::move_refund(
-            conn,
-            refund_id,
-            "pending",
-            "rejected",
-            Some(reason),
-            None,
-            db::now(),
-        )? != 1
-        {
+        if queries::move_refund(conn, refund_id, "pending", "rejected", Some(reason), None, db::now())? != 1 {
             return Err(AppError::conflict("该退款申请已处理"));
         }
         let order = queries::order_by_id(conn, refund.order_id)?;
-        let back_to = order
-            .refund_from
-            .as_deref()
-            .and_then(OrderStatus::parse)
-            .unwrap_or(OrderStatus::Paid);
-        transition(
-            conn,
-            &order,
-            back_to,
-            actor,
-            &format!("商家拒绝退款：{reason}"),
-        )?;
+        let back_to = order.refund_from.as_deref().and_then(OrderStatus::parse).unwrap_or(OrderStatus::Paid);
+        transition(conn, &order, back_to, actor, &format!("商家拒绝退款：{reason}"))?;
         let link = format!("/mall/orders/{}", order.order_no);
         notify::send(
             conn,
@@ -816,19 +590,8 @@ pub fn tab_statuses(tab: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-pub fn orders_of(
-    conn: &mut DbConn,
-    user_id: i64,
-    tab: &str,
-    page: i64,
-) -> AppResult<Vec<OrderSummary>> {
-    let rows = queries::orders_of_user(
-        conn,
-        user_id,
-        tab_statuses(tab),
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )?;
+pub fn orders_of(conn: &mut DbConn, user_id: i64, tab: &str, page: i64) -> AppResult<Vec<OrderSummary>> {
+    let rows = queries::orders_of_user(conn, user_id, tab_statuses(tab), PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
     let ids: Vec<i64> = rows.iter().map(|(o, _)| o.id).collect();
     let mut items: BTreeMap<i64, Vec<_>> = BTreeMap::new();
     for item in queries::items_of(conn, &ids)? {
@@ -838,11 +601,7 @@ pub fn orders_of(
         .into_iter()
         .map(|(order, shop_name)| {
             let its = items.remove(&order.id).unwrap_or_default();
-            OrderSummary {
-                order,
-                shop_name,
-                items: its,
-            }
+            OrderSummary { order, shop_name, items: its }
         })
         .collect())
 }
@@ -859,36 +618,20 @@ pub fn order_page(conn: &mut DbConn, user_id: i64, order_no: &str) -> AppResult<
     let items = queries::items_of(conn, &[order.id])?;
     let events = queries::events_of(conn, order.id)?;
     let refunds = queries::refunds_of(conn, order.id)?;
-    Ok(OrderPage {
-        summary: OrderSummary {
-            order,
-            shop_name,
-            items,
-        },
-        events,
-        refunds,
-    })
+    Ok(OrderPage { summary: OrderSummary { order, shop_name, items }, events, refunds })
 }
 
 /// Runs a mall job from the queue.
 pub fn run_job(conn: &mut DbConn, kind: &str, payload: &serde_json::Value) -> Result<(), String> {
-    let order_id = payload["order_id"]
-        .as_i64()
-        .ok_or("payload lacks order_id")?;
+    let order_id = payload["order_id"].as_i64().ok_or("payload lacks order_id")?;
     let order = queries::order_by_id(conn, order_id).map_err(|e| e.to_string())?;
     let result = match kind {
         JOB_CANCEL_UNPAID if order.is(OrderStatus::Pending) => {
             cancel_order(conn, order_id, None, "超时未支付，系统自动取消")
         }
-        JOB_AUTO_COMPLETE if order.is(OrderStatus::Shipped) => write_tx(conn, |conn| {
-            transition(
-                conn,
-                &order,
-                OrderStatus::Completed,
-                None,
-                "超时自动确认收货",
-            )
-        }),
+        JOB_AUTO_COMPLETE if order.is(OrderStatus::Shipped) => {
+            write_tx(conn, |conn| transition(conn, &order, OrderStatus::Completed, None, "超时自动确认收货"))
+        }
         // The order moved on by itself (paid, received, refunded): nothing to do.
         _ => Ok(()),
     };
@@ -943,53 +686,21 @@ pub fn create_product(conn: &mut DbConn, spec: &ProductSpec, sales: i64) -> AppR
         },
     )?;
     for (i, sku) in spec.skus.iter().enumerate() {
-        queries::insert_sku(
-            conn,
-            id,
-            &sku.name,
-            sku.price_cents,
-            sku.stock,
-            i as i32,
-            now,
-        )?;
+        queries::insert_sku(conn, id, &sku.name, sku.price_cents, sku.stock, i as i32, now)?;
     }
     Ok(id)
 }
 
 /// Opens a shop for `owner_id` (or returns the one they have).
-pub fn open_shop(
-    conn: &mut DbConn,
-    owner_id: i64,
-    name: &str,
-    description: &str,
-    location: &str,
-) -> AppResult<i64> {
+pub fn open_shop(conn: &mut DbConn, owner_id: i64, name: &str, description: &str, location: &str) -> AppResult<i64> {
     if let Some(id) = queries::shop_of_owner(conn, owner_id)? {
         return Ok(id);
     }
-    Ok(queries::insert_shop(
-        conn,
-        owner_id,
-        name,
-        description,
-        location,
-        db::now(),
-    )?)
+    Ok(queries::insert_shop(conn, owner_id, name, description, location, db::now())?)
 }
 
-pub fn create_category(
-    conn: &mut DbConn,
-    parent_id: Option<i64>,
-    name: &str,
-    sort_order: i32,
-) -> AppResult<i64> {
-    Ok(queries::insert_category(
-        conn,
-        parent_id,
-        name,
-        sort_order,
-        db::now(),
-    )?)
+pub fn create_category(conn: &mut DbConn, parent_id: Option<i64>, name: &str, sort_order: i32) -> AppResult<i64> {
+    Ok(queries::insert_category(conn, parent_id, name, sort_order, db::now())?)
 }
 
 pub fn add_pickup_point(conn: &mut DbConn, name: &str, address: &str) -> AppResult<()> {
@@ -997,23 +708,184 @@ pub fn add_pickup_point(conn: &mut DbConn, name: &str, address: &str) -> AppResu
     Ok(())
 }
 
-pub fn add_banner(
-    conn: &mut DbConn,
-    title: &str,
-    image: &str,
-    link: &str,
-    sort_order: i32,
-) -> AppResult<()> {
+pub fn add_banner(conn: &mut DbConn, title: &str, image: &str, link: &str, sort_order: i32) -> AppResult<()> {
     queries::insert_banner(conn, title, image, link, sort_order, db::now())?;
     Ok(())
 }
 
 pub fn set_product_on_sale(conn: &mut DbConn, product_id: i64, on: bool) -> AppResult<()> {
-    queries::set_product_status(
-        conn,
-        product_id,
-        if on { PRODUCT_ON } else { "off" },
-        db::now(),
-    )?;
+    queries::set_product_status(conn, product_id, if on { PRODUCT_ON } else { "off" }, db::now())?;
     Ok(())
+}
+
+const SEARCH_KIND: &str = "product";
+
+fn index_batch(index: &SearchIndex, rows: &[super::models::IndexRow]) -> AppResult<()> {
+    let upserts: Vec<Doc> = rows
+        .iter()
+        .filter(|r| r.status == PRODUCT_ON)
+        .map(|r| Doc { kind: SEARCH_KIND, id: r.id, title: &r.name, body: &r.description })
+        .collect();
+    let removals: Vec<(&str, i64)> =
+        rows.iter().filter(|r| r.status != PRODUCT_ON).map(|r| (SEARCH_KIND, r.id)).collect();
+    index.apply(&upserts, &removals).map_err(AppError::internal)
+}
+
+/// Brings the product index up to date with every product changed since its watermark.
+/// Cheap when nothing changed (one indexed query); safe to run from several instances.
+pub fn sync_search_index(conn: &mut DbConn, index: &SearchIndex) -> AppResult<usize> {
+    let mut since = index.watermark(SEARCH_KIND);
+    let mut total = 0;
+    loop {
+        let rows = queries::changed_products(conn, since, 1000)?;
+        // Rows at exactly the watermark were indexed last time; re-indexing them is harmless.
+        let fresh = rows.iter().filter(|r| Some(r.updated_at) != since).count();
+        if fresh == 0 {
+            return Ok(total);
+        }
+        index_batch(index, &rows)?;
+        total += fresh;
+        let last = rows.last().map(|r| r.updated_at);
+        if let Some(last) = last {
+            index.set_watermark(SEARCH_KIND, last).map_err(AppError::internal)?;
+        }
+        if rows.len() < 1000 || last == since {
+            return Ok(total);
+        }
+        since = last;
+    }
+}
+
+/// Rebuilds the product index from scratch (`campus reindex`).
+pub fn rebuild_search_index(conn: &mut DbConn, index: &SearchIndex) -> AppResult<usize> {
+    index.clear(SEARCH_KIND).map_err(AppError::internal)?;
+    let started = db::now();
+    let mut after = 0;
+    let mut total = 0;
+    loop {
+        let rows = queries::products_after(conn, after, 2000)?;
+        if rows.is_empty() {
+            break;
+        }
+        index_batch(index, &rows)?;
+        total += rows.len();
+        after = rows.last().map_or(after, |r| r.id);
+    }
+    index.set_watermark(SEARCH_KIND, started).map_err(AppError::internal)?;
+    Ok(total)
+}
+
+/// What the search page asks.
+pub struct ProductSearch {
+    pub q: String,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub category: Option<i64>,
+    pub sort: SearchSort,
+    pub page: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchSort {
+    Relevance,
+    Sales,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl SearchSort {
+    pub fn parse(s: Option<&str>) -> SearchSort {
+        match s {
+            Some("sales") => SearchSort::Sales,
+            Some("price_asc") => SearchSort::PriceAsc,
+            Some("price_desc") => SearchSort::PriceDesc,
+            Some("newest") => SearchSort::Newest,
+            _ => SearchSort::Relevance,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchSort::Relevance => "relevance",
+            SearchSort::Sales => "sales",
+            SearchSort::PriceAsc => "price_asc",
+            SearchSort::PriceDesc => "price_desc",
+            SearchSort::Newest => "newest",
+        }
+    }
+}
+
+/// One search hit, with its name and a piece of its description highlighted (escaped HTML).
+pub struct SearchHit {
+    pub card: ProductCard,
+    pub name_html: String,
+    pub snippet_html: String,
+}
+
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub total: usize,
+    pub has_more: bool,
+}
+
+/// A short piece of `text` around the first match, at most `width` characters.
+fn snippet(text: &str, terms: &[String], width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower = text.to_lowercase();
+    let first = terms
+        .iter()
+        .filter_map(|t| lower.find(t.as_str()))
+        .min()
+        .map(|byte| lower[..byte].chars().count())
+        .unwrap_or(0);
+    let start = first.saturating_sub(width / 3);
+    let piece: String = chars.iter().skip(start).take(width).collect();
+    let mut s = crate::search::highlight(&piece, terms);
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if start + width < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Finds products by words in their name and description, then applies the visibility rules,
+/// filters and order from the database.
+pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch) -> AppResult<SearchResults> {
+    let categories = match s.category {
+        Some(c) => Some(category_and_children(conn, c)?),
+        None => None,
+    };
+    let hits = index.search(SEARCH_KIND, &s.q, 500).map_err(AppError::internal)?;
+    if hits.is_empty() {
+        return Ok(SearchResults { hits: Vec::new(), total: 0, has_more: false });
+    }
+    let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
+    let mut rows = queries::cards_by_ids(conn, &ids, s.min, s.max, categories.as_deref())?;
+    let score = |id: i64| hits.iter().find(|h| h.0 == id).map_or(0.0, |h| h.1);
+    match s.sort {
+        SearchSort::Relevance => {
+            rows.sort_by(|a, b| score(b.0.id).total_cmp(&score(a.0.id)).then(b.0.sales.cmp(&a.0.sales)))
+        }
+        SearchSort::Sales => rows.sort_by(|a, b| b.0.sales.cmp(&a.0.sales).then(b.0.id.cmp(&a.0.id))),
+        SearchSort::PriceAsc => rows.sort_by(|a, b| a.0.price_cents.cmp(&b.0.price_cents).then(a.0.id.cmp(&b.0.id))),
+        SearchSort::PriceDesc => rows.sort_by(|a, b| b.0.price_cents.cmp(&a.0.price_cents).then(b.0.id.cmp(&a.0.id))),
+        SearchSort::Newest => rows.sort_by(|a, b| b.3.cmp(&a.3).then(b.0.id.cmp(&a.0.id))),
+    }
+    let total = rows.len();
+    let terms = crate::search::words(&s.q);
+    let skip = ((s.page - 1) * PAGE_SIZE) as usize;
+    let hits: Vec<SearchHit> = rows
+        .into_iter()
+        .skip(skip)
+        .take(PAGE_SIZE as usize)
+        .map(|(card, description, _, _)| SearchHit {
+            name_html: crate::search::highlight(&card.name, &terms),
+            snippet_html: snippet(&description, &terms, 40),
+            card,
+        })
+        .collect();
+    Ok(SearchResults { has_more: skip + hits.len() < total, hits, total })
 }

@@ -1,8 +1,6 @@
 use askama::Template;
 
-use super::models::{
-    Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Refund,
-};
+use super::models::{Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Refund};
 use super::queries::Sort;
 use crate::web::filters;
 use crate::web::page::Page;
@@ -116,4 +114,44 @@ pub struct MockCashier {
     pub order_no: String,
     pub amount_cents: i64,
     pub shop_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "mall/search.html")]
+pub struct SearchView {
+    pub page: Page,
+    pub q: String,
+    pub min: String,
+    pub max: String,
+    pub category: Option<i64>,
+    pub sort: super::service::SearchSort,
+    pub categories: Vec<CategoryNode>,
+    pub results: super::service::SearchResults,
+    pub suggestions: Vec<ProductCard>,
+    pub page_no: i64,
+    pub error: Option<String>,
+}
+
+impl SearchView {
+    pub fn selected(&self, id: &i64) -> bool {
+        self.category == Some(*id)
+    }
+
+    /// The URL of this search with another sort or page.
+    pub fn url(&self, sort: &str, page: i64) -> String {
+        let mut url = format!("/mall/search?q={}&sort={sort}", crate::web::url_encode(&self.q));
+        if !self.min.is_empty() {
+            url.push_str(&format!("&min={}", crate::web::url_encode(&self.min)));
+        }
+        if !self.max.is_empty() {
+            url.push_str(&format!("&max={}", crate::web::url_encode(&self.max)));
+        }
+        if let Some(c) = self.category {
+            url.push_str(&format!("&category={c}"));
+        }
+        if page > 1 {
+            url.push_str(&format!("&page={page}"));
+        }
+        url
+    }
 }

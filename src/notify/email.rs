@@ -10,10 +10,7 @@ use crate::config::Config;
 use crate::db::{self, DbConn};
 
 fn build(config: &Config, to: &str, subject: &str, body: &str) -> Result<Message, String> {
-    let from: Mailbox = config
-        .mail_from
-        .parse()
-        .map_err(|e| format!("bad sender: {e}"))?;
+    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("bad sender: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
     Message::builder()
         .from(from)
@@ -26,31 +23,23 @@ fn build(config: &Config, to: &str, subject: &str, body: &str) -> Result<Message
 
 /// Sends one outbox email; an email already sent is not sent again.
 pub fn deliver(config: &Config, conn: &mut DbConn, outbox_id: i64) -> Result<(), String> {
-    let email = queries::outbox_email(conn, outbox_id)
-        .map_err(|e| e.to_string())?
-        .ok_or("outbox email missing")?;
+    let email = queries::outbox_email(conn, outbox_id).map_err(|e| e.to_string())?.ok_or("outbox email missing")?;
     if email.status == "sent" {
         return Ok(());
     }
     let result =
-        build(config, &email.to_addr, &email.subject, &email.body_text).and_then(|message| {
-            match &config.smtp_url {
-                Some(url) => {
-                    let transport = SmtpTransport::from_url(url.expose_secret())
-                        .map_err(|e| format!("bad CAMPUS_SMTP_URL: {e}"))?
-                        .timeout(Some(std::time::Duration::from_secs(20)))
-                        .build();
-                    transport
-                        .send(&message)
-                        .map(|_| ())
-                        .map_err(|e| format!("smtp: {e}"))
-                }
-                None => {
-                    let dir = config.outbox_dir();
-                    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-                    std::fs::write(dir.join(format!("{outbox_id:08}.eml")), message.formatted())
-                        .map_err(|e| e.to_string())
-                }
+        build(config, &email.to_addr, &email.subject, &email.body_text).and_then(|message| match &config.smtp_url {
+            Some(url) => {
+                let transport = SmtpTransport::from_url(url.expose_secret())
+                    .map_err(|e| format!("bad CAMPUS_SMTP_URL: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build();
+                transport.send(&message).map(|_| ()).map_err(|e| format!("smtp: {e}"))
+            }
+            None => {
+                let dir = config.outbox_dir();
+                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                std::fs::write(dir.join(format!("{outbox_id:08}.eml")), message.formatted()).map_err(|e| e.to_string())
             }
         });
     match &result {

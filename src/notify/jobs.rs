@@ -16,12 +16,7 @@ pub const SEND_EMAIL: &str = "send_email";
 /// How long a claimed job stays ours before another runner may take it over.
 const LEASE: TimeDelta = TimeDelta::minutes(5);
 
-pub fn enqueue(
-    conn: &mut DbConn,
-    kind: &str,
-    payload: &serde_json::Value,
-    run_at: NaiveDateTime,
-) -> AppResult<()> {
+pub fn enqueue(conn: &mut DbConn, kind: &str, payload: &serde_json::Value, run_at: NaiveDateTime) -> AppResult<()> {
     queries::insert_job(conn, kind, &payload.to_string(), run_at, db::now())?;
     Ok(())
 }
@@ -45,13 +40,10 @@ fn claim(conn: &mut DbConn) -> AppResult<Option<super::models::Job>> {
 }
 
 fn execute(state: &AppState, conn: &mut DbConn, job: &super::models::Job) -> Result<(), String> {
-    let payload: serde_json::Value =
-        serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
+    let payload: serde_json::Value = serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
     match job.kind.as_str() {
         SEND_EMAIL => {
-            let id = payload["outbox_id"]
-                .as_i64()
-                .ok_or("payload lacks outbox_id")?;
+            let id = payload["outbox_id"].as_i64().ok_or("payload lacks outbox_id")?;
             super::email::deliver(&state.config, conn, id)
         }
         crate::mall::service::JOB_CANCEL_UNPAID | crate::mall::service::JOB_AUTO_COMPLETE => {
@@ -74,19 +66,8 @@ pub fn run_due(state: &AppState, db: &Db) -> AppResult<usize> {
             }
             Err(error) => {
                 tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %error, "job failed");
-                let status = if job.attempts >= job.max_attempts {
-                    "failed"
-                } else {
-                    "pending"
-                };
-                queries::retry_job(
-                    &mut conn,
-                    job.id,
-                    status,
-                    &error,
-                    now + backoff(job.attempts),
-                    now,
-                )?;
+                let status = if job.attempts >= job.max_attempts { "failed" } else { "pending" };
+                queries::retry_job(&mut conn, job.id, status, &error, now + backoff(job.attempts), now)?;
             }
         }
         if ran >= 100 {
@@ -115,8 +96,5 @@ pub fn spawn_runner(state: AppState, every: Duration) {
 
 /// Pending and failed job counts, for `/metrics` and the admin dashboard.
 pub fn queue_depth(conn: &mut DbConn) -> Result<(i64, i64), AppError> {
-    Ok((
-        queries::count_jobs(conn, "pending")?,
-        queries::count_jobs(conn, "failed")?,
-    ))
+    Ok((queries::count_jobs(conn, "pending")?, queries::count_jobs(conn, "failed")?))
 }

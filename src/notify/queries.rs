@@ -28,26 +28,14 @@ pub fn insert_message(
 }
 
 pub fn unread_count(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    messages::table
-        .filter(messages::user_id.eq(user_id))
-        .filter(messages::read_at.is_null())
-        .count()
-        .get_result(conn)
+    messages::table.filter(messages::user_id.eq(user_id)).filter(messages::read_at.is_null()).count().get_result(conn)
 }
 
 pub fn count_messages(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    messages::table
-        .filter(messages::user_id.eq(user_id))
-        .count()
-        .get_result(conn)
+    messages::table.filter(messages::user_id.eq(user_id)).count().get_result(conn)
 }
 
-pub fn list_messages(
-    conn: &mut DbConn,
-    user_id: i64,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<Message>> {
+pub fn list_messages(conn: &mut DbConn, user_id: i64, limit: i64, offset: i64) -> QueryResult<Vec<Message>> {
     messages::table
         .filter(messages::user_id.eq(user_id))
         .order((messages::created_at.desc(), messages::id.desc()))
@@ -66,12 +54,7 @@ pub fn message_of(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<Optio
         .optional()
 }
 
-pub fn mark_read(
-    conn: &mut DbConn,
-    user_id: i64,
-    id: i64,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn mark_read(conn: &mut DbConn, user_id: i64, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         messages::table
             .filter(messages::id.eq(id))
@@ -83,22 +66,13 @@ pub fn mark_read(
 }
 
 pub fn mark_all_read(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        messages::table
-            .filter(messages::user_id.eq(user_id))
-            .filter(messages::read_at.is_null()),
-    )
-    .set(messages::read_at.eq(Some(now)))
-    .execute(conn)
+    diesel::update(messages::table.filter(messages::user_id.eq(user_id)).filter(messages::read_at.is_null()))
+        .set(messages::read_at.eq(Some(now)))
+        .execute(conn)
 }
 
 pub fn user_email(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<String>> {
-    users::table
-        .find(user_id)
-        .select(users::email)
-        .first(conn)
-        .optional()
-        .map(Option::flatten)
+    users::table.find(user_id).select(users::email).first(conn).optional().map(Option::flatten)
 }
 
 pub fn insert_outbox(
@@ -123,11 +97,7 @@ pub fn insert_outbox(
 }
 
 pub fn outbox_email(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxEmail>> {
-    email_outbox::table
-        .find(id)
-        .select(OutboxEmail::as_select())
-        .first(conn)
-        .optional()
+    email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).optional()
 }
 
 pub fn set_outbox_status(
@@ -138,11 +108,7 @@ pub fn set_outbox_status(
     sent_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
     diesel::update(email_outbox::table.find(id))
-        .set((
-            email_outbox::status.eq(status),
-            email_outbox::last_error.eq(error),
-            email_outbox::sent_at.eq(sent_at),
-        ))
+        .set((email_outbox::status.eq(status), email_outbox::last_error.eq(error), email_outbox::sent_at.eq(sent_at)))
         .execute(conn)
 }
 
@@ -178,23 +144,14 @@ pub fn next_due_job(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option
 }
 
 /// Takes a job for `lease`; 1 row means this runner holds it (another instance may race us).
-pub fn lock_job(
-    conn: &mut DbConn,
-    id: i64,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn lock_job(conn: &mut DbConn, id: i64, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         jobs::table
             .filter(jobs::id.eq(id))
             .filter(jobs::status.eq("pending"))
             .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now))),
     )
-    .set((
-        jobs::locked_until.eq(until),
-        jobs::attempts.eq(jobs::attempts + 1),
-        jobs::updated_at.eq(now),
-    ))
+    .set((jobs::locked_until.eq(until), jobs::attempts.eq(jobs::attempts + 1), jobs::updated_at.eq(now)))
     .execute(conn)
 }
 
@@ -233,8 +190,5 @@ pub fn retry_job(
 }
 
 pub fn count_jobs(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
-    jobs::table
-        .filter(jobs::status.eq(status))
-        .count()
-        .get_result(conn)
+    jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)
 }

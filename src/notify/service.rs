@@ -25,21 +25,10 @@ pub fn send(
 }
 
 /// Queues an email for the job runner.
-pub fn queue_email(
-    conn: &mut DbConn,
-    user_id: Option<i64>,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> AppResult<i64> {
+pub fn queue_email(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &str, body: &str) -> AppResult<i64> {
     let now = db::now();
     let id = queries::insert_outbox(conn, user_id, to, subject, body, now)?;
-    jobs::enqueue(
-        conn,
-        jobs::SEND_EMAIL,
-        &serde_json::json!({ "outbox_id": id }),
-        now,
-    )?;
+    jobs::enqueue(conn, jobs::SEND_EMAIL, &serde_json::json!({ "outbox_id": id }), now)?;
     Ok(id)
 }
 
@@ -47,11 +36,7 @@ pub fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
     Ok(queries::unread_count(conn, user_id)?)
 }
 
-pub fn list_messages(
-    conn: &mut DbConn,
-    user_id: i64,
-    page: PageRequest,
-) -> AppResult<Paginated<Message>> {
+pub fn list_messages(conn: &mut DbConn, user_id: i64, page: PageRequest) -> AppResult<Paginated<Message>> {
     let total = queries::count_messages(conn, user_id)?;
     let items = queries::list_messages(conn, user_id, page.per_page, page.offset())?;
     Ok(Paginated::new(items, page, total))

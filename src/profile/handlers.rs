@@ -14,34 +14,17 @@ use crate::web::page::{CurrentUser, Page};
 use crate::web::pagination::{PageQuery, PageRequest};
 use crate::web::{AppState, client_ip, is_htmx, media, render, safe_next, see_other, session};
 
-pub async fn show_me(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    page: Page,
-) -> AppResult<HttpResponse> {
+pub async fn show_me(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
     render(&MePage { page, user })
 }
 
-pub async fn show_settings(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    page: Page,
-) -> AppResult<HttpResponse> {
+pub async fn show_settings(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
-    let (nickname, email) = (
-        user.nickname.clone(),
-        user.email.clone().unwrap_or_default(),
-    );
-    render(&SettingsPage {
-        page,
-        user,
-        nickname,
-        email,
-        errors: SettingsErrors::default(),
-    })
+    let (nickname, email) = (user.nickname.clone(), user.email.clone().unwrap_or_default());
+    render(&SettingsPage { page, user, nickname, email, errors: SettingsErrors::default() })
 }
 
 #[derive(Deserialize)]
@@ -64,9 +47,7 @@ pub async fn save_settings(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let mut errors = SettingsErrors::default();
-    let nickname = Nickname::parse(&form.nickname)
-        .map_err(|e| errors.nickname = Some(e))
-        .ok();
+    let nickname = Nickname::parse(&form.nickname).map_err(|e| errors.nickname = Some(e)).ok();
     let email = match form.email.trim() {
         "" => Ok(None),
         raw => Email::parse(raw).map(Some),
@@ -81,28 +62,16 @@ pub async fn save_settings(
         let id = user.id;
         let current = state.db.run(move |conn| service::profile(conn, id)).await?;
         let clip = |s: &str| s.chars().take(100).collect::<String>();
-        let body = SettingsPage {
-            page,
-            user: current,
-            nickname: clip(&form.nickname),
-            email: clip(&form.email),
-            errors,
-        }
-        .render()?;
+        let body =
+            SettingsPage { page, user: current, nickname: clip(&form.nickname), email: clip(&form.email), errors }
+                .render()?;
         return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
             .content_type("text/html; charset=utf-8")
             .body(body));
     };
-    let change = ContactChange {
-        nickname,
-        email,
-        phone,
-    };
+    let change = ContactChange { nickname, email, phone };
     let (id, ip) = (user.id, client_ip(&req));
-    state
-        .db
-        .run(move |conn| service::update_contact(conn, id, &change, &ip))
-        .await?;
+    state.db.run(move |conn| service::update_contact(conn, id, &change, &ip)).await?;
     session::flash(&session, "success", "资料已保存");
     Ok(see_other(&req, "/me/settings"))
 }
@@ -117,13 +86,9 @@ pub async fn upload_avatar(
     let data = media::read_upload(form, "avatar", state.config.upload_max_bytes).await?;
     let dir = state.config.media_dir();
     let stem = format!("u{}", user.id);
-    let path =
-        web::block(move || media::store_square_image(&dir, "avatars", &stem, &data, 256)).await??;
+    let path = web::block(move || media::store_square_image(&dir, "avatars", &stem, &data, 256)).await??;
     let id = user.id;
-    state
-        .db
-        .run(move |conn| service::set_avatar(conn, id, &path))
-        .await?;
+    state.db.run(move |conn| service::set_avatar(conn, id, &path)).await?;
     session::flash(&session, "success", "头像已更新");
     Ok(see_other(&req, "/me/settings"))
 }
@@ -137,10 +102,7 @@ pub async fn list_messages(
 ) -> AppResult<HttpResponse> {
     let paging = PageRequest::from_query(&q, 20);
     let id = user.id;
-    let list = state
-        .db
-        .run(move |conn| notify::service::list_messages(conn, id, paging))
-        .await?;
+    let list = state.db.run(move |conn| notify::service::list_messages(conn, id, paging)).await?;
     let csrf = page.csrf.clone();
     if is_htmx(&req) {
         return render(&MessageList { csrf, list });
@@ -156,21 +118,11 @@ pub async fn read_message(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (uid, id) = (user.id, path.into_inner());
-    let message = state
-        .db
-        .run(move |conn| notify::service::read_message(conn, uid, id))
-        .await?;
+    let message = state.db.run(move |conn| notify::service::read_message(conn, uid, id)).await?;
     if is_htmx(&req) {
-        return render(&MessageItem {
-            csrf: page.csrf,
-            m: message,
-        });
+        return render(&MessageItem { csrf: page.csrf, m: message });
     }
-    let to = message
-        .link
-        .as_deref()
-        .map(|l| safe_next(Some(l)))
-        .unwrap_or_else(|| "/me/messages".into());
+    let to = message.link.as_deref().map(|l| safe_next(Some(l))).unwrap_or_else(|| "/me/messages".into());
     Ok(see_other(&req, &to))
 }
 
@@ -181,18 +133,7 @@ pub async fn read_all_messages(
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
     let id = user.id;
-    let n = state
-        .db
-        .run(move |conn| notify::service::read_all(conn, id))
-        .await?;
-    session::flash(
-        &session,
-        "success",
-        if n > 0 {
-            "已全部标为已读"
-        } else {
-            "没有未读消息"
-        },
-    );
+    let n = state.db.run(move |conn| notify::service::read_all(conn, id)).await?;
+    session::flash(&session, "success", if n > 0 { "已全部标为已读" } else { "没有未读消息" });
     Ok(see_other(&req, "/me/messages"))
 }

@@ -15,12 +15,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/settings", web::post().to(handlers::save_settings))
         .route("/me/avatar", web::post().to(handlers::upload_avatar))
         .route("/me/messages", web::get().to(handlers::list_messages))
-        .route(
-            "/me/messages/read-all",
-            web::post().to(handlers::read_all_messages),
-        )
-        .route(
-            "/me/messages/{id}/read",
-            web::post().to(handlers::read_message),
-        );
+        .route("/me/messages/read-all", web::post().to(handlers::read_all_messages))
+        .route("/me/messages/{id}/read", web::post().to(handlers::read_message));
 }

@@ -18,22 +18,10 @@ pub fn update_contact(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((
-            users::nickname.eq(nickname),
-            users::email.eq(email),
-            users::phone.eq(phone),
-            users::updated_at.eq(now),
-        ))
+        .set((users::nickname.eq(nickname), users::email.eq(email), users::phone.eq(phone), users::updated_at.eq(now)))
         .execute(conn)
 }
 
-pub fn set_avatar(
-    conn: &mut DbConn,
-    id: i64,
-    avatar: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(users::table.find(id))
-        .set((users::avatar.eq(avatar), users::updated_at.eq(now)))
-        .execute(conn)
+pub fn set_avatar(conn: &mut DbConn, id: i64, avatar: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::avatar.eq(avatar), users::updated_at.eq(now))).execute(conn)
 }

@@ -18,20 +18,11 @@ pub struct ContactChange {
 }
 
 /// Saves nickname, email and phone; a changed email address gets a security notice.
-pub fn update_contact(
-    conn: &mut DbConn,
-    user_id: i64,
-    change: &ContactChange,
-    ip: &str,
-) -> AppResult<()> {
+pub fn update_contact(conn: &mut DbConn, user_id: i64, change: &ContactChange, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let before = queries::user(conn, user_id)?;
         let email = change.email.as_ref().map(|e| e.as_str().to_string());
-        let phone = change
-            .phone
-            .as_ref()
-            .map(|p| p.as_str().to_string())
-            .or(before.phone.clone());
+        let phone = change.phone.as_ref().map(|p| p.as_str().to_string()).or(before.phone.clone());
         queries::update_contact(
             conn,
             user_id,
@@ -40,15 +31,7 @@ pub fn update_contact(
             phone.as_deref(),
             db::now(),
         )?;
-        audit::record(
-            conn,
-            Some(user_id),
-            "user.update_profile",
-            "user",
-            Some(&user_id.to_string()),
-            "{}",
-            Some(ip),
-        )?;
+        audit::record(conn, Some(user_id), "user.update_profile", "user", Some(&user_id.to_string()), "{}", Some(ip))?;
         if email.is_some() && email != before.email {
             notify::send(
                 conn,

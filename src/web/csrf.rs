@@ -30,11 +30,7 @@ pub async fn protect(
     let Some(expected) = expected else {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     };
-    let mut presented = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let mut presented = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     if presented.is_none() {
         presented = field(req.query_string(), "csrf_token");
     }
@@ -49,16 +45,12 @@ pub async fn protect(
         while let Some(chunk) = payload.next().await {
             let chunk = chunk?;
             if body.len() + chunk.len() > MAX_FORM_BYTES {
-                return Ok(req
-                    .error_response(AppError::invalid("提交的内容太大"))
-                    .map_into_right_body());
+                return Ok(req.error_response(AppError::invalid("提交的内容太大")).map_into_right_body());
             }
             body.extend_from_slice(&chunk);
         }
         let body = body.freeze();
-        presented = std::str::from_utf8(&body)
-            .ok()
-            .and_then(|s| field(s, "csrf_token"));
+        presented = std::str::from_utf8(&body).ok().and_then(|s| field(s, "csrf_token"));
         let (_, mut restored) = actix_http::h1::Payload::create(true);
         restored.unread_data(body);
         req.set_payload(restored.into());

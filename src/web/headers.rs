@@ -16,8 +16,5 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(self)",
-        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"))
 }

@@ -13,11 +13,7 @@ use super::AppState;
 use crate::error::AppError;
 
 /// Reads the first file field of a multipart upload, at most `max_bytes`.
-pub async fn read_upload(
-    mut form: Multipart,
-    field_name: &str,
-    max_bytes: usize,
-) -> Result<Vec<u8>, AppError> {
+pub async fn read_upload(mut form: Multipart, field_name: &str, max_bytes: usize) -> Result<Vec<u8>, AppError> {
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
         if field.name() != Some(field_name) {
@@ -30,10 +26,7 @@ pub async fn read_upload(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
             if data.len() + chunk.len() > max_bytes {
-                return Err(AppError::invalid(format!(
-                    "图片不能超过 {} MB",
-                    max_bytes / 1024 / 1024
-                )));
+                return Err(AppError::invalid(format!("图片不能超过 {} MB", max_bytes / 1024 / 1024)));
             }
             data.extend_from_slice(&chunk);
         }
@@ -54,8 +47,7 @@ pub fn store_square_image(
     data: &[u8],
     size: u32,
 ) -> Result<String, AppError> {
-    let format =
-        image::guess_format(data).map_err(|_| AppError::invalid("只能上传 JPG 或 PNG 图片"))?;
+    let format = image::guess_format(data).map_err(|_| AppError::invalid("只能上传 JPG 或 PNG 图片"))?;
     if !matches!(format, image::ImageFormat::Jpeg | image::ImageFormat::Png) {
         return Err(AppError::invalid("只能上传 JPG 或 PNG 图片"));
     }
@@ -65,52 +57,28 @@ pub fn store_square_image(
     limits.max_image_height = Some(8000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|_| AppError::invalid("图片已损坏或格式不受支持"))?;
-    let square = img
-        .resize_to_fill(size, size, FilterType::Triangle)
-        .into_rgb8();
+    let img = reader.decode().map_err(|_| AppError::invalid("图片已损坏或格式不受支持"))?;
+    let square = img.resize_to_fill(size, size, FilterType::Triangle).into_rgb8();
     let dir = media_dir.join(folder);
     std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-    let name = format!(
-        "{stem}-{}.jpg",
-        super::random_token(6).replace(['-', '_'], "x")
-    );
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(dir.join(&name)).map_err(AppError::internal)?,
-    );
+    let name = format!("{stem}-{}.jpg", super::random_token(6).replace(['-', '_'], "x"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(&name)).map_err(AppError::internal)?);
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-    square
-        .write_with_encoder(encoder)
-        .map_err(AppError::internal)?;
+    square.write_with_encoder(encoder).map_err(AppError::internal)?;
     Ok(format!("/media/{folder}/{name}"))
 }
 
 /// Only plain relative paths below the media dir.
 fn media_path(root: &Path, rel: &str) -> Option<PathBuf> {
     let rel = Path::new(rel);
-    if rel.components().all(|c| matches!(c, Component::Normal(_))) {
-        Some(root.join(rel))
-    } else {
-        None
-    }
+    if rel.components().all(|c| matches!(c, Component::Normal(_))) { Some(root.join(rel)) } else { None }
 }
 
 /// `GET /media/{path}`.
-pub async fn serve(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn serve(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = media_path(&state.config.media_dir(), &path).ok_or(AppError::NotFound)?;
-    let data = web::block(move || std::fs::read(file))
-        .await?
-        .map_err(|_| AppError::NotFound)?;
-    let content_type = if path.ends_with(".png") {
-        "image/png"
-    } else {
-        "image/jpeg"
-    };
+    let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
+    let content_type = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=604800"))

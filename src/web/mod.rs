@@ -32,25 +32,20 @@ pub struct AppState {
     pub wx: WxClient,
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     pub metrics: Arc<observe::Metrics>,
+    pub search: Arc<crate::search::SearchIndex>,
 }
 
 /// Renders a template as an HTML response.
 pub fn render(template: &impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(template.render()?))
 }
 
 /// 303 to `to`; for htmx requests the `HX-Redirect` header does the same in the browser.
 pub fn see_other(req: &HttpRequest, to: &str) -> HttpResponse {
     if is_htmx(req) {
-        HttpResponse::Ok()
-            .insert_header(("HX-Redirect", to))
-            .finish()
+        HttpResponse::Ok().insert_header(("HX-Redirect", to)).finish()
     } else {
-        HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, to))
-            .finish()
+        HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
     }
 }
 
@@ -61,12 +56,7 @@ pub fn is_htmx(req: &HttpRequest) -> bool {
 /// A redirect target from user input: only same-site absolute paths, never `//host` or a scheme.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.contains(['\r', '\n']) =>
-        {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -78,9 +68,7 @@ pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -90,15 +78,11 @@ pub fn url_encode(value: &str) -> String {
 /// The client's address: the peer, or `X-Forwarded-For`'s first hop when `CAMPUS_TRUST_PROXY=1`
 /// (only behind a proxy that sets it, or anyone could pick their own address).
 pub fn client_ip(req: &HttpRequest) -> String {
-    let trust_proxy = req
-        .app_data::<actix_web::web::Data<AppState>>()
-        .is_some_and(|s| s.config.trust_proxy);
+    let trust_proxy = req.app_data::<actix_web::web::Data<AppState>>().is_some_and(|s| s.config.trust_proxy);
     if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
         return ip.to_string();
     }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// A random URL-safe token of `bytes` random bytes.

@@ -18,15 +18,7 @@ use super::AppState;
 pub struct RequestId(pub String);
 
 /// Query parameters whose values never reach a log line.
-const SECRET_PARAMS: &[&str] = &[
-    "t",
-    "ticket",
-    "code",
-    "token",
-    "password",
-    "csrf_token",
-    "secret",
-];
+const SECRET_PARAMS: &[&str] = &["t", "ticket", "code", "token", "password", "csrf_token", "secret"];
 
 /// `13800138000` → `138****8000`; anything else shorter than 7 characters becomes `****`.
 pub fn mask_phone(phone: &str) -> String {
@@ -58,9 +50,7 @@ pub fn redact_query(query: &str) -> String {
         .join("&")
 }
 
-const BUCKETS: [f64; 11] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-];
+const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
 #[derive(Default)]
 struct Histogram {
@@ -78,8 +68,7 @@ pub struct Metrics {
 impl Metrics {
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut map) = self.requests.lock() {
-            *map.entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
+            *map.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
         }
         if let Ok(mut map) = self.latency.lock() {
             let h = map.entry(route.to_string()).or_default();
@@ -123,16 +112,8 @@ impl Metrics {
                     "campus_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ = writeln!(
-                    out,
-                    "campus_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "campus_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.count
-                );
+                let _ = writeln!(out, "campus_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
+                let _ = writeln!(out, "campus_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
             }
         }
     }
@@ -143,11 +124,7 @@ fn escape_label(value: &str) -> String {
 }
 
 fn valid_incoming_id(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Middleware: assigns the request id, logs the request, records metrics.
@@ -164,25 +141,19 @@ pub async fn observe(
         .map(str::to_string)
         .unwrap_or_else(|| super::random_token(9));
     req.extensions_mut().insert(RequestId(id.clone()));
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let path = req.path().to_string();
     let query = redact_query(req.query_string());
     let mut res = next.call(req).await?;
     let status = res.status().as_u16();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
     let elapsed = start.elapsed();
     if let Some(metrics) = metrics {
         metrics.observe(&method, &route, status, elapsed.as_secs_f64());
     }
     if let Ok(value) = HeaderValue::from_str(&id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     tracing::info!(
         request_id = %id,

@@ -40,11 +40,7 @@ impl CurrentUser {
     }
 
     pub fn role_labels(&self) -> String {
-        self.roles
-            .iter()
-            .map(|r| r.label())
-            .collect::<Vec<_>>()
-            .join(" · ")
+        self.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" · ")
     }
 }
 
@@ -66,10 +62,7 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         None => None,
         Some(id) => {
             let state = state(req)?;
-            let user = state
-                .db
-                .run(move |conn| crate::auth::service::session_user(conn, id))
-                .await?;
+            let user = state.db.run(move |conn| crate::auth::service::session_user(conn, id)).await?;
             if user.is_none() {
                 // Deleted or banned since signing in: the session is over.
                 session::sign_out(&session);
@@ -138,11 +131,7 @@ impl<R: RoleGuard + 'static> FromRequest for RequireRole<R> {
         let req = req.clone();
         Box::pin(async move {
             let user = load_user(&req).await?.ok_or(AppError::Unauthorized)?;
-            if user.has(R::ROLE) {
-                Ok(RequireRole(user, PhantomData))
-            } else {
-                Err(AppError::Forbidden)
-            }
+            if user.has(R::ROLE) { Ok(RequireRole(user, PhantomData)) } else { Err(AppError::Forbidden) }
         })
     }
 }

@@ -40,12 +40,7 @@ pub struct Paginated<T> {
 
 impl<T> Paginated<T> {
     pub fn new(items: Vec<T>, req: PageRequest, total: i64) -> Paginated<T> {
-        Paginated {
-            items,
-            page: req.page,
-            per_page: req.per_page,
-            total,
-        }
+        Paginated { items, page: req.page, per_page: req.per_page, total }
     }
 
     pub fn pages(&self) -> i64 {

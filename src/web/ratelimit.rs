@@ -13,11 +13,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(max_failures: u32, window: Duration) -> RateLimiter {
-        RateLimiter {
-            max_failures,
-            window,
-            entries: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { max_failures, window, entries: Mutex::new(HashMap::new()) }
     }
 
     /// `Some(wait)` when `key` has failed too often and must wait.
@@ -25,11 +21,7 @@ impl RateLimiter {
         let entries = self.entries.lock().ok()?;
         let (failures, since) = entries.get(key)?;
         let elapsed = since.elapsed();
-        if *failures >= self.max_failures && elapsed < self.window {
-            Some(self.window - elapsed)
-        } else {
-            None
-        }
+        if *failures >= self.max_failures && elapsed < self.window { Some(self.window - elapsed) } else { None }
     }
 
     pub fn record_failure(&self, key: &str) {
@@ -38,9 +30,7 @@ impl RateLimiter {
                 let window = self.window;
                 entries.retain(|_, (_, since)| since.elapsed() < window);
             }
-            let entry = entries
-                .entry(key.to_string())
-                .or_insert((0, Instant::now()));
+            let entry = entries.entry(key.to_string()).or_insert((0, Instant::now()));
             if entry.1.elapsed() >= self.window {
                 *entry = (0, Instant::now());
             }

@@ -28,9 +28,7 @@ pub fn user_id(session: &Session) -> Option<i64> {
 pub fn sign_in(session: &Session, user_id: i64) -> Result<(), AppError> {
     session.renew();
     session.insert(USER_ID, user_id).map_err(session_err)?;
-    session
-        .insert(CSRF, super::random_token(24))
-        .map_err(session_err)?;
+    session.insert(CSRF, super::random_token(24)).map_err(session_err)?;
     Ok(())
 }
 
@@ -53,15 +51,8 @@ pub fn stored_csrf(session: &Session) -> Option<String> {
 }
 
 pub fn flash(session: &Session, level: &str, text: impl Into<String>) {
-    let mut list = session
-        .get::<Vec<Flash>>(FLASH)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    list.push(Flash {
-        level: level.into(),
-        text: text.into(),
-    });
+    let mut list = session.get::<Vec<Flash>>(FLASH).ok().flatten().unwrap_or_default();
+    list.push(Flash { level: level.into(), text: text.into() });
     // A flash that cannot be stored is lost, which is harmless.
     let _ = session.insert(FLASH, list);
 }

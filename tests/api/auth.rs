@@ -29,10 +29,7 @@ fn register_then_login_then_logout() {
     assert_eq!(home.status, 200);
     assert!(home.body.contains("你好，张三"));
     assert!(home.body.contains("注册成功"), "flash shown once");
-    assert!(
-        !c.get("/").body.contains("注册成功"),
-        "flash gone on the next page"
-    );
+    assert!(!c.get("/").body.contains("注册成功"), "flash gone on the next page");
 
     let r = c.submit("/me", "/logout", &[]);
     assert_eq!(r.status, 303);
@@ -53,10 +50,7 @@ fn wrong_password_is_refused_with_a_clear_message() {
     let r = c.login("student", "wrong-password1");
     assert_eq!(r.status, 401);
     assert!(r.body.contains("用户名或密码错误"));
-    assert!(
-        r.body.contains("value=\"student\""),
-        "the username stays filled in"
-    );
+    assert!(r.body.contains("value=\"student\""), "the username stays filled in");
     let r = c.login("nobody_here", "whatever123");
     assert_eq!(r.status, 401);
     assert!(r.body.contains("用户名或密码错误"));
@@ -83,21 +77,9 @@ fn session_id_is_rotated_at_login() {
     let app = spawn_app();
     let c = app.client();
     let before = c.get("/login");
-    let cookie_before = before
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie_before = before.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
     let r = c.login("student", DEMO_PASSWORD);
-    let cookie_after = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie_after = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
     assert_ne!(cookie_before, cookie_after);
     let set_cookie = r.header("set-cookie").unwrap().to_lowercase();
     assert!(set_cookie.contains("httponly") && set_cookie.contains("samesite=lax"));
@@ -110,22 +92,9 @@ fn register_rejects_bad_input_and_stores_nothing() {
     let before = user_count(&app);
     let long = "a".repeat(40);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("username", ""), ("password", ""), ("password2", ""), ("nickname", "")], "请输入用户名"),
         (
-            vec![
-                ("username", ""),
-                ("password", ""),
-                ("password2", ""),
-                ("nickname", ""),
-            ],
-            "请输入用户名",
-        ),
-        (
-            vec![
-                ("username", &long),
-                ("password", "secret123"),
-                ("password2", "secret123"),
-                ("nickname", "x"),
-            ],
+            vec![("username", &long), ("password", "secret123"), ("password2", "secret123"), ("nickname", "x")],
             "用户名需为 3–32 个字符",
         ),
         (
@@ -138,39 +107,19 @@ fn register_rejects_bad_input_and_stores_nothing() {
             "用户名只能包含字母、数字和下划线",
         ),
         (
-            vec![
-                ("username", "okname"),
-                ("password", "short1"),
-                ("password2", "short1"),
-                ("nickname", "x"),
-            ],
+            vec![("username", "okname"), ("password", "short1"), ("password2", "short1"), ("nickname", "x")],
             "密码需为 8–72 个字符",
         ),
         (
-            vec![
-                ("username", "okname"),
-                ("password", "onlyletters"),
-                ("password2", "onlyletters"),
-                ("nickname", "x"),
-            ],
+            vec![("username", "okname"), ("password", "onlyletters"), ("password2", "onlyletters"), ("nickname", "x")],
             "密码需同时包含字母和数字",
         ),
         (
-            vec![
-                ("username", "okname"),
-                ("password", "secret123"),
-                ("password2", "secret124"),
-                ("nickname", "x"),
-            ],
+            vec![("username", "okname"), ("password", "secret123"), ("password2", "secret124"), ("nickname", "x")],
             "两次输入的密码不一致",
         ),
         (
-            vec![
-                ("username", "okname"),
-                ("password", "secret123"),
-                ("password2", "secret123"),
-                ("nickname", &long),
-            ],
+            vec![("username", "okname"), ("password", "secret123"), ("password2", "secret123"), ("nickname", &long)],
             "昵称不能超过 20 个字",
         ),
         (
@@ -187,10 +136,7 @@ fn register_rejects_bad_input_and_stores_nothing() {
     for (fields, message) in cases {
         let r = c.submit("/register", "/register", &fields);
         assert_eq!(r.status, 422, "{fields:?}");
-        assert!(
-            r.body.contains(message),
-            "expected {message} for {fields:?}"
-        );
+        assert!(r.body.contains(message), "expected {message} for {fields:?}");
     }
     // A form that is not even the right shape.
     let token = c.get("/register").csrf();
@@ -210,12 +156,7 @@ fn duplicate_username_is_a_conflict() {
     let r = c.submit(
         "/register",
         "/register",
-        &[
-            ("username", "STUDENT"),
-            ("password", "secret123"),
-            ("password2", "secret123"),
-            ("nickname", "x"),
-        ],
+        &[("username", "STUDENT"), ("password", "secret123"), ("password2", "secret123"), ("nickname", "x")],
     );
     assert_eq!(r.status, 409);
     assert!(r.body.contains("该用户名已被注册"));
@@ -230,25 +171,15 @@ fn html_and_sql_in_fields_are_stored_verbatim_and_shown_escaped() {
     let r = c.submit(
         "/register",
         "/register",
-        &[
-            ("username", "robert"),
-            ("password", "secret123"),
-            ("password2", "secret123"),
-            ("nickname", &nickname),
-        ],
+        &[("username", "robert"), ("password", "secret123"), ("password2", "secret123"), ("nickname", &nickname)],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let home = c.get("/");
     assert!(!home.body.contains("<script>x</script>"));
     assert!(home.body.contains("&#60;script&#62;") || home.body.contains("&lt;script&gt;"));
     use campus::db::schema::users;
-    let stored: String = app.db(|conn| {
-        users::table
-            .order(users::id.desc())
-            .select(users::nickname)
-            .first(conn)
-            .unwrap()
-    });
+    let stored: String =
+        app.db(|conn| users::table.order(users::id.desc()).select(users::nickname).first(conn).unwrap());
     assert_eq!(stored, nickname);
 }
 
@@ -288,9 +219,7 @@ fn dev_login_works_only_when_enabled() {
     let admin = app.client();
     let r = admin.submit("/login", "/login/dev", &[("as", "admin")]);
     assert_eq!(r.location(), Some("/admin"));
-    let r = app
-        .client()
-        .submit("/login", "/login/dev", &[("as", "root")]);
+    let r = app.client().submit("/login", "/login/dev", &[("as", "root")]);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("未知的演示身份"));
 }
@@ -318,15 +247,9 @@ fn a_banned_user_is_signed_out_and_cannot_sign_in() {
     assert_eq!(c.get("/me").status, 200);
     use campus::db::schema::{user_auth, users};
     app.db(|conn| {
-        let id: i64 = user_auth::table
-            .filter(user_auth::auth_key.eq("student"))
-            .select(user_auth::user_id)
-            .first(conn)
-            .unwrap();
-        diesel::update(users::table.find(id))
-            .set(users::status.eq("banned"))
-            .execute(conn)
-            .unwrap();
+        let id: i64 =
+            user_auth::table.filter(user_auth::auth_key.eq("student")).select(user_auth::user_id).first(conn).unwrap();
+        diesel::update(users::table.find(id)).set(users::status.eq("banned")).execute(conn).unwrap();
     });
     assert_eq!(c.get("/me").status, 303, "the open session ends");
     let r = app.client().login("student", DEMO_PASSWORD);
@@ -341,12 +264,7 @@ fn login_never_redirects_off_site() {
     let token = c.get("/login").csrf();
     let r = c.post_form(
         "/login",
-        &[
-            ("username", "student"),
-            ("password", DEMO_PASSWORD),
-            ("next", "//evil.example/x"),
-            ("csrf_token", &token),
-        ],
+        &[("username", "student"), ("password", DEMO_PASSWORD), ("next", "//evil.example/x"), ("csrf_token", &token)],
     );
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), Some("/"));
@@ -360,22 +278,14 @@ fn behind_a_trusted_proxy_the_forwarded_address_is_audited_and_throttled() {
     let login = |password: &str, ip: &str| {
         c.post_form_with(
             "/login",
-            &[
-                ("username", "student"),
-                ("password", password),
-                ("csrf_token", &token),
-            ],
+            &[("username", "student"), ("password", password), ("csrf_token", &token)],
             &[("X-Forwarded-For", ip)],
         )
     };
     assert_eq!(login(DEMO_PASSWORD, "203.0.113.7").status, 303);
     use campus::db::schema::audit_log;
     let ip: Option<String> = app.db(|conn| {
-        audit_log::table
-            .filter(audit_log::action.eq("user.login"))
-            .select(audit_log::ip)
-            .first(conn)
-            .unwrap()
+        audit_log::table.filter(audit_log::action.eq("user.login")).select(audit_log::ip).first(conn).unwrap()
     });
     assert_eq!(ip.as_deref(), Some("203.0.113.7"));
     // A second visitor from another address fails five times and is throttled for every account.
@@ -384,11 +294,7 @@ fn behind_a_trusted_proxy_the_forwarded_address_is_audited_and_throttled() {
     let attempt = |username: &str| {
         d.post_form_with(
             "/login",
-            &[
-                ("username", username),
-                ("password", "nope-nope1"),
-                ("csrf_token", &token),
-            ],
+            &[("username", username), ("password", "nope-nope1"), ("csrf_token", &token)],
             &[("X-Forwarded-For", "198.51.100.1")],
         )
     };
@@ -401,11 +307,7 @@ fn behind_a_trusted_proxy_the_forwarded_address_is_audited_and_throttled() {
     let token = e.get("/login").csrf();
     let r = e.post_form_with(
         "/login",
-        &[
-            ("username", "admin"),
-            ("password", DEMO_PASSWORD),
-            ("csrf_token", &token),
-        ],
+        &[("username", "admin"), ("password", DEMO_PASSWORD), ("csrf_token", &token)],
         &[("X-Forwarded-For", "203.0.113.8")],
     );
     assert_eq!(r.status, 303);

@@ -18,21 +18,14 @@ struct Driver {
 
 impl Driver {
     fn start(width: u32, height: u32, mobile: bool) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let binary =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let child = Command::new(&binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {binary}: {e} (apt-get install chromium-driver)")
-            });
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (apt-get install chromium-driver)"));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -64,34 +57,16 @@ impl Driver {
             });
         }
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}});
-        let v: Value = agent
-            .post(format!("{base}/session"))
-            .send_json(&caps)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        let session = v["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {v}"))
-            .to_string();
-        Driver {
-            child,
-            base,
-            session,
-            agent,
-        }
+        let v: Value = agent.post(format!("{base}/session")).send_json(&caps).unwrap().body_mut().read_json().unwrap();
+        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
+        Driver { child, base, session, agent }
     }
 
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut r = match method {
             "GET" => self.agent.get(&url).call().unwrap(),
-            _ => self
-                .agent
-                .post(&url)
-                .send_json(body.unwrap_or(json!({})))
-                .unwrap(),
+            _ => self.agent.post(&url).send_json(body.unwrap_or(json!({}))).unwrap(),
         };
         let v: Value = r.body_mut().read_json().unwrap();
         assert!(v["value"].get("error").is_none(), "webdriver {path}: {v}");
@@ -103,28 +78,13 @@ impl Driver {
     }
 
     fn find(&self, css: &str) -> String {
-        let v = self.cmd(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        v.as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
+        let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        );
+        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
     fn click(&self, css: &str) {
@@ -137,18 +97,13 @@ impl Driver {
     }
 
     fn source(&self) -> String {
-        self.cmd("GET", "/source", None)
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.cmd("GET", "/source", None).as_str().unwrap().to_string()
     }
 
     fn screenshot(&self, name: &str) {
         use base64::Engine;
         let data = self.cmd("GET", "/screenshot", None);
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(data.as_str().unwrap())
-            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap()).unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), png).unwrap();
@@ -167,10 +122,7 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self
-            .agent
-            .delete(format!("{}/session/{}", self.base, self.session))
-            .call();
+        let _ = self.agent.delete(format!("{}/session/{}", self.base, self.session)).call();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -195,17 +147,19 @@ fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
     assert!(html.contains("你好，小林同学"));
     assert!(html.contains("weui-tabbar"));
     // The stylesheet really loaded under the CSP: WeUI's tab bar is laid out as a flex row.
-    let display = driver.cmd("POST", "/execute/sync", Some(json!({
-        "script": "return getComputedStyle(document.querySelector('.weui-tabbar')).display;", "args": []
-    })));
+    let display = driver.cmd(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return getComputedStyle(document.querySelector('.weui-tabbar')).display;", "args": []
+        })),
+    );
     assert_eq!(display, "flex");
     driver.screenshot("home-phone.png");
     driver.goto(&app.url("/me/messages"));
     driver.wait_for("the message center", |d| d.source().contains("消息中心"));
     driver.click(".message.unread button[type=submit]");
-    driver.wait_for("htmx to swap the message", |d| {
-        d.source().matches("标为已读").count() == 1
-    });
+    driver.wait_for("htmx to swap the message", |d| d.source().matches("标为已读").count() == 1);
     driver.screenshot("messages-phone.png");
 }
 

@@ -6,11 +6,7 @@ use crate::helpers::app;
 
 #[test]
 fn create_admin_makes_an_account_that_reaches_the_back_office() {
-    let dir = std::env::temp_dir().join(format!(
-        "campus_cli_{}_{}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
+    let dir = std::env::temp_dir().join(format!("campus_cli_{}_{}", std::process::id(), rand::random::<u32>()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = match std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty()) {
         // On PostgreSQL the app builder makes the database; the CLI then works on it.
@@ -25,11 +21,7 @@ fn create_admin_makes_an_account_that_reaches_the_back_office() {
                 .env("CAMPUS_DATA_DIR", &dir)
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             assert!(String::from_utf8_lossy(&out.stdout).contains("migration(s)"));
             app().database(url).start()
         }
@@ -38,15 +30,7 @@ fn create_admin_makes_an_account_that_reaches_the_back_office() {
     let db_url = app.state.config.database_url.clone();
     let run = |password: &str| {
         Command::new(env!("CARGO_BIN_EXE_campus"))
-            .args([
-                "create-admin",
-                "--username",
-                "Boss",
-                "--password",
-                password,
-                "--nickname",
-                "教务处",
-            ])
+            .args(["create-admin", "--username", "Boss", "--password", password, "--nickname", "教务处"])
             .env("DATABASE_URL", &db_url)
             .env("CAMPUS_DATA_DIR", &dir)
             .output()
@@ -56,11 +40,7 @@ fn create_admin_makes_an_account_that_reaches_the_back_office() {
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("密码需为 8–72 个字符"));
     let out = run("boss-pass-2026");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let c = app.login("boss", "boss-pass-2026");
     let r = c.get("/admin");

@@ -42,17 +42,13 @@ fn without_smtp_the_welcome_email_is_written_to_the_outbox_dir() {
     let found = eventually(|| {
         std::fs::read_dir(&outbox)
             .map(|d| {
-                d.flatten().any(|f| {
-                    std::fs::read_to_string(f.path())
-                        .is_ok_and(|t| t.contains("To: mailme@campus.edu"))
-                })
+                d.flatten()
+                    .any(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains("To: mailme@campus.edu")))
             })
             .unwrap_or(false)
     });
     assert!(found, "an .eml file for the new user");
-    assert!(eventually(|| outbox_status(&app, "mailme@campus.edu")
-        .as_deref()
-        == Some("sent")));
+    assert!(eventually(|| outbox_status(&app, "mailme@campus.edu").as_deref() == Some("sent")));
 }
 
 /// A minimal SMTP server: accepts one conversation per connection and keeps each message.
@@ -104,20 +100,12 @@ fn with_smtp_the_welcome_email_goes_to_the_mail_server() {
     let (url, inbox) = smtp_sink();
     let app = app().smtp(&url).start();
     register_with_email(&app, "smtpuser", "smtpuser@campus.edu");
-    assert!(
-        eventually(|| !inbox.lock().unwrap().is_empty()),
-        "the SMTP server got a message"
-    );
+    assert!(eventually(|| !inbox.lock().unwrap().is_empty()), "the SMTP server got a message");
     let message = inbox.lock().unwrap()[0].clone();
     assert!(message.contains("To: smtpuser@campus.edu"));
     assert!(message.contains("Subject: =?utf-8?") || message.contains("Subject:"));
-    assert!(eventually(|| outbox_status(&app, "smtpuser@campus.edu")
-        .as_deref()
-        == Some("sent")));
-    assert!(
-        !app.data_dir.join("outbox").exists(),
-        "no .eml files when SMTP is set"
-    );
+    assert!(eventually(|| outbox_status(&app, "smtpuser@campus.edu").as_deref() == Some("sent")));
+    assert!(!app.data_dir.join("outbox").exists(), "no .eml files when SMTP is set");
 }
 
 #[test]
@@ -134,16 +122,9 @@ fn an_unreachable_smtp_server_leaves_the_email_queued_for_retry() {
         .get_result::<i64>(c)
         .unwrap())
         > 0));
-    assert_eq!(
-        outbox_status(&app, "retryme@campus.edu").as_deref(),
-        Some("queued")
-    );
-    let (status, attempts): (String, i32) = app.db(|c| {
-        jobs::table
-            .select((jobs::status, jobs::attempts))
-            .first(c)
-            .unwrap()
-    });
+    assert_eq!(outbox_status(&app, "retryme@campus.edu").as_deref(), Some("queued"));
+    let (status, attempts): (String, i32) =
+        app.db(|c| jobs::table.select((jobs::status, jobs::attempts)).first(c).unwrap());
     assert_eq!(status, "pending", "retried later with backoff");
     assert_eq!(attempts, 1);
 }

@@ -21,12 +21,7 @@ pub const DEMO_PASSWORD: &str = campus::seed::DEMO_PASSWORD;
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        rand::random::<u32>()
-    )
+    format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand::random::<u32>())
 }
 
 /// A running server, its own database and data dir; all torn down on drop.
@@ -122,17 +117,12 @@ impl Builder {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
         std::fs::create_dir_all(&data_dir).unwrap();
         let mut pg = None;
-        let url = match (
-            &self.share_db_with,
-            std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty()),
-        ) {
+        let url = match (&self.share_db_with, std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty())) {
             (Some(shared), _) => shared.clone(),
             (None, Some(admin)) => {
                 let name = unique("campus_t");
-                let mut conn =
-                    diesel::pg::PgConnection::establish(&admin).expect("TEST_PG_URL reachable");
-                conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                    .unwrap();
+                let mut conn = diesel::pg::PgConnection::establish(&admin).expect("TEST_PG_URL reachable");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
                 let base = admin.split('?').next().unwrap();
                 let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
                 pg = Some((admin, name));
@@ -168,24 +158,13 @@ impl Builder {
         let server_state = state.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = campus::app::start(server_state, listener)
-                    .await
-                    .expect("server starts");
+                let server = campus::app::start(server_state, listener).await.expect("server starts");
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })
         });
-        let handle = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server started");
-        TestApp {
-            base: format!("http://127.0.0.1:{port}"),
-            state,
-            data_dir,
-            handle,
-            thread: Some(thread),
-            pg,
-        }
+        let handle = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
+        TestApp { base: format!("http://127.0.0.1:{port}"), state, data_dir, handle, thread: Some(thread), pg }
     }
 }
 
@@ -242,10 +221,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     pub fn location(&self) -> Option<&str> {
         self.header("location")
@@ -280,34 +256,20 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Client {
-            base: base.to_string(),
-            agent,
-        }
+        Client { base: base.to_string(), agent }
     }
 
     fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_string()
-        } else {
-            format!("{}{}", self.base, path)
-        }
+        if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) }
     }
 
     fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
         let mut res = res.expect("request sent");
         let status = res.status().as_u16();
-        let headers = res
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect();
+        let headers =
+            res.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
         let body = res.body_mut().read_to_string().unwrap_or_default();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -323,19 +285,10 @@ impl Client {
     }
 
     pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        Self::read(
-            self.agent
-                .post(self.url(path))
-                .send_form(fields.iter().copied()),
-        )
+        Self::read(self.agent.post(self.url(path)).send_form(fields.iter().copied()))
     }
 
-    pub fn post_form_with(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Resp {
+    pub fn post_form_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
         let mut req = self.agent.post(self.url(path));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -348,12 +301,7 @@ impl Client {
     }
 
     pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
-        Self::read(
-            self.agent
-                .post(self.url(path))
-                .header("Content-Type", content_type)
-                .send(body),
-        )
+        Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
     }
 
     /// A form POST carrying the CSRF token of the page at `form_page`.
@@ -365,11 +313,7 @@ impl Client {
     }
 
     pub fn login(&self, username: &str, password: &str) -> Resp {
-        self.submit(
-            "/login",
-            "/login",
-            &[("username", username), ("password", password)],
-        )
+        self.submit("/login", "/login", &[("username", username), ("password", password)])
     }
 
     /// GET that follows redirects within the app, up to 5.
@@ -421,22 +365,27 @@ impl FakeWeChat {
                                     || q.get("secret").map(String::as_str) != Some("wx-test-secret")
                                     || q.get("grant_type").map(String::as_str) != Some("authorization_code")
                                 {
-                                    return HttpResponse::Ok().json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
+                                    return HttpResponse::Ok()
+                                        .json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
                                 }
                                 match code.as_str() {
-                                    "bad-code" => HttpResponse::Ok().json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
-                                    "busy" => HttpResponse::Ok().json(serde_json::json!({"errcode": -1, "errmsg": "system error"})),
+                                    "bad-code" => HttpResponse::Ok()
+                                        .json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+                                    "busy" => HttpResponse::Ok()
+                                        .json(serde_json::json!({"errcode": -1, "errmsg": "system error"})),
                                     "broken" => HttpResponse::InternalServerError().finish(),
                                     "slow" => {
                                         actix_web::rt::time::sleep(Duration::from_secs(3)).await;
-                                        HttpResponse::Ok().json(serde_json::json!({"openid": "late", "session_key": "k"}))
+                                        HttpResponse::Ok()
+                                            .json(serde_json::json!({"openid": "late", "session_key": "k"}))
                                     }
                                     c if c.starts_with("good-") => HttpResponse::Ok().json(serde_json::json!({
                                         "openid": format!("openid-{}", &c[5..]),
                                         "session_key": "c2Vzc2lvbmtleQ==",
                                         "unionid": format!("union-{}", &c[5..]),
                                     })),
-                                    _ => HttpResponse::Ok().json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+                                    _ => HttpResponse::Ok()
+                                        .json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
                                 }
                             }
                         }),
@@ -451,12 +400,7 @@ impl FakeWeChat {
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        FakeWeChat {
-            base: format!("http://127.0.0.1:{port}"),
-            calls,
-            handle,
-            thread: Some(thread),
-        }
+        FakeWeChat { base: format!("http://127.0.0.1:{port}"), calls, handle, thread: Some(thread) }
     }
 }
 

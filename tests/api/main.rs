@@ -13,6 +13,7 @@ mod mall;
 mod messages;
 mod ops;
 mod profile;
+mod search;
 mod security;
 mod sessions;
 mod wechat;

@@ -9,45 +9,24 @@ use crate::helpers::{Client, DEMO_PASSWORD, TestApp, app, eventually, spawn_app}
 pub fn sku(app: &TestApp, product: &str, option: &str) -> (i64, i64) {
     use campus::db::schema::{product_skus, products};
     app.db(|c| {
-        let pid: i64 = products::table
-            .filter(products::name.eq(product))
-            .select(products::id)
-            .first(c)
-            .unwrap();
-        let mut q = product_skus::table
-            .filter(product_skus::product_id.eq(pid))
-            .into_boxed();
+        let pid: i64 = products::table.filter(products::name.eq(product)).select(products::id).first(c).unwrap();
+        let mut q = product_skus::table.filter(product_skus::product_id.eq(pid)).into_boxed();
         if !option.is_empty() {
             q = q.filter(product_skus::name.eq(option));
         }
-        let sid: i64 = q
-            .order(product_skus::id)
-            .select(product_skus::id)
-            .first(c)
-            .unwrap();
+        let sid: i64 = q.order(product_skus::id).select(product_skus::id).first(c).unwrap();
         (pid, sid)
     })
 }
 
 pub fn stock(app: &TestApp, sku_id: i64) -> i64 {
     use campus::db::schema::product_skus;
-    app.db(|c| {
-        product_skus::table
-            .find(sku_id)
-            .select(product_skus::stock)
-            .first(c)
-            .unwrap()
-    })
+    app.db(|c| product_skus::table.find(sku_id).select(product_skus::stock).first(c).unwrap())
 }
 
 fn set_stock(app: &TestApp, sku_id: i64, n: i64) {
     use campus::db::schema::product_skus;
-    app.db(|c| {
-        diesel::update(product_skus::table.find(sku_id))
-            .set(product_skus::stock.eq(n))
-            .execute(c)
-            .unwrap()
-    });
+    app.db(|c| diesel::update(product_skus::table.find(sku_id)).set(product_skus::stock.eq(n)).execute(c).unwrap());
 }
 
 fn order_count(app: &TestApp) -> i64 {
@@ -57,32 +36,16 @@ fn order_count(app: &TestApp) -> i64 {
 
 fn order_status(app: &TestApp, order_no: &str) -> String {
     use campus::db::schema::orders;
-    app.db(|c| {
-        orders::table
-            .filter(orders::order_no.eq(order_no))
-            .select(orders::status)
-            .first(c)
-            .unwrap()
-    })
+    app.db(|c| orders::table.filter(orders::order_no.eq(order_no)).select(orders::status).first(c).unwrap())
 }
 
 fn order_id(app: &TestApp, order_no: &str) -> i64 {
     use campus::db::schema::orders;
-    app.db(|c| {
-        orders::table
-            .filter(orders::order_no.eq(order_no))
-            .select(orders::id)
-            .first(c)
-            .unwrap()
-    })
+    app.db(|c| orders::table.filter(orders::order_no.eq(order_no)).select(orders::id).first(c).unwrap())
 }
 
 pub fn add_to_cart(c: &Client, sku_id: i64, quantity: &str) -> crate::helpers::Resp {
-    c.submit(
-        "/mall",
-        "/mall/cart",
-        &[("sku_id", &sku_id.to_string()), ("quantity", quantity)],
-    )
+    c.submit("/mall", "/mall/cart", &[("sku_id", &sku_id.to_string()), ("quantity", quantity)])
 }
 
 /// Checks out the cart for pickup; returns the order number the app redirected to.
@@ -101,27 +64,17 @@ pub fn checkout(c: &Client) -> String {
         ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
-    r.location()
-        .unwrap()
-        .trim_start_matches("/mall/orders/")
-        .to_string()
+    r.location().unwrap().trim_start_matches("/mall/orders/").to_string()
 }
 
 pub fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name}"))
-        + marker.len();
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name}")) + marker.len();
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
 pub fn pay_mock(c: &Client, order_no: &str) -> crate::helpers::Resp {
-    c.submit(
-        "/mall",
-        &format!("/pay/mock/{order_no}"),
-        &[("action", "pay")],
-    )
+    c.submit("/mall", &format!("/pay/mock/{order_no}"), &[("action", "pay")])
 }
 
 #[test]
@@ -130,27 +83,14 @@ fn the_mall_shows_categories_hot_products_and_product_pages() {
     let c = app.client();
     let home = c.get("/mall");
     assert_eq!(home.status, 200);
-    for text in [
-        "食品饮料",
-        "学习文具",
-        "热销",
-        "新品上架",
-        "农夫山泉 饮用天然水 550ml",
-        "¥2.00",
-    ] {
+    for text in ["食品饮料", "学习文具", "热销", "新品上架", "农夫山泉 饮用天然水 550ml", "¥2.00"]
+    {
         assert!(home.body.contains(text), "{text}");
     }
     let (pid, _) = sku(&app, "校园文化衫 纯棉 T恤", "");
     let page = c.get(&format!("/mall/products/{pid}"));
     assert_eq!(page.status, 200);
-    for text in [
-        "¥49.00",
-        "白色 / XL",
-        "黑色 / M",
-        "校园便利店",
-        "已售 310",
-        "库存 150",
-    ] {
+    for text in ["¥49.00", "白色 / XL", "黑色 / M", "校园便利店", "已售 310", "库存 150"] {
         assert!(page.body.contains(text), "{text}");
     }
     assert_eq!(c.get("/mall/products/999999").status, 404);
@@ -180,16 +120,12 @@ fn a_category_page_sorts_and_scrolls() {
             .unwrap();
         (d, f)
     });
-    let asc = c
-        .get(&format!("/mall/categories/{drinks}?sort=price_asc"))
-        .body;
+    let asc = c.get(&format!("/mall/categories/{drinks}?sort=price_asc")).body;
     let water = asc.find("农夫山泉").unwrap();
     let cola = asc.find("可口可乐").unwrap();
     let soda = asc.find("元气森林").unwrap();
     assert!(water < cola && cola < soda, "cheapest first");
-    let desc = c
-        .get(&format!("/mall/categories/{drinks}?sort=price_desc"))
-        .body;
+    let desc = c.get(&format!("/mall/categories/{drinks}?sort=price_desc")).body;
     assert!(desc.find("元气森林").unwrap() < desc.find("农夫山泉").unwrap());
     // The parent category lists its children's products too.
     let parent = c.get(&format!("/mall/categories/{food}")).body;
@@ -210,11 +146,7 @@ fn a_category_page_sorts_and_scrolls() {
                     description: String::new(),
                     images: vec![],
                     original_price_cents: None,
-                    skus: vec![mall::SkuSpec {
-                        name: String::new(),
-                        price_cents: 100 + i,
-                        stock: 5,
-                    }],
+                    skus: vec![mall::SkuSpec { name: String::new(), price_cents: 100 + i, stock: 5 }],
                 },
                 0,
             )
@@ -224,25 +156,15 @@ fn a_category_page_sorts_and_scrolls() {
     let first = c.get(&format!("/mall/categories/{drinks}?sort=sales")).body;
     assert_eq!(first.matches("class=\"card\"").count(), 20);
     let start = first.find("hx-get=\"").unwrap() + 8;
-    let more = first[start..start + first[start..].find('"').unwrap()]
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let more = first[start..start + first[start..].find('"').unwrap()].replace("&#38;", "&").replace("&amp;", "&");
     let next = c.get_with(&more, &[("HX-Request", "true")]);
     assert_eq!(next.status, 200);
     assert!(!next.body.contains("<html"));
-    assert_eq!(
-        next.body.matches("class=\"card\"").count(),
-        13,
-        "the other 13 of 33"
-    );
-    assert!(
-        !next.body.contains("hx-trigger=\"revealed\""),
-        "no more pages"
-    );
+    assert_eq!(next.body.matches("class=\"card\"").count(), 13, "the other 13 of 33");
+    assert!(!next.body.contains("hx-trigger=\"revealed\""), "no more pages");
     assert_eq!(c.get("/mall/categories/99999").status, 404);
     assert_eq!(
-        c.get(&format!("/mall/categories/{drinks}?sort=bogus&after=x_y"))
-            .status,
+        c.get(&format!("/mall/categories/{drinks}?sort=bogus&after=x_y")).status,
         200,
         "bad sort and cursor mean the defaults"
     );
@@ -270,18 +192,10 @@ fn the_cart_caps_quantities_by_stock_and_refuses_bad_input() {
     let r = add_to_cart(&c, calc, "16");
     assert_eq!(r.status, 422);
     assert!(r.body.contains("库存仅剩 15 件"));
-    let r = c.submit(
-        "/mall",
-        "/mall/cart",
-        &[("sku_id", "999999"), ("quantity", "1")],
-    );
+    let r = c.submit("/mall", "/mall/cart", &[("sku_id", "999999"), ("quantity", "1")]);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("商品不存在或已下架"));
-    let r = c.submit(
-        "/mall",
-        "/mall/cart",
-        &[("sku_id", "'; DROP TABLE orders;--"), ("quantity", "1")],
-    );
+    let r = c.submit("/mall", "/mall/cart", &[("sku_id", "'; DROP TABLE orders;--"), ("quantity", "1")]);
     assert_eq!(r.status, 422);
     let cart = c.get("/mall/cart");
     assert!(cart.body.contains("购物车是空的"), "nothing was added");
@@ -310,12 +224,7 @@ fn the_cart_updates_through_htmx_and_groups_by_shop() {
     let cart = c.get("/mall/cart");
     assert!(cart.body.contains("校园便利店") && cart.body.contains("¥4.00"));
     use campus::db::schema::cart_items;
-    let item: i64 = app.db(|conn| {
-        cart_items::table
-            .select(cart_items::id)
-            .first(conn)
-            .unwrap()
-    });
+    let item: i64 = app.db(|conn| cart_items::table.select(cart_items::id).first(conn).unwrap());
     let r = c.post_form_with(
         &format!("/mall/cart/{item}"),
         &[("quantity", "5")],
@@ -334,12 +243,7 @@ fn the_cart_updates_through_htmx_and_groups_by_shop() {
     // Someone else's cart line is not found.
     let other = app.login("teacher", DEMO_PASSWORD);
     let t2 = other.get("/mall").csrf();
-    assert_eq!(
-        other
-            .post_form(&format!("/mall/cart/{item}/remove"), &[("csrf_token", &t2)])
-            .status,
-        404
-    );
+    assert_eq!(other.post_form(&format!("/mall/cart/{item}/remove"), &[("csrf_token", &t2)]).status, 404);
     let r = c.post_form_with(
         &format!("/mall/cart/{item}/remove"),
         &[],
@@ -356,11 +260,7 @@ fn checkout_creates_one_order_per_shop_reserves_stock_and_ignores_tampered_price
     // A second shop, owned by the teacher for this test.
     let teacher: i64 = app.db(|conn| {
         use campus::db::schema::user_auth;
-        user_auth::table
-            .filter(user_auth::auth_key.eq("teacher"))
-            .select(user_auth::user_id)
-            .first(conn)
-            .unwrap()
+        user_auth::table.filter(user_auth::auth_key.eq("teacher")).select(user_auth::user_id).first(conn).unwrap()
     });
     let other_sku = app.db(|conn| {
         let shop = mall::open_shop(conn, teacher, "二号书店", "", "").unwrap();
@@ -373,11 +273,7 @@ fn checkout_creates_one_order_per_shop_reserves_stock_and_ignores_tampered_price
                 description: String::new(),
                 images: vec![],
                 original_price_cents: None,
-                skus: vec![mall::SkuSpec {
-                    name: String::new(),
-                    price_cents: 4700,
-                    stock: 3,
-                }],
+                skus: vec![mall::SkuSpec { name: String::new(), price_cents: 4700, stock: 3 }],
             },
             0,
         )
@@ -411,13 +307,7 @@ fn checkout_creates_one_order_per_shop_reserves_stock_and_ignores_tampered_price
     assert_eq!(r.location(), Some("/mall/orders?tab=pending"));
     assert_eq!(order_count(&app), 2);
     use campus::db::schema::orders;
-    let totals: Vec<i64> = app.db(|conn| {
-        orders::table
-            .order(orders::id)
-            .select(orders::pay_cents)
-            .load(conn)
-            .unwrap()
-    });
+    let totals: Vec<i64> = app.db(|conn| orders::table.order(orders::id).select(orders::pay_cents).load(conn).unwrap());
     assert_eq!(totals, vec![3160, 4700], "prices come from the database");
     assert_eq!(stock(&app, pens), 118);
     assert_eq!(stock(&app, other_sku), 2);
@@ -428,11 +318,7 @@ fn checkout_creates_one_order_per_shop_reserves_stock_and_ignores_tampered_price
     assert_eq!(order_count(&app), 2);
     assert_eq!(stock(&app, pens), 118);
     let list = c.get("/mall/orders?tab=pending");
-    assert!(
-        list.body.contains("二号书店")
-            && list.body.contains("¥47.00")
-            && list.body.contains("¥31.60")
-    );
+    assert!(list.body.contains("二号书店") && list.body.contains("¥47.00") && list.body.contains("¥31.60"));
 }
 
 #[test]
@@ -458,69 +344,32 @@ fn checkout_refuses_bad_input_and_an_empty_cart() {
     let long = "长".repeat(201);
     let cases: [(&[(&str, &str)], &str); 7] = [
         (&[("delivery", "")], "请选择配送方式"),
+        (&[("delivery", "pickup"), ("pickup_point", "abc")], "请选择自提点"),
+        (&[("delivery", "pickup"), ("pickup_point", "999")], "请选择有效的自提点"),
         (
-            &[("delivery", "pickup"), ("pickup_point", "abc")],
-            "请选择自提点",
-        ),
-        (
-            &[("delivery", "pickup"), ("pickup_point", "999")],
-            "请选择有效的自提点",
-        ),
-        (
-            &[
-                ("delivery", "dorm"),
-                ("receiver_name", ""),
-                ("receiver_phone", "13800138000"),
-                ("address", "x"),
-            ],
+            &[("delivery", "dorm"), ("receiver_name", ""), ("receiver_phone", "13800138000"), ("address", "x")],
             "请填写收货人",
         ),
         (
-            &[
-                ("delivery", "dorm"),
-                ("receiver_name", "a"),
-                ("receiver_phone", "123"),
-                ("address", "x"),
-            ],
+            &[("delivery", "dorm"), ("receiver_name", "a"), ("receiver_phone", "123"), ("address", "x")],
             "手机号格式不正确",
         ),
         (
-            &[
-                ("delivery", "dorm"),
-                ("receiver_name", "a"),
-                ("receiver_phone", "13800138000"),
-                ("address", ""),
-            ],
+            &[("delivery", "dorm"), ("receiver_name", "a"), ("receiver_phone", "13800138000"), ("address", "")],
             "请填写宿舍地址",
         ),
-        (
-            &[
-                ("delivery", "pickup"),
-                ("pickup_point", "1"),
-                ("remark", long.as_str()),
-            ],
-            "备注不能超过 200 字",
-        ),
+        (&[("delivery", "pickup"), ("pickup_point", "1"), ("remark", long.as_str())], "备注不能超过 200 字"),
     ];
     for (fields, message) in cases {
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token), ("checkout_key", &key)];
         all.extend_from_slice(fields);
         let r = c.post_form("/mall/checkout", &all);
-        assert!(
-            r.status == 422 || r.status == 409,
-            "{fields:?}: {}",
-            r.status
-        );
+        assert!(r.status == 422 || r.status == 409, "{fields:?}: {}", r.status);
         assert!(r.body.contains(message), "{message}");
     }
     let r = c.post_form(
         "/mall/checkout",
-        &[
-            ("csrf_token", &token),
-            ("checkout_key", "short"),
-            ("delivery", "pickup"),
-            ("pickup_point", "1"),
-        ],
+        &[("csrf_token", &token), ("checkout_key", "short"), ("delivery", "pickup"), ("pickup_point", "1")],
     );
     assert_eq!(r.status, 422);
     assert_eq!(order_count(&app), 0, "nothing stored");
@@ -529,12 +378,7 @@ fn checkout_refuses_bad_input_and_an_empty_cart() {
     set_stock(&app, water, 0);
     let r = c.post_form(
         "/mall/checkout",
-        &[
-            ("csrf_token", &token),
-            ("checkout_key", &key),
-            ("delivery", "pickup"),
-            ("pickup_point", "1"),
-        ],
+        &[("csrf_token", &token), ("checkout_key", &key), ("delivery", "pickup"), ("pickup_point", "1")],
     );
     assert_eq!(r.status, 409);
     assert!(r.body.contains("已下架或售罄"));
@@ -560,11 +404,7 @@ fn an_order_is_paid_at_the_mock_cashier_shipped_and_received() {
     assert_eq!(order_status(&app, &no), "paid");
     let sales: i64 = app.db(|conn| {
         use campus::db::schema::products;
-        products::table
-            .find(pid)
-            .select(products::sales)
-            .first(conn)
-            .unwrap()
+        products::table.find(pid).select(products::sales).first(conn).unwrap()
     });
     assert_eq!(sales, 982);
     // The merchant hears about it.
@@ -574,11 +414,7 @@ fn an_order_is_paid_at_the_mock_cashier_shipped_and_received() {
     assert_eq!(pay_mock(&c, &no).status, 303);
     let sales_again: i64 = app.db(|conn| {
         use campus::db::schema::products;
-        products::table
-            .find(pid)
-            .select(products::sales)
-            .first(conn)
-            .unwrap()
+        products::table.find(pid).select(products::sales).first(conn).unwrap()
     });
     assert_eq!(sales_again, 982, "sales counted once");
     let cashier = c.get(&format!("/pay/mock/{no}"));
@@ -586,32 +422,15 @@ fn an_order_is_paid_at_the_mock_cashier_shipped_and_received() {
     assert!(cashier.body.contains("无需支付"));
 
     let id = order_id(&app, &no);
-    app.db(|conn| {
-        mall::ship_order(
-            conn,
-            id,
-            None,
-            mall::Shipping::Pickup,
-            Duration::from_secs(86400),
-        )
-        .unwrap()
-    });
+    app.db(|conn| mall::ship_order(conn, id, None, mall::Shipping::Pickup, Duration::from_secs(86400)).unwrap());
     let shipped = c.get(&format!("/mall/orders/{no}"));
     assert!(shipped.body.contains("待收货") && shipped.body.contains("取货码"));
-    let r = c.submit(
-        &format!("/mall/orders/{no}"),
-        &format!("/mall/orders/{no}/confirm"),
-        &[],
-    );
+    let r = c.submit(&format!("/mall/orders/{no}"), &format!("/mall/orders/{no}/confirm"), &[]);
     assert_eq!(r.status, 303);
     assert_eq!(order_status(&app, &no), "completed");
     assert!(c.get("/mall/orders?tab=completed").body.contains(&no[..8]));
     // Completing twice is an illegal move: 409 with a clear message.
-    let r = c.submit(
-        &format!("/mall/orders/{no}"),
-        &format!("/mall/orders/{no}/confirm"),
-        &[],
-    );
+    let r = c.submit(&format!("/mall/orders/{no}"), &format!("/mall/orders/{no}/confirm"), &[]);
     assert_eq!(r.status, 409);
     assert!(r.body.contains("订单当前为「已完成」"));
 }
@@ -629,10 +448,7 @@ fn nobody_sees_or_touches_another_students_order() {
     assert_eq!(pay_mock(&other, &no).status, 404);
     let token = other.get("/mall").csrf();
     for action in ["cancel", "confirm", "refund"] {
-        let r = other.post_form(
-            &format!("/mall/orders/{no}/{action}"),
-            &[("csrf_token", &token), ("reason", "x")],
-        );
+        let r = other.post_form(&format!("/mall/orders/{no}/{action}"), &[("csrf_token", &token), ("reason", "x")]);
         assert_eq!(r.status, 404, "{action}");
     }
     assert_eq!(order_status(&app, &no), "pending");
@@ -652,12 +468,7 @@ fn an_unpaid_order_cancels_itself_and_gives_the_stock_back_once() {
     // The same job run again (a retry, a second instance) changes nothing.
     let id = order_id(&app, &no);
     app.db(|conn| {
-        mall::run_job(
-            conn,
-            mall::JOB_CANCEL_UNPAID,
-            &serde_json::json!({"order_id": id}),
-        )
-        .unwrap();
+        mall::run_job(conn, mall::JOB_CANCEL_UNPAID, &serde_json::json!({"order_id": id})).unwrap();
         assert!(mall::cancel_order(conn, id, None, "again").is_err());
     });
     assert_eq!(stock(&app, bag), 30);
@@ -676,11 +487,7 @@ fn a_student_cancels_a_pending_order() {
     add_to_cart(&c, chips, "4");
     let no = checkout(&c);
     assert_eq!(stock(&app, chips), 116);
-    let r = c.submit(
-        &format!("/mall/orders/{no}"),
-        &format!("/mall/orders/{no}/cancel"),
-        &[],
-    );
+    let r = c.submit(&format!("/mall/orders/{no}"), &format!("/mall/orders/{no}/cancel"), &[]);
     assert_eq!(r.status, 303);
     assert_eq!(stock(&app, chips), 120);
     assert!(c.get("/mall/orders").body.contains("已取消"));
@@ -717,13 +524,7 @@ fn refunds_full_and_partial_never_exceed_what_was_paid() {
     assert!(c.get("/mall/orders?tab=refund").body.contains("退款中"));
     let refund_id = |app: &TestApp| -> i64 {
         use campus::db::schema::refunds;
-        app.db(|conn| {
-            refunds::table
-                .order(refunds::id.desc())
-                .select(refunds::id)
-                .first(conn)
-                .unwrap()
-        })
+        app.db(|conn| refunds::table.order(refunds::id.desc()).select(refunds::id).first(conn).unwrap())
     };
     let id = refund_id(&app);
     app.db(|conn| {
@@ -767,19 +568,12 @@ fn a_rejected_refund_puts_the_order_back() {
             conn,
             id,
             None,
-            mall::Shipping::Courier {
-                courier: "顺丰".into(),
-                tracking_no: "SF123".into(),
-            },
+            mall::Shipping::Courier { courier: "顺丰".into(), tracking_no: "SF123".into() },
             Duration::from_secs(86400),
         )
         .unwrap()
     });
-    c.submit(
-        &format!("/mall/orders/{no}"),
-        &format!("/mall/orders/{no}/refund"),
-        &[("reason", "包装破损")],
-    );
+    c.submit(&format!("/mall/orders/{no}"), &format!("/mall/orders/{no}/refund"), &[("reason", "包装破损")]);
     use campus::db::schema::refunds;
     let rid: i64 = app.db(|conn| refunds::table.select(refunds::id).first(conn).unwrap());
     app.db(|conn| mall::reject_refund(conn, rid, None, "请先联系客服").unwrap());
@@ -842,12 +636,7 @@ fn checkout_never_oversells_under_concurrency() {
                 s.spawn(move || {
                     c.post_form(
                         "/mall/checkout",
-                        &[
-                            ("csrf_token", token),
-                            ("checkout_key", key),
-                            ("delivery", "pickup"),
-                            ("pickup_point", "1"),
-                        ],
+                        &[("csrf_token", token), ("checkout_key", key), ("delivery", "pickup"), ("pickup_point", "1")],
                     )
                     .status
                 })
@@ -855,16 +644,8 @@ fn checkout_never_oversells_under_concurrency() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 303).count(),
-        3,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        5,
-        "{statuses:?}"
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 5, "{statuses:?}");
     assert_eq!(stock(&app, ball), 0);
     assert_eq!(order_count(&app), 3);
 }

@@ -22,18 +22,12 @@ fn metrics_report_requests_pool_and_job_queue() {
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
     assert!(
-        r.body.contains(
-            "campus_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 1"
-        ),
+        r.body.contains("campus_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 1"),
         "{}",
         r.body
     );
     assert!(r.body.contains("route=\"unmatched\",status=\"404\""));
-    assert!(
-        r.body.contains(
-            "campus_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1"
-        )
-    );
+    assert!(r.body.contains("campus_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1"));
     assert!(r.body.contains("campus_db_pool_connections{state=\"max\"}"));
     assert!(r.body.contains("campus_jobs{status=\"pending\"}"));
 }
@@ -65,27 +59,14 @@ fn static_assets_are_fingerprinted_cached_and_revalidated() {
     let app = spawn_app();
     let c = app.client();
     let page = c.get("/login");
-    let start = page
-        .body
-        .find("/static/vendor/htmx/htmx.min.js?v=")
-        .expect("fingerprinted htmx url");
-    let url: String = page.body[start..]
-        .chars()
-        .take_while(|ch| *ch != '"')
-        .collect();
+    let start = page.body.find("/static/vendor/htmx/htmx.min.js?v=").expect("fingerprinted htmx url");
+    let url: String = page.body[start..].chars().take_while(|ch| *ch != '"').collect();
     let r = c.get(&url);
     assert_eq!(r.status, 200);
-    assert!(
-        r.header("content-type")
-            .unwrap()
-            .starts_with("text/javascript")
-    );
+    assert!(r.header("content-type").unwrap().starts_with("text/javascript"));
     assert!(r.header("cache-control").unwrap().contains("immutable"));
     let etag = r.header("etag").unwrap().to_string();
-    assert!(
-        etag.starts_with('"') && etag.len() > 60,
-        "strong etag: {etag}"
-    );
+    assert!(etag.starts_with('"') && etag.len() > 60, "strong etag: {etag}");
     let again = c.get_with(&url, &[("If-None-Match", &etag)]);
     assert_eq!(again.status, 304);
     let css = c.get("/static/vendor/weui/weui.min.css");

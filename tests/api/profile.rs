@@ -5,16 +5,9 @@ use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 fn student_row(app: &TestApp) -> (String, Option<String>, Option<String>, Option<String>) {
     use campus::db::schema::{user_auth, users};
     app.db(|c| {
-        let id: i64 = user_auth::table
-            .filter(user_auth::auth_key.eq("student"))
-            .select(user_auth::user_id)
-            .first(c)
-            .unwrap();
-        users::table
-            .find(id)
-            .select((users::nickname, users::email, users::phone, users::avatar))
-            .first(c)
-            .unwrap()
+        let id: i64 =
+            user_auth::table.filter(user_auth::auth_key.eq("student")).select(user_auth::user_id).first(c).unwrap();
+        users::table.find(id).select((users::nickname, users::email, users::phone, users::avatar)).first(c).unwrap()
     })
 }
 
@@ -38,11 +31,7 @@ fn settings_save_nickname_email_and_phone() {
     let r = c.submit(
         "/me/settings",
         "/me/settings",
-        &[
-            ("nickname", "  新昵称 "),
-            ("email", "New@Campus.EDU"),
-            ("phone", "139 1234 5678"),
-        ],
+        &[("nickname", "  新昵称 "), ("email", "New@Campus.EDU"), ("phone", "139 1234 5678")],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let page = c.get("/me/settings");
@@ -53,11 +42,7 @@ fn settings_save_nickname_email_and_phone() {
     assert_eq!(phone.as_deref(), Some("13912345678"));
 
     // Blank phone keeps the number; blank email clears the address.
-    let r = c.submit(
-        "/me/settings",
-        "/me/settings",
-        &[("nickname", "新昵称"), ("email", ""), ("phone", "")],
-    );
+    let r = c.submit("/me/settings", "/me/settings", &[("nickname", "新昵称"), ("email", ""), ("phone", "")]);
     assert_eq!(r.status, 303);
     let (_, email, phone, _) = student_row(&app);
     assert_eq!(email, None);
@@ -71,37 +56,18 @@ fn settings_refuse_bad_input_and_change_nothing() {
     let before = student_row(&app);
     let long = "长".repeat(21);
     let cases: [(&[(&str, &str)], &str); 5] = [
-        (
-            &[("nickname", ""), ("email", ""), ("phone", "")],
-            "请输入昵称",
-        ),
-        (
-            &[("nickname", &long), ("email", ""), ("phone", "")],
-            "昵称不能超过 20 个字",
-        ),
-        (
-            &[("nickname", "ok"), ("email", "a@b"), ("phone", "")],
-            "邮箱格式不正确",
-        ),
-        (
-            &[("nickname", "ok"), ("email", ""), ("phone", "12345")],
-            "手机号格式不正确",
-        ),
-        (
-            &[("nickname", "ok"), ("email", ""), ("phone", "1380013800a")],
-            "手机号格式不正确",
-        ),
+        (&[("nickname", ""), ("email", ""), ("phone", "")], "请输入昵称"),
+        (&[("nickname", &long), ("email", ""), ("phone", "")], "昵称不能超过 20 个字"),
+        (&[("nickname", "ok"), ("email", "a@b"), ("phone", "")], "邮箱格式不正确"),
+        (&[("nickname", "ok"), ("email", ""), ("phone", "12345")], "手机号格式不正确"),
+        (&[("nickname", "ok"), ("email", ""), ("phone", "1380013800a")], "手机号格式不正确"),
     ];
     for (fields, message) in cases {
         let r = c.submit("/me/settings", "/me/settings", fields);
         assert_eq!(r.status, 422, "{fields:?}");
         assert!(r.body.contains(message), "{message}");
     }
-    let r = c.submit(
-        "/me/settings",
-        "/me/settings",
-        &[("nickname", "<b>bold</b>"), ("email", ""), ("phone", "")],
-    );
+    let r = c.submit("/me/settings", "/me/settings", &[("nickname", "<b>bold</b>"), ("email", ""), ("phone", "")]);
     assert_eq!(r.status, 303);
     let me = c.get("/me");
     assert!(!me.body.contains("<b>bold</b>"));
@@ -119,9 +85,7 @@ fn multipart(field: &str, filename: &str, content_type: &str, data: &[u8]) -> (S
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 255) as u8, (y % 255) as u8, 128])
-    });
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 255) as u8, (y % 255) as u8, 128]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -159,12 +123,7 @@ fn an_avatar_that_is_not_an_image_or_too_big_is_refused() {
     let (ct, body) = multipart("avatar", "half.png", "image/png", &truncated);
     let r = c.post_raw(&url, &ct, &body);
     assert_eq!(r.status, 422);
-    let (ct, body) = multipart(
-        "avatar",
-        "huge.png",
-        "image/png",
-        &vec![0u8; 6 * 1024 * 1024],
-    );
+    let (ct, body) = multipart("avatar", "huge.png", "image/png", &vec![0u8; 6 * 1024 * 1024]);
     let r = c.post_raw(&url, &ct, &body);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("图片不能超过 5 MB"));

@@ -5,20 +5,10 @@ fn a_form_post_without_the_csrf_token_is_refused() {
     let app = spawn_app();
     let c = app.client();
     c.get("/login");
-    let r = c.post_form(
-        "/login",
-        &[("username", "student"), ("password", DEMO_PASSWORD)],
-    );
+    let r = c.post_form("/login", &[("username", "student"), ("password", DEMO_PASSWORD)]);
     assert_eq!(r.status, 403);
     assert!(r.body.contains("页面已过期"));
-    let r = c.post_form(
-        "/login",
-        &[
-            ("username", "student"),
-            ("password", DEMO_PASSWORD),
-            ("csrf_token", "forged"),
-        ],
-    );
+    let r = c.post_form("/login", &[("username", "student"), ("password", DEMO_PASSWORD), ("csrf_token", "forged")]);
     assert_eq!(r.status, 403);
     assert_eq!(c.get("/me").status, 303, "not signed in");
 }
@@ -36,24 +26,12 @@ fn htmx_sends_the_token_in_a_header_and_errors_come_back_as_a_toast() {
     let c = app.login("student", DEMO_PASSWORD);
     let page = c.get("/me/messages");
     let token = page.csrf();
-    assert!(
-        page.body
-            .contains(&format!("\"X-CSRF-Token\": \"{token}\"")),
-        "layout sets hx-headers"
-    );
-    let r = c.post_form_with(
-        "/me/messages/read-all",
-        &[],
-        &[("X-CSRF-Token", &token), ("HX-Request", "true")],
-    );
+    assert!(page.body.contains(&format!("\"X-CSRF-Token\": \"{token}\"")), "layout sets hx-headers");
+    let r = c.post_form_with("/me/messages/read-all", &[], &[("X-CSRF-Token", &token), ("HX-Request", "true")]);
     assert_eq!(r.status, 200);
     assert_eq!(r.header("hx-redirect"), Some("/me/messages"));
 
-    let r = c.post_form_with(
-        "/me/messages/read-all",
-        &[],
-        &[("X-CSRF-Token", "wrong"), ("HX-Request", "true")],
-    );
+    let r = c.post_form_with("/me/messages/read-all", &[], &[("X-CSRF-Token", "wrong"), ("HX-Request", "true")]);
     assert_eq!(r.status, 403);
     assert_eq!(r.header("hx-retarget"), Some("#toast"));
     assert!(r.body.contains("toast-error") && r.body.contains("页面已过期"));

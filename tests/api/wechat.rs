@@ -7,13 +7,7 @@ use crate::helpers::{FakeWeChat, app};
 
 fn wechat_users(app: &crate::helpers::TestApp) -> i64 {
     use campus::db::schema::user_auth;
-    app.db(|c| {
-        user_auth::table
-            .filter(user_auth::auth_type.eq("wechat"))
-            .count()
-            .get_result(c)
-            .unwrap()
-    })
+    app.db(|c| user_auth::table.filter(user_auth::auth_type.eq("wechat")).count().get_result(c).unwrap())
 }
 
 #[test]
@@ -49,15 +43,9 @@ fn wechat_login_hands_a_one_time_ticket_to_the_web_view() {
 fn a_ticket_works_once() {
     let wx = FakeWeChat::start();
     let app = app().wechat(&wx.base).start();
-    let v = app
-        .client()
-        .post_json("/api/v1/wx/login", &json!({"code": "good-bob"}))
-        .json();
+    let v = app.client().post_json("/api/v1/wx/login", &json!({"code": "good-bob"})).json();
     let ticket = v["data"]["ticket"].as_str().unwrap();
-    assert_eq!(
-        app.client().get(&format!("/auth/ticket?t={ticket}")).status,
-        303
-    );
+    assert_eq!(app.client().get(&format!("/auth/ticket?t={ticket}")).status, 303);
     let thief = app.client();
     let r = thief.get(&format!("/auth/ticket?t={ticket}"));
     assert_eq!(r.status, 422);
@@ -68,14 +56,8 @@ fn a_ticket_works_once() {
 #[test]
 fn an_expired_or_forged_ticket_is_refused() {
     let wx = FakeWeChat::start();
-    let app = app()
-        .wechat(&wx.base)
-        .ticket_ttl(Duration::from_secs(1))
-        .start();
-    let v = app
-        .client()
-        .post_json("/api/v1/wx/login", &json!({"code": "good-carol"}))
-        .json();
+    let app = app().wechat(&wx.base).ticket_ttl(Duration::from_secs(1)).start();
+    let v = app.client().post_json("/api/v1/wx/login", &json!({"code": "good-carol"})).json();
     let ticket = v["data"]["ticket"].as_str().unwrap().to_string();
     std::thread::sleep(Duration::from_millis(1200));
     let c = app.client();
@@ -118,12 +100,7 @@ fn wechat_outages_are_reported_as_bad_gateway() {
     for code in ["busy", "broken", "slow"] {
         let r = c.post_json("/api/v1/wx/login", &json!({"code": code}));
         assert_eq!(r.status, 502, "{code}: {}", r.body);
-        assert!(
-            r.json()["message"]
-                .as_str()
-                .unwrap()
-                .contains("微信登录服务暂时不可用")
-        );
+        assert!(r.json()["message"].as_str().unwrap().contains("微信登录服务暂时不可用"));
     }
     assert_eq!(wechat_users(&app), 0);
 }

@@ -1,0 +1,274 @@
+//! Full-text search for Chinese text: an embedded tantivy index under `data/search/`, words cut
+//! by jieba, BM25 relevance. Documents are `(kind, id, title, body)` so every module can index
+//! its own things (products now, forum posts later). The index only finds candidates: callers
+//! load the hits from the database with their own visibility rules, so a stale index can never
+//! show something that is off the shelf.
+
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use jieba_rs::Jieba;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+const TOKENIZER: &str = "jieba";
+
+/// The segmenter and its 5 MB dictionary, loaded once per process.
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+/// The words of `text` as the index sees them: search-mode cut, lower-cased, no punctuation.
+pub fn words(text: &str) -> Vec<String> {
+    jieba()
+        .cut_for_search(text, true)
+        .into_iter()
+        .map(|t| t.word.trim().to_lowercase())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+#[derive(Clone, Default)]
+struct JiebaTokenizer;
+
+struct JiebaStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl TokenStream for JiebaStream {
+    fn advance(&mut self) -> bool {
+        if self.index < self.tokens.len() {
+            self.index += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = JiebaStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaStream {
+        // jieba reports positions in characters; tantivy wants bytes.
+        let byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).collect();
+        let tokens = jieba()
+            .cut_for_search(text, true)
+            .into_iter()
+            .filter(|t| t.word.chars().any(char::is_alphanumeric))
+            .enumerate()
+            .map(|(position, t)| Token {
+                offset_from: byte_at.get(t.start).copied().unwrap_or(0),
+                offset_to: byte_at.get(t.end).copied().unwrap_or(text.len()),
+                position,
+                text: t.word.trim().to_lowercase(),
+                position_length: 1,
+            })
+            .collect();
+        JiebaStream { tokens, index: 0 }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    id: Field,
+    title: Field,
+    body: Field,
+}
+
+/// One searchable thing.
+pub struct Doc<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+pub struct SearchIndex {
+    dir: std::path::PathBuf,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING),
+        id: b.add_i64_field("id", INDEXED | STORED),
+        title: b.add_text_field("title", text.clone()),
+        body: b.add_text_field("body", text),
+    };
+    (b.build(), fields)
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (and the dir) when missing.
+    pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)?;
+        let index = Index::open_or_create(directory, schema)?;
+        index.tokenizers().register(TOKENIZER, JiebaTokenizer);
+        let writer = index.writer_with_num_threads(1, 15_000_000)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { dir: dir.to_path_buf(), reader, writer: Mutex::new(writer), fields })
+    }
+
+    /// How far the index of `kind` has caught up with the database (an `updated_at`).
+    pub fn watermark(&self, kind: &str) -> Option<chrono::NaiveDateTime> {
+        let text = std::fs::read_to_string(self.dir.join(format!("watermark-{kind}"))).ok()?;
+        chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f").ok()
+    }
+
+    pub fn set_watermark(&self, kind: &str, at: chrono::NaiveDateTime) -> anyhow::Result<()> {
+        std::fs::write(self.dir.join(format!("watermark-{kind}")), at.format("%Y-%m-%d %H:%M:%S%.6f").to_string())?;
+        Ok(())
+    }
+
+    fn key(kind: &str, id: i64) -> String {
+        format!("{kind}:{id}")
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>) -> anyhow::Result<T> {
+        let mut writer = self.writer.lock().map_err(|_| anyhow::anyhow!("search writer poisoned"))?;
+        Ok(f(&mut writer)?)
+    }
+
+    /// Adds or replaces documents and removes others, then makes it all visible.
+    pub fn apply(&self, upserts: &[Doc], removals: &[(&str, i64)]) -> anyhow::Result<()> {
+        let f = self.fields;
+        self.with_writer(|w| {
+            for (kind, id) in removals {
+                w.delete_term(Term::from_field_text(f.key, &Self::key(kind, *id)));
+            }
+            for d in upserts {
+                w.delete_term(Term::from_field_text(f.key, &Self::key(d.kind, d.id)));
+                w.add_document(doc!(
+                    f.key => Self::key(d.kind, d.id),
+                    f.kind => d.kind,
+                    f.id => d.id,
+                    f.title => d.title,
+                    f.body => d.body,
+                ))?;
+            }
+            w.commit()?;
+            Ok(())
+        })?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Empties the index of one kind of document (before a rebuild).
+    pub fn clear(&self, kind: &str) -> anyhow::Result<()> {
+        let f = self.fields;
+        self.with_writer(|w| {
+            w.delete_term(Term::from_field_text(f.kind, kind));
+            w.commit()?;
+            Ok(())
+        })?;
+        self.reader.reload()?;
+        let _ = std::fs::remove_file(self.dir.join(format!("watermark-{kind}")));
+        Ok(())
+    }
+
+    /// The best `limit` ids of `kind` for `query`, with scores; titles count three times.
+    pub fn search(&self, kind: &str, query: &str, limit: usize) -> anyhow::Result<Vec<(i64, f32)>> {
+        let f = self.fields;
+        let mut terms = words(query);
+        terms.sort();
+        terms.dedup();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in &terms {
+            let title = TermQuery::new(Term::from_field_text(f.title, w), IndexRecordOption::WithFreqs);
+            let body = TermQuery::new(Term::from_field_text(f.body, w), IndexRecordOption::WithFreqs);
+            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), 3.0))));
+            should.push((Occur::Should, Box::new(body)));
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic))),
+            (Occur::Must, Box::new(BooleanQuery::new(should))),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_i64()) {
+                hits.push((id, score));
+            }
+        }
+        Ok(hits)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// `text` as HTML with every occurrence of `terms` wrapped in `<mark>`; everything escaped.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = text.chars().collect();
+    if lower.len() != chars.len() {
+        return escape(text);
+    }
+    let mut marked = vec![false; chars.len()];
+    for term in terms {
+        let t: Vec<char> = term.chars().collect();
+        if t.is_empty() || t.len() > lower.len() {
+            continue;
+        }
+        for start in 0..=lower.len() - t.len() {
+            if lower[start..start + t.len()] == t[..] {
+                marked[start..start + t.len()].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut open = false;
+    for (c, m) in chars.iter().zip(&marked) {
+        if *m && !open {
+            out.push_str("<mark>");
+            open = true;
+        } else if !*m && open {
+            out.push_str("</mark>");
+            open = false;
+        }
+        out.push_str(&escape(&c.to_string()));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}

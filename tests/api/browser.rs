@@ -176,3 +176,35 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
     assert!(driver.source().contains("用户总数"));
     driver.screenshot("admin-desktop.png");
 }
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn browser_student_searches_buys_and_pays_on_a_phone() {
+    let app = spawn_app();
+    let driver = Driver::start(390, 844, true);
+    sign_in_as_student(&app, &driver);
+    driver.goto(&app.url("/mall"));
+    driver.screenshot("mall-phone.png");
+    driver.type_into("form.search-bar input[name=q]", "充电宝");
+    driver.click("form.search-bar button[type=submit]");
+    driver.wait_for("search results", |d| d.source().contains("<mark>充电</mark>"));
+    driver.screenshot("search-phone.png");
+    driver.click("a.search-hit");
+    driver.wait_for("the product page", |d| d.url().contains("/mall/products/"));
+    driver.click(".buy-bar button[type=submit]");
+    driver.wait_for("the toast", |d| d.source().contains("已加入购物车"));
+    driver.screenshot("product-phone.png");
+    driver.goto(&app.url("/mall/cart"));
+    driver.wait_for("the cart", |d| d.source().contains("去结算"));
+    driver.screenshot("cart-phone.png");
+    driver.click(".checkout-bar a");
+    driver.wait_for("checkout", |d| d.url().ends_with("/mall/checkout"));
+    driver.click(".checkout-bar button[type=submit]");
+    driver.wait_for("the new order", |d| d.url().contains("/mall/orders/"));
+    driver.click("a[data-pay-order]");
+    driver.wait_for("the cashier", |d| d.url().contains("/pay/mock/"));
+    driver.screenshot("cashier-phone.png");
+    driver.click("button[value=pay]");
+    driver.wait_for("the paid order", |d| d.source().contains("支付成功") && d.source().contains("待发货"));
+    driver.screenshot("order-phone.png");
+}

@@ -42,7 +42,15 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
             tracing::info!(indexed, "search index caught up");
         }
     }
+    let wxpay = match &config.wxpay {
+        Some(c) => Some(Arc::new(crate::pay::wechat::WechatPay::new(c.clone())?)),
+        None if config.pay_provider == "wechat" => {
+            anyhow::bail!("CAMPUS_PAY_PROVIDER=wechat needs CAMPUS_WXPAY_* settings")
+        }
+        None => None,
+    };
     Ok(AppState {
+        wxpay,
         search: Arc::new(search),
         config: Arc::new(config.clone()),
         wx: WxClient::new(config.wx.clone()),
@@ -61,6 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::profile::routes(cfg);
     crate::admin::routes(cfg);
     crate::mall::routes(cfg);
+    crate::pay::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

@@ -63,6 +63,8 @@ pub struct Config {
     pub order_timeout: Duration,
     /// `CAMPUS_AUTO_COMPLETE_DAYS`, default 7: shipped orders complete themselves after this.
     pub auto_complete: Duration,
+    /// WeChat Pay (`CAMPUS_WXPAY_*`), when `CAMPUS_WXPAY_MCHID` is set.
+    pub wxpay: Option<crate::pay::wechat::WxPayConfig>,
 }
 
 impl Config {
@@ -143,6 +145,7 @@ impl Config {
                         None => 7,
                     },
             ),
+            wxpay: wxpay_from_env(&var)?,
         })
     }
 
@@ -177,6 +180,7 @@ impl Config {
             pay_provider: "mock".into(),
             order_timeout: Duration::from_secs(30 * 60),
             auto_complete: Duration::from_secs(7 * 86_400),
+            wxpay: None,
         }
     }
 
@@ -192,6 +196,36 @@ impl Config {
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
+}
+
+/// `CAMPUS_WXPAY_MCHID`, `_SERIAL`, `_PRIVATE_KEY` (PEM file), `_APIV3_KEY`, `_PUBLIC_KEY` (PEM
+/// file) with `_PUBLIC_KEY_ID` for public-key verification (else platform certificates),
+/// `_API_BASE`, `_NOTIFY_BASE` (this server's public https base URL).
+fn wxpay_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option<crate::pay::wechat::WxPayConfig>> {
+    use crate::pay::wechat::{Verification, WxPayConfig};
+    let Some(mchid) = var("CAMPUS_WXPAY_MCHID") else {
+        return Ok(None);
+    };
+    let need = |k: &str| var(k).ok_or_else(|| anyhow::anyhow!("{k} is required with CAMPUS_WXPAY_MCHID"));
+    let read = |k: &str| -> anyhow::Result<String> {
+        let path = need(k)?;
+        std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{k}: cannot read {path}: {e}"))
+    };
+    let verification = match (var("CAMPUS_WXPAY_PUBLIC_KEY_ID"), var("CAMPUS_WXPAY_PUBLIC_KEY")) {
+        (Some(id), Some(_)) => Verification::PublicKey { id, pem: read("CAMPUS_WXPAY_PUBLIC_KEY")? },
+        _ => Verification::PlatformCertificates,
+    };
+    Ok(Some(WxPayConfig {
+        appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
+        mchid,
+        serial: need("CAMPUS_WXPAY_SERIAL")?,
+        private_key_pem: SecretString::from(read("CAMPUS_WXPAY_PRIVATE_KEY")?),
+        apiv3_key: SecretString::from(need("CAMPUS_WXPAY_APIV3_KEY")?),
+        verification,
+        api_base: var("CAMPUS_WXPAY_API_BASE").unwrap_or_else(|| "https://api.mch.weixin.qq.com".into()),
+        notify_base: need("CAMPUS_WXPAY_NOTIFY_BASE")?,
+        timeout: Duration::from_secs(10),
+    }))
 }
 
 pub fn bind_is_loopback(bind: &str) -> bool {

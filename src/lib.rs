@@ -13,6 +13,7 @@ pub mod home;
 pub mod mall;
 pub mod notify;
 pub mod ops;
+pub mod pay;
 pub mod profile;
 pub mod search;
 pub mod seed;

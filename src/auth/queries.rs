@@ -124,3 +124,21 @@ pub fn token_user(conn: &mut DbConn, hash: &str, purpose: &str) -> QueryResult<O
 pub fn delete_expired_tokens(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(auth_tokens::table.filter(auth_tokens::expires_at.lt(now))).execute(conn)
 }
+
+pub fn auth_key_of(conn: &mut DbConn, user_id: i64, auth_type: &str) -> QueryResult<Option<String>> {
+    user_auth::table
+        .filter(user_auth::user_id.eq(user_id))
+        .filter(user_auth::auth_type.eq(auth_type))
+        .select(user_auth::auth_key)
+        .first(conn)
+        .optional()
+}
+
+pub fn users_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<i64>> {
+    user_roles::table
+        .inner_join(users::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::status.eq(super::models::STATUS_ACTIVE))
+        .select(users::id)
+        .load(conn)
+}

@@ -210,3 +210,24 @@ pub fn hash_new_password(raw: &str) -> AppResult<String> {
     let parsed = NewPassword::parse(raw).map_err(AppError::Invalid)?;
     password::hash(parsed.as_str())
 }
+
+/// The user of a live shell API token.
+pub fn api_user(conn: &mut DbConn, token: &str) -> AppResult<Option<i64>> {
+    let Some((user_id, expires_at)) = queries::token_user(conn, &token_hash(token), API)? else {
+        return Ok(None);
+    };
+    if expires_at <= db::now() {
+        return Ok(None);
+    }
+    Ok(session_user(conn, user_id)?.map(|u| u.id))
+}
+
+/// The WeChat openid a user signed in with, if any.
+pub fn wechat_openid(conn: &mut DbConn, user_id: i64) -> AppResult<Option<String>> {
+    Ok(queries::auth_key_of(conn, user_id, AUTH_WECHAT)?)
+}
+
+/// Every active admin, for alerts.
+pub fn admin_ids(conn: &mut DbConn) -> AppResult<Vec<i64>> {
+    Ok(queries::users_with_role(conn, Role::Admin)?)
+}

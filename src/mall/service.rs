@@ -315,6 +315,7 @@ pub fn cancel_order(conn: &mut DbConn, order_id: i64, actor: Option<i64>, note: 
     write_tx(conn, |conn| {
         let order = queries::order_by_id(conn, order_id)?;
         transition(conn, &order, OrderStatus::Cancelled, actor, note)?;
+        jobs::enqueue(conn, crate::pay::JOB_CLOSE, &serde_json::json!({ "order_no": order.order_no }), db::now())?;
         restore_stock(conn, order_id)
     })
 }
@@ -888,4 +889,14 @@ pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch
         })
         .collect();
     Ok(SearchResults { has_more: skip + hits.len() < total, hits, total })
+}
+
+/// What a payment shows as its description: the shop and the first item.
+pub fn order_description(conn: &mut DbConn, order: &Order) -> AppResult<String> {
+    let shop = queries::shop_name(conn, order.shop_id)?;
+    let items = queries::items_of(conn, &[order.id])?;
+    let first = items.first().map(|i| i.product_name.clone()).unwrap_or_default();
+    let more = if items.len() > 1 { format!(" 等{}件", items.len()) } else { String::new() };
+    let text = format!("{shop}-{first}{more}");
+    Ok(text.chars().take(120).collect())
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     pub metrics: Arc<observe::Metrics>,
     pub search: Arc<crate::search::SearchIndex>,
+    /// WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are configured.
+    pub wxpay: Option<Arc<crate::pay::wechat::WechatPay>>,
 }
 
 /// Renders a template as an HTML response.

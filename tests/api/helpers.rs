@@ -46,6 +46,7 @@ pub struct Builder {
     database_url: Option<String>,
     trust_proxy: bool,
     order_timeout: Option<Duration>,
+    wxpay: Option<campus::pay::wechat::WxPayConfig>,
 }
 
 pub fn app() -> Builder {
@@ -61,6 +62,7 @@ pub fn app() -> Builder {
         database_url: None,
         trust_proxy: false,
         order_timeout: None,
+        wxpay: None,
     }
 }
 
@@ -104,6 +106,10 @@ impl Builder {
         self.seed = false;
         self
     }
+    pub fn wxpay(mut self, config: campus::pay::wechat::WxPayConfig) -> Self {
+        self.wxpay = Some(config);
+        self
+    }
     pub fn order_timeout(mut self, timeout: Duration) -> Self {
         self.order_timeout = Some(timeout);
         self
@@ -137,6 +143,7 @@ impl Builder {
         if let Some(t) = self.order_timeout {
             config.order_timeout = t;
         }
+        config.wxpay = self.wxpay;
         config.workers = 1;
         config.job_poll = Duration::from_millis(50);
         if let Some(base) = self.wx_base {

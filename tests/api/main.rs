@@ -17,3 +17,4 @@ mod search;
 mod security;
 mod sessions;
 mod wechat;
+mod wxpay;

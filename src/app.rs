@@ -69,6 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::profile::routes(cfg);
     crate::admin::routes(cfg);
     crate::mall::routes(cfg);
+    crate::market::routes(cfg);
     crate::pay::routes(cfg);
 }
 

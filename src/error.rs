@@ -22,6 +22,9 @@ pub enum AppError {
     NotFound,
     #[error("没有权限访问此页面")]
     Forbidden,
+    /// Forbidden, with the reason the user needs to hear.
+    #[error("{0}")]
+    Denied(String),
     #[error("请先登录")]
     Unauthorized,
     #[error("{0}")]
@@ -56,7 +59,7 @@ impl AppError {
     fn title(&self) -> &'static str {
         match self {
             AppError::NotFound => "页面不存在",
-            AppError::Forbidden => "没有权限",
+            AppError::Forbidden | AppError::Denied(_) => "没有权限",
             AppError::Unauthorized => "需要登录",
             AppError::Invalid(_) => "输入有误",
             AppError::Conflict(_) => "操作无法完成",
@@ -99,7 +102,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,

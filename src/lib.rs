@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod mall;
+pub mod market;
 pub mod notify;
 pub mod ops;
 pub mod pay;

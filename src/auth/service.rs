@@ -231,3 +231,11 @@ pub fn wechat_openid(conn: &mut DbConn, user_id: i64) -> AppResult<Option<String
 pub fn admin_ids(conn: &mut DbConn) -> AppResult<Vec<i64>> {
     Ok(queries::users_with_role(conn, Role::Admin)?)
 }
+
+/// Whether a user is a student whose identity the school confirmed (may sell second-hand).
+pub fn is_verified_student(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
+    let Some(user) = queries::user_by_id(conn, user_id)? else {
+        return Ok(false);
+    };
+    Ok(user.verified && queries::roles_of(conn, user_id)?.contains(&Role::Student))
+}

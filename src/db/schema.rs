@@ -279,6 +279,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    second_hand_items (id) {
+        id -> BigInt,
+        seller_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        price_cents -> BigInt,
+        condition -> Text,
+        images -> Text,
+        pickup_place -> Text,
+        status -> Text,
+        report_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_reports (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_threads (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        buyer_id -> BigInt,
+        seller_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        sender_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
@@ -296,6 +344,10 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(second_hand_items -> users (seller_id));
+diesel::joinable!(second_hand_reports -> second_hand_items (item_id));
+diesel::joinable!(chat_threads -> second_hand_items (item_id));
+diesel::joinable!(chat_messages -> chat_threads (thread_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -318,4 +370,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_events,
     payments,
     refunds,
+    second_hand_items,
+    second_hand_reports,
+    chat_threads,
+    chat_messages,
 );

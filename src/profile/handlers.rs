@@ -86,7 +86,7 @@ pub async fn upload_avatar(
     let data = media::read_upload(form, "avatar", state.config.upload_max_bytes).await?;
     let dir = state.config.media_dir();
     let stem = format!("u{}", user.id);
-    let path = web::block(move || media::store_square_image(&dir, "avatars", &stem, &data, 256)).await??;
+    let path = web::block(move || media::store_image(&dir, "avatars", &stem, &data, media::Fit::Square(256))).await??;
     let id = user.id;
     state.db.run(move |conn| service::set_avatar(conn, id, &path)).await?;
     session::flash(&session, "success", "头像已更新");

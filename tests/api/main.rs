@@ -10,6 +10,7 @@ mod cli;
 mod email;
 mod helpers;
 mod mall;
+mod market;
 mod messages;
 mod ops;
 mod profile;

@@ -1,0 +1,245 @@
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::models::{Condition, NewItem};
+use super::service;
+use super::views::{AdminView, ItemValues, ItemView, ListView, NewItemView, ThreadView};
+use crate::error::{AppError, AppResult};
+use crate::web::media::{self, Fit};
+use crate::web::page::{CurrentUser, MaybeUser, Page, RequireAdmin};
+use crate::web::{AppState, client_ip, render, see_other, session};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    condition: Option<String>,
+    page: Option<String>,
+}
+
+pub async fn list_items(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    page: Page,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
+    let condition = q.condition.clone().filter(|c| Condition::parse(c).is_some()).unwrap_or_default();
+    let page_no = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=500).contains(p)).unwrap_or(1);
+    let (t, c, uid) = (text.clone(), condition.clone(), user.0.as_ref().map(|u| u.id));
+    let (items, mine) = state
+        .db
+        .run(move |conn| {
+            let items = service::list(conn, &t, (!c.is_empty()).then_some(c.as_str()), page_no)?;
+            let mine = match uid {
+                Some(id) => service::mine(conn, id)?,
+                None => Vec::new(),
+            };
+            Ok((items, mine))
+        })
+        .await?;
+    let has_more = items.len() as i64 == service::PAGE_SIZE;
+    render(&ListView { page, q: text, condition, items, mine, page_no, has_more })
+}
+
+pub async fn show_new_item(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
+    let id = user.id;
+    state.db.run(move |conn| service::ensure_can_sell(conn, id)).await?;
+    render(&NewItemView { page, values: ItemValues::default(), error: None })
+}
+
+/// `POST /mall/second-hand/new` (multipart, the CSRF token in the query string).
+pub async fn post_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    page: Page,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    let uid = user.id;
+    state.db.run(move |conn| service::ensure_can_sell(conn, uid)).await?;
+    let form = media::read_form(form, 3, state.config.upload_max_bytes).await?;
+    let clip = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let values = ItemValues {
+        title: clip(form.text("title"), 60),
+        description: clip(form.text("description"), 1100),
+        price: clip(form.text("price"), 20),
+        condition: clip(form.text("condition"), 20),
+        pickup_place: clip(form.text("pickup_place"), 60),
+    };
+    let parsed = NewItem::parse(
+        form.text("title"),
+        form.text("description"),
+        form.text("price"),
+        form.text("condition"),
+        form.text("pickup_place"),
+    );
+    let mut item = match parsed {
+        Ok(item) => item,
+        Err(message) => {
+            let body = NewItemView { page, values, error: Some(message) }.render()?;
+            return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+    };
+    let dir = state.config.media_dir();
+    let files: Vec<Vec<u8>> =
+        form.files.into_iter().filter(|(name, _)| name == "images").map(|(_, data)| data).collect();
+    let stem = format!("s{uid}");
+    let stored = web::block(move || {
+        files
+            .iter()
+            .map(|data| media::store_image(&dir, "second-hand", &stem, data, Fit::Within(1080)))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    item.images = match stored {
+        Ok(paths) => paths,
+        Err(AppError::Invalid(message)) => {
+            let body = NewItemView { page, values, error: Some(message) }.render()?;
+            return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+        Err(e) => return Err(e),
+    };
+    let id = state.db.run(move |conn| service::post_item(conn, uid, &item)).await?;
+    session::flash(&session, "success", "发布成功");
+    Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
+}
+
+pub async fn show_item(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    page: Page,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, viewer) = (path.into_inner(), user.0.as_ref().map(|u| u.id));
+    let listed = state.db.run(move |conn| service::item(conn, id, viewer)).await?;
+    let is_seller = viewer == Some(listed.item.seller_id);
+    render(&ItemView { page, listed, is_seller })
+}
+
+pub async fn mark_sold(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, uid) = (path.into_inner(), user.id);
+    state.db.run(move |conn| service::mark_sold(conn, id, uid)).await?;
+    session::flash(&session, "success", "已标记为售出");
+    Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
+}
+
+pub async fn take_down(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, uid) = (path.into_inner(), user.id);
+    state.db.run(move |conn| service::take_down(conn, id, uid)).await?;
+    session::flash(&session, "success", "已下架");
+    Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+fn reason(form: &ReasonForm) -> AppResult<String> {
+    let r = form.reason.trim();
+    if r.is_empty() || r.chars().count() > 200 {
+        return Err(AppError::invalid("请填写原因（200 字以内）"));
+    }
+    Ok(r.to_string())
+}
+
+pub async fn report_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let why = reason(&form)?;
+    let (id, uid) = (path.into_inner(), user.id);
+    state.db.run(move |conn| service::report(conn, id, uid, &why)).await?;
+    session::flash(&session, "success", "举报已提交，谢谢你帮助维护社区");
+    Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
+}
+
+pub async fn contact_seller(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, uid) = (path.into_inner(), user.id);
+    let thread = state.db.run(move |conn| service::contact(conn, id, uid)).await?;
+    Ok(see_other(&req, &format!("/mall/second-hand/threads/{thread}")))
+}
+
+pub async fn show_thread(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    page: Page,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, uid) = (path.into_inner(), user.id);
+    let conversation = state.db.run(move |conn| service::conversation(conn, id, uid)).await?;
+    render(&ThreadView { page, conversation, me: uid })
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn send_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<MessageForm>,
+) -> AppResult<HttpResponse> {
+    let body = form.body.trim().to_string();
+    if body.is_empty() || body.chars().count() > 500 {
+        return Err(AppError::invalid("消息需为 1–500 个字"));
+    }
+    let (id, uid) = (path.into_inner(), user.id);
+    state.db.run(move |conn| service::send_message(conn, id, uid, &body)).await?;
+    Ok(see_other(&req, &format!("/mall/second-hand/threads/{id}")))
+}
+
+pub async fn admin_list(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+    let reported = state.db.run(service::reported).await?;
+    render(&AdminView { page, reported })
+}
+
+pub async fn admin_remove(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: RequireAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let why = reason(&form)?;
+    let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
+    state.db.run(move |conn| service::remove(conn, id, aid, &why, &ip)).await?;
+    session::flash(&session, "success", "已下架该商品");
+    Ok(see_other(&req, "/admin/second-hand"))
+}

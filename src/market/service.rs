@@ -1,0 +1,191 @@
+use super::models::{ChatMessage, DOWN, Item, Listed, NewItem, ON, REMOVED, SOLD, Thread};
+use super::queries;
+use crate::audit;
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, MessageKind};
+
+pub const PAGE_SIZE: i64 = 20;
+
+pub fn list(conn: &mut DbConn, q: &str, condition: Option<&str>, page: i64) -> AppResult<Vec<Listed>> {
+    Ok(queries::list(conn, q, condition, PAGE_SIZE, (page - 1) * PAGE_SIZE)?
+        .into_iter()
+        .map(|(item, seller)| Listed { item, seller })
+        .collect())
+}
+
+pub fn mine(conn: &mut DbConn, seller_id: i64) -> AppResult<Vec<Item>> {
+    Ok(queries::of_seller(conn, seller_id)?)
+}
+
+/// Only verified students may sell.
+pub fn ensure_can_sell(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    if crate::auth::service::is_verified_student(conn, user_id)? {
+        Ok(())
+    } else {
+        Err(AppError::Denied("只有通过学籍认证的同学才能发布二手商品".into()))
+    }
+}
+
+pub fn post_item(conn: &mut DbConn, seller_id: i64, item: &NewItem) -> AppResult<i64> {
+    ensure_can_sell(conn, seller_id)?;
+    let images = serde_json::to_string(&item.images).map_err(AppError::internal)?;
+    Ok(queries::insert(conn, seller_id, item, &images, db::now())?)
+}
+
+/// An item as a visitor may see it: taken-down items only by their seller.
+pub fn item(conn: &mut DbConn, id: i64, viewer: Option<i64>) -> AppResult<Listed> {
+    let (item, seller) = queries::item(conn, id)?.ok_or(AppError::NotFound)?;
+    let public = item.status == ON || item.status == SOLD;
+    if !public && viewer != Some(item.seller_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Listed { item, seller })
+}
+
+fn own_item(conn: &mut DbConn, id: i64, seller_id: i64) -> AppResult<Item> {
+    match queries::item(conn, id)? {
+        Some((item, _)) if item.seller_id == seller_id => Ok(item),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub fn mark_sold(conn: &mut DbConn, id: i64, seller_id: i64) -> AppResult<()> {
+    own_item(conn, id, seller_id)?;
+    if queries::set_status(conn, id, &[ON], SOLD, db::now())? != 1 {
+        return Err(AppError::conflict("只有在售的商品才能标记为已售出"));
+    }
+    Ok(())
+}
+
+pub fn take_down(conn: &mut DbConn, id: i64, seller_id: i64) -> AppResult<()> {
+    own_item(conn, id, seller_id)?;
+    if queries::set_status(conn, id, &[ON, SOLD], DOWN, db::now())? != 1 {
+        return Err(AppError::conflict("该商品已下架"));
+    }
+    Ok(())
+}
+
+/// Reports an item once per person; admins hear about the first report.
+pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let listed = item(conn, id, Some(reporter))?;
+        if listed.item.seller_id == reporter {
+            return Err(AppError::invalid("不能举报自己的商品"));
+        }
+        if queries::already_reported(conn, id, reporter)? {
+            return Err(AppError::conflict("你已经举报过这件商品，管理员会尽快处理"));
+        }
+        queries::insert_report(conn, id, reporter, reason, db::now())?;
+        queries::bump_reports(conn, id)?;
+        if listed.item.report_count == 0 {
+            for admin in crate::auth::service::admin_ids(conn)? {
+                notify::send(
+                    conn,
+                    admin,
+                    MessageKind::System,
+                    "二手商品被举报",
+                    &format!("「{}」被举报：{reason}", listed.item.title),
+                    Some("/admin/second-hand"),
+                )?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Opens (or reopens) the buyer's thread with the seller about an item.
+pub fn contact(conn: &mut DbConn, item_id: i64, buyer: i64) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let listed = item(conn, item_id, Some(buyer))?;
+        if listed.item.seller_id == buyer {
+            return Err(AppError::invalid("这是你自己发布的商品"));
+        }
+        if let Some(id) = queries::thread_of(conn, item_id, buyer)? {
+            return Ok(id);
+        }
+        if listed.item.status != ON {
+            return Err(AppError::conflict("该商品已不在售"));
+        }
+        Ok(queries::insert_thread(conn, item_id, buyer, listed.item.seller_id, db::now())?)
+    })
+}
+
+pub struct Conversation {
+    pub thread: Thread,
+    pub item: Listed,
+    pub messages: Vec<ChatMessage>,
+}
+
+/// A thread, for its buyer or its seller only.
+pub fn conversation(conn: &mut DbConn, thread_id: i64, user_id: i64) -> AppResult<Conversation> {
+    let thread = queries::thread(conn, thread_id)?.ok_or(AppError::NotFound)?;
+    if thread.buyer_id != user_id && thread.seller_id != user_id {
+        return Err(AppError::NotFound);
+    }
+    let (item, seller) = queries::item(conn, thread.item_id)?.ok_or(AppError::NotFound)?;
+    let messages = queries::messages(conn, thread_id)?;
+    Ok(Conversation { thread, item: Listed { item, seller }, messages })
+}
+
+pub fn send_message(conn: &mut DbConn, thread_id: i64, sender: i64, body: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let c = conversation(conn, thread_id, sender)?;
+        queries::insert_message(conn, thread_id, sender, body, db::now())?;
+        let to = if sender == c.thread.buyer_id { c.thread.seller_id } else { c.thread.buyer_id };
+        let preview: String = body.chars().take(40).collect();
+        notify::send(
+            conn,
+            to,
+            MessageKind::System,
+            &format!("二手「{}」有新私信", c.item.item.title),
+            &preview,
+            Some(&format!("/mall/second-hand/threads/{thread_id}")),
+        )?;
+        Ok(())
+    })
+}
+
+pub struct Reported {
+    pub listed: Listed,
+    pub reasons: Vec<String>,
+}
+
+pub fn reported(conn: &mut DbConn) -> AppResult<Vec<Reported>> {
+    let rows = queries::reported(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (item, seller) in rows {
+        let reasons = queries::reasons(conn, item.id)?;
+        out.push(Reported { listed: Listed { item, seller }, reasons });
+    }
+    Ok(out)
+}
+
+/// An admin takes an item down for good; audit-logged, the seller is told why.
+pub fn remove(conn: &mut DbConn, id: i64, admin_id: i64, reason: &str, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let (item, _) = queries::item(conn, id)?.ok_or(AppError::NotFound)?;
+        if queries::set_status(conn, id, &[ON, SOLD, DOWN], REMOVED, db::now())? != 1 {
+            return Err(AppError::conflict("该商品已被下架"));
+        }
+        let detail = serde_json::json!({ "reason": reason }).to_string();
+        audit::record(
+            conn,
+            Some(admin_id),
+            "second_hand.remove",
+            "second_hand_item",
+            Some(&id.to_string()),
+            &detail,
+            Some(ip),
+        )?;
+        notify::send(
+            conn,
+            item.seller_id,
+            MessageKind::System,
+            "你的二手商品已被下架",
+            &format!("「{}」因违反社区规定被管理员下架：{reason}", item.title),
+            None,
+        )?;
+        Ok(())
+    })
+}

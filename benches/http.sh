@@ -8,7 +8,7 @@ data=$(mktemp -d)
 port=18080
 CAMPUS_DATA_DIR="$data" CAMPUS_BIND="127.0.0.1:$port" RUST_LOG=warn ./target/release/campus &
 pid=$!
-trap 'kill $pid; rm -rf "$data"' EXIT
+trap 'kill $pid; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 echo "RSS at idle: $(ps -o rss= -p $pid) KiB"
 jar="$data/cookies"

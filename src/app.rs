@@ -50,6 +50,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         None => None,
     };
     Ok(AppState {
+        mall_home: Arc::default(),
         wxpay,
         search: Arc::new(search),
         config: Arc::new(config.clone()),

@@ -34,7 +34,14 @@ enum Command {
         nickname: String,
     },
     /// Load the demo accounts and messages (resets the demo accounts' passwords).
-    SeedDemo,
+    SeedDemo {
+        /// Also add this many generated products (benchmarks).
+        #[arg(long, default_value_t = 0)]
+        products: usize,
+        /// Also add this many completed orders (benchmarks).
+        #[arg(long, default_value_t = 0)]
+        orders: usize,
+    },
     /// Rebuild the product search index from the database.
     Reindex,
 }
@@ -63,11 +70,15 @@ fn main() -> anyhow::Result<()> {
             println!("indexed {n} product(s)");
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo { products, orders } => {
             let db = Db::connect(&config.database_url)?;
             db.migrate()?;
             let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if products + orders > 0 {
+                campus::seed::bulk(&mut conn, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("added {products} product(s) and {orders} order(s)");
+            }
             println!(
                 "demo accounts ready: student, teacher, merchant, admin (password {})",
                 campus::seed::DEMO_PASSWORD

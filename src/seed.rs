@@ -299,3 +299,113 @@ pub fn demo_catalog(conn: &mut DbConn, owner_id: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+const BRANDS: [&str; 12] =
+    ["晨光", "得力", "小米", "罗马仕", "农夫山泉", "良品铺子", "李宁", "安踏", "蓝月亮", "小熊", "国誉", "斑马"];
+const THINGS: [&str; 24] = [
+    "中性笔",
+    "笔记本",
+    "充电宝",
+    "数据线",
+    "耳机",
+    "台灯",
+    "水杯",
+    "饮用水",
+    "坚果",
+    "薯片",
+    "方便面",
+    "洗衣液",
+    "收纳箱",
+    "跳绳",
+    "瑜伽垫",
+    "篮球",
+    "羽毛球",
+    "T恤",
+    "帆布包",
+    "雨伞",
+    "计算器",
+    "U盘",
+    "鼠标",
+    "键盘",
+];
+const TRAITS: [&str; 10] =
+    ["经典款", "加厚", "便携", "大容量", "静音", "速干", "轻薄", "学生专用", "宿舍必备", "考试用"];
+
+/// Bulk demo data for benchmarks: `products` more products and `orders` completed orders,
+/// written in batches of 1000 per transaction. Deterministic for a given size.
+pub fn bulk(conn: &mut DbConn, products: usize, orders: usize) -> AppResult<()> {
+    use crate::mall::service as mall;
+    if mall::category_tree(conn)?.is_empty() {
+        demo(conn)?;
+    }
+    let shop_owner = crate::auth::service::demo_user(conn, Role::Merchant)?;
+    let shop = mall::open_shop(conn, shop_owner, "校园便利店", "", "")?;
+    let leaves: Vec<i64> = mall::category_tree(conn)?.iter().flat_map(|n| n.children.iter().map(|c| c.id)).collect();
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut made = 0;
+    while made < products {
+        let batch = (products - made).min(1000);
+        crate::db::write_tx(conn, |conn| {
+            for i in 0..batch {
+                let n = made + i;
+                let (b, t, r) = (next() as usize, next() as usize, next() as usize);
+                let name = format!(
+                    "{} {}{} {}号",
+                    BRANDS[b % BRANDS.len()],
+                    TRAITS[r % TRAITS.len()],
+                    THINGS[t % THINGS.len()],
+                    n
+                );
+                let price = 100 + (next() % 20_000) as i64;
+                let options = 1 + (next() % 3) as usize;
+                let skus = (0..options)
+                    .map(|o| mall::SkuSpec {
+                        name: if options == 1 { String::new() } else { format!("款式{}", o + 1) },
+                        price_cents: price + o as i64 * 100,
+                        stock: (next() % 500) as i64,
+                    })
+                    .collect();
+                mall::create_product(
+                    conn,
+                    &mall::ProductSpec {
+                        shop_id: shop,
+                        category_id: leaves[n % leaves.len()],
+                        name,
+                        description: format!(
+                            "{}，{}，适合{}。",
+                            TRAITS[(r + 3) % TRAITS.len()],
+                            THINGS[(t + 5) % THINGS.len()],
+                            "校园生活"
+                        ),
+                        images: Vec::new(),
+                        original_price_cents: Some(price + price / 5),
+                        skus,
+                    },
+                    (next() % 5000) as i64,
+                )?;
+            }
+            Ok::<_, crate::error::AppError>(())
+        })?;
+        made += batch;
+    }
+    let buyer = crate::auth::service::demo_user(conn, Role::Student)?;
+    let mut placed = 0;
+    while placed < orders {
+        let batch = (orders - placed).min(1000);
+        crate::db::write_tx(conn, |conn| {
+            for _ in 0..batch {
+                let product_id = 1 + (next() % (made as u64 + 24)) as i64;
+                mall::record_completed_order(conn, buyer, shop, product_id, 1 + (next() % 3) as i64)?;
+            }
+            Ok::<_, crate::error::AppError>(())
+        })?;
+        placed += batch;
+    }
+    Ok(())
+}

@@ -34,8 +34,21 @@ fn toast(message: &str) -> HttpResponse {
 }
 
 pub async fn show_mall(state: web::Data<AppState>, page: Page) -> AppResult<HttpResponse> {
-    let home = state.db.run(service::home).await?;
-    render(&MallPage { page, banners: home.banners, categories: home.categories, hot: home.hot, newest: home.newest })
+    let home = match state.mall_home.get() {
+        Some(home) => home,
+        None => {
+            let home = std::sync::Arc::new(state.db.run(service::home).await?);
+            state.mall_home.put(home.clone());
+            home
+        }
+    };
+    render(&MallPage {
+        page,
+        banners: &home.banners,
+        categories: &home.categories,
+        hot: &home.hot,
+        newest: &home.newest,
+    })
 }
 
 #[derive(Deserialize)]

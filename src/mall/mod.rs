@@ -18,6 +18,26 @@ use actix_web::web;
 
 use crate::web::AppState;
 
+/// The mall home page's data, shared for a moment: it is the same for every student and the
+/// busiest page. Product pages and checkout always read the database.
+#[derive(Default)]
+pub struct HomeCache(std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<service::Home>)>>);
+
+impl HomeCache {
+    const TTL: Duration = Duration::from_secs(2);
+
+    pub fn get(&self) -> Option<std::sync::Arc<service::Home>> {
+        let slot = self.0.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, home)| home.clone())
+    }
+
+    pub fn put(&self, home: std::sync::Arc<service::Home>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((std::time::Instant::now(), home));
+        }
+    }
+}
+
 /// Keeps the product search index current: every `every`, index what changed in the database
 /// (by any instance, any module) since the last look.
 pub fn spawn_search_sync(state: AppState, every: Duration) {

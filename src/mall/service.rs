@@ -859,13 +859,14 @@ pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch
         Some(c) => Some(category_and_children(conn, c)?),
         None => None,
     };
-    let hits = index.search(SEARCH_KIND, &s.q, 500).map_err(AppError::internal)?;
+    let hits = index.search(SEARCH_KIND, &s.q, 200).map_err(AppError::internal)?;
     if hits.is_empty() {
         return Ok(SearchResults { hits: Vec::new(), total: 0, has_more: false });
     }
     let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
     let mut rows = queries::cards_by_ids(conn, &ids, s.min, s.max, categories.as_deref())?;
-    let score = |id: i64| hits.iter().find(|h| h.0 == id).map_or(0.0, |h| h.1);
+    let scores: std::collections::HashMap<i64, f32> = hits.iter().copied().collect();
+    let score = |id: i64| scores.get(&id).copied().unwrap_or(0.0);
     match s.sort {
         SearchSort::Relevance => {
             rows.sort_by(|a, b| score(b.0.id).total_cmp(&score(a.0.id)).then(b.0.sales.cmp(&a.0.sales)))
@@ -899,4 +900,60 @@ pub fn order_description(conn: &mut DbConn, order: &Order) -> AppResult<String> 
     let more = if items.len() > 1 { format!(" 等{}件", items.len()) } else { String::new() };
     let text = format!("{shop}-{first}{more}");
     Ok(text.chars().take(120).collect())
+}
+
+/// A completed order of `quantity` of a product's first SKU, written directly (bulk demo data
+/// for benchmarks; no stock moves). Skips a product that does not exist.
+pub fn record_completed_order(
+    conn: &mut DbConn,
+    user_id: i64,
+    shop_id: i64,
+    product_id: i64,
+    quantity: i64,
+) -> AppResult<()> {
+    let Some(sku) = queries::skus(conn, product_id)?.into_iter().next() else {
+        return Ok(());
+    };
+    let Some((product, _, _, _)) = queries::product(conn, product_id)? else {
+        return Ok(());
+    };
+    let now = db::now();
+    let order_no = new_order_no(now);
+    let key = format!("bulk-{order_no}");
+    let id = queries::insert_order(
+        conn,
+        &NewOrder {
+            order_no: &order_no,
+            user_id,
+            shop_id,
+            total_cents: sku.price_cents * quantity,
+            delivery_type: "pickup",
+            pickup_point_id: None,
+            receiver_name: "",
+            receiver_phone: "",
+            address: "东区菜鸟驿站",
+            remark: "",
+            checkout_key: &key,
+            now,
+        },
+    )?;
+    let line = super::models::CartLine {
+        id: 0,
+        quantity,
+        sku_id: sku.id,
+        sku_name: sku.name.clone(),
+        price_cents: sku.price_cents,
+        stock: sku.stock,
+        product_id,
+        product_name: product.name.clone(),
+        images: product.images.clone(),
+        product_status: product.status.clone(),
+        shop_id,
+        shop_name: String::new(),
+        shop_status: SHOP_OPEN.into(),
+    };
+    queries::insert_order_item(conn, id, &line, &line.cover())?;
+    queries::move_status(conn, id, "pending", "completed", now)?;
+    queries::insert_event(conn, id, None, "completed", None, "演示数据", now)?;
+    Ok(())
 }

@@ -7,12 +7,12 @@ use crate::web::page::Page;
 
 #[derive(Template)]
 #[template(path = "mall/index.html")]
-pub struct MallPage {
+pub struct MallPage<'a> {
     pub page: Page,
-    pub banners: Vec<(i64, String, String, String)>,
-    pub categories: Vec<CategoryNode>,
-    pub hot: Vec<ProductCard>,
-    pub newest: Vec<ProductCard>,
+    pub banners: &'a [(i64, String, String, String)],
+    pub categories: &'a [CategoryNode],
+    pub hot: &'a [ProductCard],
+    pub newest: &'a [ProductCard],
 }
 
 #[derive(Template)]

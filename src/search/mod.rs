@@ -11,10 +11,10 @@ use jieba_rs::Jieba;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 const TOKENIZER: &str = "jieba";
 
@@ -101,8 +101,13 @@ pub struct Doc<'a> {
     pub body: &'a str,
 }
 
+/// Hits of recent queries, valid until the index changes: repeated searches (the common case on
+/// a campus) skip segmentation and scoring. Callers still filter hits in the database.
+type HitCache = std::collections::HashMap<(String, String, usize), std::sync::Arc<Vec<(i64, f32)>>>;
+
 pub struct SearchIndex {
     dir: std::path::PathBuf,
+    cache: Mutex<HitCache>,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -118,7 +123,7 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         key: b.add_text_field("key", STRING),
         kind: b.add_text_field("kind", STRING),
-        id: b.add_i64_field("id", INDEXED | STORED),
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
     };
@@ -130,12 +135,26 @@ impl SearchIndex {
     pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema)?;
+        let index = match Index::open_or_create(tantivy::directory::MmapDirectory::open(dir)?, schema.clone()) {
+            Ok(index) => index,
+            Err(e) => {
+                // The index is derived data: one from an older schema is rebuilt from the database.
+                tracing::warn!(error = %e, "search index unusable; rebuilding it");
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                Index::open_or_create(tantivy::directory::MmapDirectory::open(dir)?, schema)?
+            }
+        };
         index.tokenizers().register(TOKENIZER, JiebaTokenizer);
         let writer = index.writer_with_num_threads(1, 15_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { dir: dir.to_path_buf(), reader, writer: Mutex::new(writer), fields })
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            cache: Mutex::new(HitCache::new()),
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
     }
 
     /// How far the index of `kind` has caught up with the database (an `updated_at`).
@@ -179,7 +198,14 @@ impl SearchIndex {
             Ok(())
         })?;
         self.reader.reload()?;
+        self.forget();
         Ok(())
+    }
+
+    fn forget(&self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
     }
 
     /// Empties the index of one kind of document (before a rebuild).
@@ -191,12 +217,28 @@ impl SearchIndex {
             Ok(())
         })?;
         self.reader.reload()?;
+        self.forget();
         let _ = std::fs::remove_file(self.dir.join(format!("watermark-{kind}")));
         Ok(())
     }
 
     /// The best `limit` ids of `kind` for `query`, with scores; titles count three times.
-    pub fn search(&self, kind: &str, query: &str, limit: usize) -> anyhow::Result<Vec<(i64, f32)>> {
+    pub fn search(&self, kind: &str, query: &str, limit: usize) -> anyhow::Result<std::sync::Arc<Vec<(i64, f32)>>> {
+        let key = (kind.to_string(), query.to_string(), limit);
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let hits = std::sync::Arc::new(self.search_uncached(kind, query, limit)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= 2048 {
+                cache.clear();
+            }
+            cache.insert(key, hits.clone());
+        }
+        Ok(hits)
+    }
+
+    fn search_uncached(&self, kind: &str, query: &str, limit: usize) -> anyhow::Result<Vec<(i64, f32)>> {
         let f = self.fields;
         let mut terms = words(query);
         terms.sort();
@@ -217,10 +259,17 @@ impl SearchIndex {
         ]);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        // Ids come from the fast-field column: no stored document is decompressed.
+        let mut columns = std::collections::HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_i64()) {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(searcher.segment_reader(address.segment_ord).fast_fields().i64("id")?)
+                }
+            };
+            if let Some(id) = column.first(address.doc_id) {
                 hits.push((id, score));
             }
         }

@@ -35,6 +35,7 @@ pub struct AppState {
     pub search: Arc<crate::search::SearchIndex>,
     /// WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are configured.
     pub wxpay: Option<Arc<crate::pay::wechat::WechatPay>>,
+    pub mall_home: Arc<crate::mall::HomeCache>,
 }
 
 /// Renders a template as an HTML response.

@@ -118,20 +118,21 @@ pub fn product_cards(
     q.load(conn)
 }
 
-/// Cards for the given ids (search hits), on sale only, with optional price and category filters.
-pub fn cards_by_ids(
+/// Which of the given ids (search hits) are on sale and pass the filters, with their sort keys:
+/// `(id, price, sales)`. Light on purpose; the page's cards are loaded afterwards.
+pub fn visible_hits(
     conn: &mut DbConn,
     ids: &[i64],
     min: Option<i64>,
     max: Option<i64>,
     category_ids: Option<&[i64]>,
-) -> QueryResult<Vec<(ProductCard, String, i64, NaiveDateTime)>> {
+) -> QueryResult<Vec<(i64, i64, i64)>> {
     let mut q = products::table
         .inner_join(shops::table)
         .filter(products::id.eq_any(ids.to_vec()))
         .filter(products::status.eq(PRODUCT_ON))
         .filter(shops::status.eq(SHOP_OPEN))
-        .select((CARD, products::description, products::category_id, products::created_at))
+        .select((products::id, products::price_cents, products::sales))
         .into_boxed();
     if let Some(min) = min {
         q = q.filter(products::price_cents.ge(min));
@@ -143,6 +144,11 @@ pub fn cards_by_ids(
         q = q.filter(products::category_id.eq_any(cats.to_vec()));
     }
     q.load(conn)
+}
+
+/// Cards with descriptions for the given ids, in no particular order.
+pub fn cards_with_description(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(ProductCard, String)>> {
+    products::table.filter(products::id.eq_any(ids.to_vec())).select((CARD, products::description)).load(conn)
 }
 
 pub fn product(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Product, String, String, String)>> {

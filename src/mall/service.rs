@@ -864,26 +864,26 @@ pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch
         return Ok(SearchResults { hits: Vec::new(), total: 0, has_more: false });
     }
     let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
-    let mut rows = queries::cards_by_ids(conn, &ids, s.min, s.max, categories.as_deref())?;
+    let mut rows = queries::visible_hits(conn, &ids, s.min, s.max, categories.as_deref())?;
     let scores: std::collections::HashMap<i64, f32> = hits.iter().copied().collect();
     let score = |id: i64| scores.get(&id).copied().unwrap_or(0.0);
     match s.sort {
-        SearchSort::Relevance => {
-            rows.sort_by(|a, b| score(b.0.id).total_cmp(&score(a.0.id)).then(b.0.sales.cmp(&a.0.sales)))
-        }
-        SearchSort::Sales => rows.sort_by(|a, b| b.0.sales.cmp(&a.0.sales).then(b.0.id.cmp(&a.0.id))),
-        SearchSort::PriceAsc => rows.sort_by(|a, b| a.0.price_cents.cmp(&b.0.price_cents).then(a.0.id.cmp(&b.0.id))),
-        SearchSort::PriceDesc => rows.sort_by(|a, b| b.0.price_cents.cmp(&a.0.price_cents).then(b.0.id.cmp(&a.0.id))),
-        SearchSort::Newest => rows.sort_by(|a, b| b.3.cmp(&a.3).then(b.0.id.cmp(&a.0.id))),
+        SearchSort::Relevance => rows.sort_by(|a, b| score(b.0).total_cmp(&score(a.0)).then(b.2.cmp(&a.2))),
+        SearchSort::Sales => rows.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.cmp(&a.0))),
+        SearchSort::PriceAsc => rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))),
+        SearchSort::PriceDesc => rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0))),
+        // Ids grow with time: the newest product has the largest id.
+        SearchSort::Newest => rows.sort_by(|a, b| b.0.cmp(&a.0)),
     }
     let total = rows.len();
-    let terms = crate::search::words(&s.q);
     let skip = ((s.page - 1) * PAGE_SIZE) as usize;
-    let hits: Vec<SearchHit> = rows
+    let page_ids: Vec<i64> = rows.iter().skip(skip).take(PAGE_SIZE as usize).map(|r| r.0).collect();
+    let mut cards = queries::cards_with_description(conn, &page_ids)?;
+    cards.sort_by_key(|(card, _)| page_ids.iter().position(|id| *id == card.id));
+    let terms = crate::search::words(&s.q);
+    let hits: Vec<SearchHit> = cards
         .into_iter()
-        .skip(skip)
-        .take(PAGE_SIZE as usize)
-        .map(|(card, description, _, _)| SearchHit {
+        .map(|(card, description)| SearchHit {
             name_html: crate::search::highlight(&card.name, &terms),
             snippet_html: snippet(&description, &terms, 40),
             card,

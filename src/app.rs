@@ -51,6 +51,8 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     };
     Ok(AppState {
         mall_home: Arc::default(),
+        words: Arc::default(),
+        pay_queries: Arc::default(),
         wxpay,
         search: Arc::new(search),
         config: Arc::new(config.clone()),
@@ -72,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::mall::routes(cfg);
     crate::market::routes(cfg);
     crate::pay::routes(cfg);
+    crate::notify::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

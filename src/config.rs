@@ -17,6 +17,13 @@ pub struct WxConfig {
     /// `https://api.weixin.qq.com` in production; a fake server in tests.
     pub api_base: String,
     pub timeout: Duration,
+    /// `CAMPUS_WX_RETRIES`, default 1: extra attempts after a transport failure.
+    pub retries: u32,
+    /// `CAMPUS_WX_MSG_SEC_CHECK=1`: also check user texts with WeChat `msgSecCheck`.
+    pub msg_sec_check: bool,
+    /// Subscribe message template ids by purpose (`order_paid`, `order_shipped`, `reply`,
+    /// `activity`), from `CAMPUS_WX_TEMPLATE_<PURPOSE>`.
+    pub templates: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +116,17 @@ impl Config {
                 secret: SecretString::from(var("CAMPUS_WX_SECRET").unwrap_or_default()),
                 api_base: var("CAMPUS_WX_API_BASE").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
                 timeout: secs("CAMPUS_WX_TIMEOUT_SECS", 5)?,
+                retries: match var("CAMPUS_WX_RETRIES") {
+                    Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WX_RETRIES must be a number"))?,
+                    None => 1,
+                },
+                msg_sec_check: flag("CAMPUS_WX_MSG_SEC_CHECK", false),
+                templates: ["order_paid", "order_shipped", "reply", "activity"]
+                    .iter()
+                    .filter_map(|p| {
+                        var(&format!("CAMPUS_WX_TEMPLATE_{}", p.to_uppercase())).map(|id| (p.to_string(), id))
+                    })
+                    .collect(),
             },
             ticket_ttl: secs("CAMPUS_TICKET_TTL_SECS", 120)?,
             api_token_ttl: secs("CAMPUS_API_TOKEN_TTL_SECS", 7200)?,
@@ -171,6 +189,9 @@ impl Config {
                 secret: SecretString::from("wx-test-secret".to_string()),
                 api_base: "http://127.0.0.1:9".into(),
                 timeout: Duration::from_secs(2),
+                retries: 1,
+                msg_sec_check: false,
+                templates: Vec::new(),
             },
             ticket_ttl: Duration::from_secs(120),
             api_token_ttl: Duration::from_secs(7200),

@@ -140,6 +140,9 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
     if let Some(owner) = merchant_id {
         demo_catalog(conn, owner)?;
     }
+    for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
+        crate::moderation::add_word(conn, word, block)?;
+    }
     Ok(())
 }
 

@@ -327,6 +327,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wx_subscriptions (user_id, template_id) {
+        user_id -> BigInt,
+        template_id -> Text,
+        remaining -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sensitive_words (id) {
+        id -> BigInt,
+        word -> Text,
+        action -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
@@ -374,4 +392,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     second_hand_reports,
     chat_threads,
     chat_messages,
+    wx_subscriptions,
+    sensitive_words,
 );

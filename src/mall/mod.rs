@@ -73,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mall/checkout", web::post().to(handlers::submit_checkout))
         .route("/mall/orders", web::get().to(handlers::list_orders))
         .route("/mall/orders/{order_no}", web::get().to(handlers::show_order))
+        .route("/mall/orders/{order_no}/status", web::get().to(handlers::order_status))
         .route("/mall/orders/{order_no}/cancel", web::post().to(handlers::cancel_order))
         .route("/mall/orders/{order_no}/confirm", web::post().to(handlers::confirm_order))
         .route("/mall/orders/{order_no}/refund", web::post().to(handlers::request_refund))

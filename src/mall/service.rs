@@ -3,6 +3,8 @@
 //! machine and moves the row with a conditional UPDATE, so two requests can never both win.
 
 use std::collections::BTreeMap;
+
+use chrono::TimeZone;
 use std::time::Duration;
 
 use chrono::TimeDelta;
@@ -372,6 +374,19 @@ pub fn mark_paid(
             &format!("订单 {} 已支付，等待商家发货。", order.order_no),
             Some(&link),
         )?;
+        let description: String = order_description(conn, &order)?.chars().take(20).collect();
+        notify::wechat::queue(
+            conn,
+            order.user_id,
+            "order_paid",
+            &format!("pages/index/index?path={}", crate::web::url_encode(&link)),
+            &[
+                ("character_string1", order.order_no.clone()),
+                ("amount2", crate::web::filters::format_money(order.pay_cents)),
+                ("thing3", description),
+                ("time4", chrono_tz::Asia::Shanghai.from_utc_datetime(&db::now()).format("%Y-%m-%d %H:%M").to_string()),
+            ],
+        )?;
         let owner = queries::shop_owner(conn, order.shop_id)?;
         notify::send(
             conn,
@@ -421,6 +436,13 @@ pub fn ship_order(
         jobs::enqueue(conn, JOB_AUTO_COMPLETE, &serde_json::json!({ "order_id": order_id }), run_at)?;
         let link = format!("/mall/orders/{}", order.order_no);
         notify::send(conn, order.user_id, MessageKind::Order, "订单已发货", &note, Some(&link))?;
+        notify::wechat::queue(
+            conn,
+            order.user_id,
+            "order_shipped",
+            &format!("pages/index/index?path={}", crate::web::url_encode(&link)),
+            &[("character_string1", order.order_no.clone()), ("thing2", note.chars().take(20).collect())],
+        )?;
         Ok(())
     })
 }
@@ -873,7 +895,7 @@ pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch
         SearchSort::PriceAsc => rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))),
         SearchSort::PriceDesc => rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0))),
         // Ids grow with time: the newest product has the largest id.
-        SearchSort::Newest => rows.sort_by(|a, b| b.0.cmp(&a.0)),
+        SearchSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.0)),
     }
     let total = rows.len();
     let skip = ((s.page - 1) * PAGE_SIZE) as usize;

@@ -3,6 +3,7 @@ use super::queries;
 use crate::audit;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
+use crate::moderation::{Verdict, WordFilter};
 use crate::notify::{self, MessageKind};
 
 pub const PAGE_SIZE: i64 = 20;
@@ -27,10 +28,31 @@ pub fn ensure_can_sell(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
     }
 }
 
-pub fn post_item(conn: &mut DbConn, seller_id: i64, item: &NewItem) -> AppResult<i64> {
+/// Publishes an item after the sensitive-word filter: a blocking word refuses it, a review word
+/// (or `flag`, WeChat's own doubt) publishes it straight into the admins' moderation queue.
+pub fn post_item(
+    conn: &mut DbConn,
+    words: &WordFilter,
+    seller_id: i64,
+    item: &NewItem,
+    flag: Option<&str>,
+) -> AppResult<i64> {
     ensure_can_sell(conn, seller_id)?;
+    let review = match words.check(conn, &format!("{}\n{}\n{}", item.title, item.description, item.pickup_place))? {
+        Verdict::Block(word) => return Err(AppError::invalid(format!("内容包含违规词「{word}」，请修改后再发布"))),
+        Verdict::Review(word) => Some(format!("敏感词待审核：{word}")),
+        Verdict::Pass => flag.map(str::to_string),
+    };
     let images = serde_json::to_string(&item.images).map_err(AppError::internal)?;
-    Ok(queries::insert(conn, seller_id, item, &images, db::now())?)
+    write_tx(conn, |conn| {
+        let id = queries::insert(conn, seller_id, item, &images, db::now())?;
+        if let Some(reason) = review {
+            // Filed under the seller's own name: the queue shows it with the reason.
+            queries::insert_report(conn, id, seller_id, &reason, db::now())?;
+            queries::bump_reports(conn, id)?;
+        }
+        Ok(id)
+    })
 }
 
 /// An item as a visitor may see it: taken-down items only by their seller.

@@ -46,6 +46,7 @@ fn execute(state: &AppState, conn: &mut DbConn, job: &super::models::Job) -> Res
             let id = payload["outbox_id"].as_i64().ok_or("payload lacks outbox_id")?;
             super::email::deliver(&state.config, conn, id)
         }
+        super::wechat::JOB_SEND => super::wechat::send(state, conn, &payload),
         crate::pay::JOB_CLOSE => {
             let order_no = payload["order_no"].as_str().ok_or("payload lacks order_no")?;
             crate::pay::service::close_order(state, order_no)

@@ -5,12 +5,20 @@
 //! and the kind of message warrants one, queues the email in the same transaction.
 
 pub mod email;
+pub mod handlers;
 pub mod jobs;
 pub mod models;
 pub mod queries;
 pub mod service;
+pub mod wechat;
 
 pub use service::send;
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/api/v1/wx/subscribe/templates", web::get().to(handlers::subscribe_templates))
+        .route("/api/v1/wx/subscribe", web::post().to(handlers::record_subscription));
+}
 
 /// What a message is about; decides whether it also goes out by email.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,6 +11,31 @@ use actix_web::web;
 
 pub const JOB_CLOSE: &str = "pay.close";
 
+/// At most one active query to WeChat Pay per order every few seconds, however many pages poll.
+#[derive(Default)]
+pub struct QueryThrottle(std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>);
+
+impl QueryThrottle {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+    /// Whether `order_no` may be queried now (and remembers that it was).
+    pub fn allow(&self, order_no: &str) -> bool {
+        let Ok(mut map) = self.0.lock() else {
+            return false;
+        };
+        if map.len() > 10_000 {
+            map.retain(|_, at| at.elapsed() < Self::EVERY);
+        }
+        match map.get(order_no) {
+            Some(at) if at.elapsed() < Self::EVERY => false,
+            _ => {
+                map.insert(order_no.to_string(), std::time::Instant::now());
+                true
+            }
+        }
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/pay/prepay", web::post().to(handlers::prepay))
         .route("/api/v1/pay/notify/wechat", web::post().to(handlers::payment_notice))

@@ -36,6 +36,8 @@ pub struct AppState {
     /// WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are configured.
     pub wxpay: Option<Arc<crate::pay::wechat::WechatPay>>,
     pub mall_home: Arc<crate::mall::HomeCache>,
+    pub words: Arc<crate::moderation::WordFilter>,
+    pub pay_queries: Arc<crate::pay::QueryThrottle>,
 }
 
 /// Renders a template as an HTML response.

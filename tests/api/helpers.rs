@@ -47,6 +47,8 @@ pub struct Builder {
     trust_proxy: bool,
     order_timeout: Option<Duration>,
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
+    templates: Vec<(String, String)>,
+    msg_sec_check: bool,
 }
 
 pub fn app() -> Builder {
@@ -63,6 +65,8 @@ pub fn app() -> Builder {
         trust_proxy: false,
         order_timeout: None,
         wxpay: None,
+        templates: Vec::new(),
+        msg_sec_check: false,
     }
 }
 
@@ -106,6 +110,14 @@ impl Builder {
         self.seed = false;
         self
     }
+    pub fn wx_templates(mut self, templates: &[(&str, &str)]) -> Self {
+        self.templates = templates.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        self
+    }
+    pub fn msg_sec_check(mut self) -> Self {
+        self.msg_sec_check = true;
+        self
+    }
     pub fn wxpay(mut self, config: campus::pay::wechat::WxPayConfig) -> Self {
         self.wxpay = Some(config);
         self
@@ -144,6 +156,8 @@ impl Builder {
             config.order_timeout = t;
         }
         config.wxpay = self.wxpay;
+        config.wx.templates = self.templates;
+        config.wx.msg_sec_check = self.msg_sec_check;
         config.workers = 1;
         config.job_poll = Duration::from_millis(50);
         if let Some(base) = self.wx_base {
@@ -339,75 +353,137 @@ impl Client {
     }
 }
 
-/// A fake WeChat API server (`/sns/jscode2session`), per the official protocol:
-/// `good-*` codes succeed (openid `openid-*`), `bad-code` is errcode 40029, `busy` is -1,
-/// `broken` answers HTTP 500, `slow` answers after 3 s.
+/// What the fake WeChat API server saw and how it should behave.
+#[derive(Default)]
+pub struct WxLedger {
+    /// `js_code`s received by jscode2session.
+    pub codes: Vec<String>,
+    /// Bodies received by stable_token.
+    pub token_requests: Vec<serde_json::Value>,
+    /// Subscribe messages sent (the request bodies).
+    pub sent: Vec<serde_json::Value>,
+    /// Texts sent to msgSecCheck.
+    pub checked: Vec<String>,
+    /// When set, the next call with the current access token answers 42001 (expired).
+    pub expire_current_token: bool,
+    issued: u32,
+    current: String,
+}
+
+/// A fake WeChat API server, per the official protocol:
+/// `/sns/jscode2session`: `good-*` codes succeed (openid `openid-*`), `bad-code` is errcode
+/// 40029, `busy` is -1, `broken` answers HTTP 500, `slow` answers after 3 s;
+/// `/cgi-bin/stable_token`, `/cgi-bin/message/subscribe/send`, `/wxa/msg_sec_check` (text with
+/// 违规 is risky, 可疑 is review).
 pub struct FakeWeChat {
     pub base: String,
-    pub calls: Arc<Mutex<Vec<String>>>,
+    pub ledger: Arc<Mutex<WxLedger>>,
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+async fn fake_wechat(
+    req: actix_web::HttpRequest,
+    body: actix_web::web::Bytes,
+    ledger: actix_web::web::Data<Arc<Mutex<WxLedger>>>,
+) -> actix_web::HttpResponse {
+    use actix_web::HttpResponse;
+    let q: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let json = |v: serde_json::Value| HttpResponse::Ok().json(v);
+    match req.path() {
+        "/sns/jscode2session" => {
+            let code = q.get("js_code").cloned().unwrap_or_default();
+            ledger.lock().unwrap().codes.push(code.clone());
+            if q.get("appid").map(String::as_str) != Some("wx-test-appid")
+                || q.get("secret").map(String::as_str) != Some("wx-test-secret")
+                || q.get("grant_type").map(String::as_str) != Some("authorization_code")
+            {
+                return json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
+            }
+            match code.as_str() {
+                "bad-code" => json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+                "busy" => json(serde_json::json!({"errcode": -1, "errmsg": "system error"})),
+                "broken" => HttpResponse::InternalServerError().finish(),
+                "slow" => {
+                    actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+                    json(serde_json::json!({"openid": "late", "session_key": "k"}))
+                }
+                c if c.starts_with("good-") => json(serde_json::json!({
+                    "openid": format!("openid-{}", &c[5..]),
+                    "session_key": "c2Vzc2lvbmtleQ==",
+                    "unionid": format!("union-{}", &c[5..]),
+                })),
+                _ => json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
+            }
+        }
+        "/cgi-bin/stable_token" => {
+            let mut l = ledger.lock().unwrap();
+            l.token_requests.push(body.clone());
+            if body["appid"] != "wx-test-appid" || body["secret"] != "wx-test-secret" {
+                return json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
+            }
+            if l.current.is_empty() || body["force_refresh"] == true {
+                l.issued += 1;
+                l.current = format!("TOKEN-{}", l.issued);
+            }
+            json(serde_json::json!({"access_token": l.current, "expires_in": 7200}))
+        }
+        path @ ("/cgi-bin/message/subscribe/send" | "/wxa/msg_sec_check") => {
+            let mut l = ledger.lock().unwrap();
+            let token = q.get("access_token").cloned().unwrap_or_default();
+            if token != l.current || l.expire_current_token {
+                l.expire_current_token = false;
+                return json(serde_json::json!({"errcode": 42001, "errmsg": "access_token expired"}));
+            }
+            if path == "/wxa/msg_sec_check" {
+                let content = body["content"].as_str().unwrap_or_default().to_string();
+                l.checked.push(content.clone());
+                let suggest = if content.contains("违规") {
+                    "risky"
+                } else if content.contains("可疑") {
+                    "review"
+                } else {
+                    "pass"
+                };
+                return json(
+                    serde_json::json!({"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 100}}),
+                );
+            }
+            l.sent.push(body);
+            json(serde_json::json!({"errcode": 0, "errmsg": "ok"}))
+        }
+        _ => HttpResponse::NotFound().finish(),
+    }
+}
+
 impl FakeWeChat {
     pub fn start() -> FakeWeChat {
-        use actix_web::{App, HttpResponse, HttpServer, web};
-        let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+        use actix_web::{App, HttpServer, web};
+        let ledger: Arc<Mutex<WxLedger>> = Arc::default();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = std::sync::mpsc::channel();
-        let recorded = calls.clone();
+        let data = web::Data::new(ledger.clone());
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || {
-                    let recorded = recorded.clone();
-                    App::new().route(
-                        "/sns/jscode2session",
-                        web::get().to(move |q: web::Query<std::collections::HashMap<String, String>>| {
-                            let recorded = recorded.clone();
-                            async move {
-                                let code = q.get("js_code").cloned().unwrap_or_default();
-                                recorded.lock().unwrap().push(code.clone());
-                                if q.get("appid").map(String::as_str) != Some("wx-test-appid")
-                                    || q.get("secret").map(String::as_str) != Some("wx-test-secret")
-                                    || q.get("grant_type").map(String::as_str) != Some("authorization_code")
-                                {
-                                    return HttpResponse::Ok()
-                                        .json(serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"}));
-                                }
-                                match code.as_str() {
-                                    "bad-code" => HttpResponse::Ok()
-                                        .json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
-                                    "busy" => HttpResponse::Ok()
-                                        .json(serde_json::json!({"errcode": -1, "errmsg": "system error"})),
-                                    "broken" => HttpResponse::InternalServerError().finish(),
-                                    "slow" => {
-                                        actix_web::rt::time::sleep(Duration::from_secs(3)).await;
-                                        HttpResponse::Ok()
-                                            .json(serde_json::json!({"openid": "late", "session_key": "k"}))
-                                    }
-                                    c if c.starts_with("good-") => HttpResponse::Ok().json(serde_json::json!({
-                                        "openid": format!("openid-{}", &c[5..]),
-                                        "session_key": "c2Vzc2lvbmtleQ==",
-                                        "unionid": format!("union-{}", &c[5..]),
-                                    })),
-                                    _ => HttpResponse::Ok()
-                                        .json(serde_json::json!({"errcode": 40029, "errmsg": "invalid code"})),
-                                }
-                            }
-                        }),
-                    )
-                })
-                .workers(1)
-                .listen(listener)
-                .unwrap()
-                .run();
+                let server =
+                    HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(fake_wechat)))
+                        .workers(1)
+                        .listen(listener)
+                        .unwrap()
+                        .run();
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        FakeWeChat { base: format!("http://127.0.0.1:{port}"), calls, handle, thread: Some(thread) }
+        FakeWeChat { base: format!("http://127.0.0.1:{port}"), ledger, handle, thread: Some(thread) }
+    }
+
+    pub fn codes(&self) -> Vec<String> {
+        self.ledger.lock().unwrap().codes.clone()
     }
 }
 

@@ -17,5 +17,6 @@ mod profile;
 mod search;
 mod security;
 mod sessions;
+mod shell;
 mod wechat;
-mod wxpay;
+pub mod wxpay;

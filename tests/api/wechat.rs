@@ -22,7 +22,7 @@ fn wechat_login_hands_a_one_time_ticket_to_the_web_view() {
     let ticket = v["data"]["ticket"].as_str().unwrap().to_string();
     assert!(v["data"]["token"].as_str().unwrap().len() >= 40);
     assert_eq!(v["data"]["token_expires_in"], 7200);
-    assert_eq!(wx.calls.lock().unwrap().as_slice(), ["good-alice"]);
+    assert_eq!(wx.codes(), ["good-alice"]);
 
     let webview = app.client();
     let r = webview.get(&format!("/auth/ticket?t={ticket}&next=/me/messages"));

@@ -1,0 +1,2 @@
+DROP TABLE sensitive_words;
+DROP TABLE wx_subscriptions;

@@ -9,6 +9,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 
+/// The mini-program web-view on an iPhone.
+const WEBVIEW_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 NetType/WIFI Language/zh_CN miniProgram/wx0000000000000000";
+/// Safari on the same iPhone (outside WeChat).
+const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
 struct Driver {
     child: Child,
     base: String,
@@ -17,7 +22,8 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(width: u32, height: u32, mobile: bool) -> Driver {
+    /// A phone (with `ua`) or, with `None`, a desktop browser.
+    fn start(width: u32, height: u32, ua: Option<&str>) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let child = Command::new(&binary)
@@ -50,10 +56,10 @@ impl Driver {
                      "--no-first-run", "--disable-background-networking", "--disable-component-update",
                      "--disable-sync", format!("--window-size={width},{height}")],
         });
-        if mobile {
+        if let Some(ua) = ua {
             options["mobileEmulation"] = json!({
                 "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0},
-                "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 miniProgram",
+                "userAgent": ua,
             });
         }
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}});
@@ -141,7 +147,7 @@ fn sign_in_as_student(app: &TestApp, driver: &Driver) {
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
     let app = spawn_app();
-    let driver = Driver::start(390, 844, true);
+    let driver = Driver::start(390, 844, Some(WEBVIEW_UA));
     sign_in_as_student(&app, &driver);
     let html = driver.source();
     assert!(html.contains("你好，小林同学"));
@@ -155,6 +161,10 @@ fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
         })),
     );
     assert_eq!(display, "flex");
+    // Inside the web-view the JSSDK bridge is loaded from our own origin.
+    driver.wait_for("the JSSDK", |d| {
+        d.cmd("POST", "/execute/sync", Some(json!({"script": "return !!(window.wx && window.wx.miniProgram) && document.documentElement.classList.contains('in-miniprogram');", "args": []}))) == true
+    });
     driver.screenshot("home-phone.png");
     driver.goto(&app.url("/me/messages"));
     driver.wait_for("the message center", |d| d.source().contains("消息中心"));
@@ -167,7 +177,7 @@ fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 fn browser_admin_sees_the_dashboard_on_a_desktop() {
     let app = spawn_app();
-    let driver = Driver::start(1280, 800, false);
+    let driver = Driver::start(1280, 800, None);
     driver.goto(&app.url("/login?next=/admin"));
     driver.type_into("input[name=username]", "admin");
     driver.type_into("input[name=password]", DEMO_PASSWORD);
@@ -181,7 +191,7 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 fn browser_student_searches_buys_and_pays_on_a_phone() {
     let app = spawn_app();
-    let driver = Driver::start(390, 844, true);
+    let driver = Driver::start(390, 844, Some(SAFARI_UA));
     sign_in_as_student(&app, &driver);
     driver.goto(&app.url("/mall"));
     driver.screenshot("mall-phone.png");

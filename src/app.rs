@@ -73,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::admin::routes(cfg);
     crate::mall::routes(cfg);
     crate::market::routes(cfg);
+    crate::merchant::routes(cfg);
     crate::pay::routes(cfg);
     crate::notify::routes(cfg);
 }

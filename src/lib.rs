@@ -12,6 +12,7 @@ pub mod error;
 pub mod home;
 pub mod mall;
 pub mod market;
+pub mod merchant;
 pub mod moderation;
 pub mod notify;
 pub mod ops;

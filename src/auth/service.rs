@@ -239,3 +239,7 @@ pub fn is_verified_student(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
     };
     Ok(user.verified && queries::roles_of(conn, user_id)?.contains(&Role::Student))
 }
+
+pub fn grant_role(conn: &mut DbConn, user_id: i64, role: Role) -> AppResult<()> {
+    Ok(queries::add_role(conn, user_id, role)?)
+}

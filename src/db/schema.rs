@@ -145,6 +145,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        low_stock_threshold -> BigInt,
     }
 }
 
@@ -221,6 +222,7 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        user_coupon_id -> Nullable<BigInt>,
     }
 }
 
@@ -345,6 +347,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    merchant_applications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        shop_name -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        location -> Text,
+        category -> Text,
+        licence_image -> Nullable<Text>,
+        status -> Text,
+        reject_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_logs (id) {
+        id -> BigInt,
+        sku_id -> BigInt,
+        product_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        delta -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coupons (id) {
+        id -> BigInt,
+        shop_id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        threshold_cents -> BigInt,
+        amount_cents -> BigInt,
+        percent_off -> Integer,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        total -> Integer,
+        claimed -> Integer,
+        per_user_limit -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_coupons (id) {
+        id -> BigInt,
+        coupon_id -> BigInt,
+        user_id -> BigInt,
+        status -> Text,
+        order_id -> Nullable<BigInt>,
+        claimed_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
@@ -366,6 +428,8 @@ diesel::joinable!(second_hand_items -> users (seller_id));
 diesel::joinable!(second_hand_reports -> second_hand_items (item_id));
 diesel::joinable!(chat_threads -> second_hand_items (item_id));
 diesel::joinable!(chat_messages -> chat_threads (thread_id));
+diesel::joinable!(user_coupons -> coupons (coupon_id));
+diesel::joinable!(coupons -> shops (shop_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -394,4 +458,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_messages,
     wx_subscriptions,
     sensitive_words,
+    merchant_applications,
+    stock_logs,
+    coupons,
+    user_coupons,
 );

@@ -719,3 +719,25 @@ pub fn products_after(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResu
         .limit(limit)
         .load(conn)
 }
+
+/// One line of a SKU's stock history (reason: sale, cancel, refund, manual).
+pub fn log_stock(
+    conn: &mut DbConn,
+    sku_id: i64,
+    product_id: i64,
+    actor: Option<i64>,
+    delta: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(crate::db::schema::stock_logs::table)
+        .values((
+            crate::db::schema::stock_logs::sku_id.eq(sku_id),
+            crate::db::schema::stock_logs::product_id.eq(product_id),
+            crate::db::schema::stock_logs::actor_id.eq(actor),
+            crate::db::schema::stock_logs::delta.eq(delta),
+            crate::db::schema::stock_logs::reason.eq(reason),
+            crate::db::schema::stock_logs::created_at.eq(now),
+        ))
+        .execute(conn)
+}

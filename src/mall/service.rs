@@ -269,6 +269,8 @@ pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout
                     return Err(AppError::conflict(format!("「{what}」{}，请修改数量", stock_message(left))));
                 }
                 queries::insert_order_item(conn, order_id, line, &line.cover())?;
+                queries::log_stock(conn, line.sku_id, line.product_id, Some(user_id), -line.quantity, "sale", now)?;
+                stock_dropped(conn, line.sku_id, line.stock, line.stock - line.quantity)?;
                 line_ids.push(line.id);
             }
             queries::insert_event(conn, order_id, None, OrderStatus::Pending.as_str(), Some(user_id), "提交订单", now)?;
@@ -305,9 +307,34 @@ fn transition(conn: &mut DbConn, order: &Order, to: OrderStatus, actor: Option<i
     Ok(())
 }
 
-fn restore_stock(conn: &mut DbConn, order_id: i64) -> AppResult<()> {
+fn restore_stock(conn: &mut DbConn, order_id: i64, reason: &str) -> AppResult<()> {
+    let now = db::now();
     for item in queries::items_of(conn, &[order_id])? {
         queries::release_stock(conn, item.sku_id, item.quantity)?;
+        queries::log_stock(conn, item.sku_id, item.product_id, None, item.quantity, reason, now)?;
+    }
+    Ok(())
+}
+
+/// Tells the merchant once, when a SKU's stock falls to or below its product's threshold.
+pub fn stock_dropped(conn: &mut DbConn, sku_id: i64, before: i64, after: i64) -> AppResult<()> {
+    use crate::db::schema::{product_skus, products, shops};
+    use diesel::prelude::*;
+    let (threshold, name, sku_name, owner): (i64, String, String, i64) = product_skus::table
+        .inner_join(products::table.inner_join(shops::table))
+        .filter(product_skus::id.eq(sku_id))
+        .select((products::low_stock_threshold, products::name, product_skus::name, shops::owner_id))
+        .first(conn)?;
+    if before > threshold && after <= threshold {
+        let what = if sku_name.is_empty() { name } else { format!("{name}（{sku_name}）") };
+        notify::send(
+            conn,
+            owner,
+            MessageKind::ShopOrder,
+            "库存预警",
+            &format!("「{what}」库存只剩 {after} 件，请及时补货。"),
+            Some("/merchant/products"),
+        )?;
     }
     Ok(())
 }
@@ -318,7 +345,7 @@ pub fn cancel_order(conn: &mut DbConn, order_id: i64, actor: Option<i64>, note: 
         let order = queries::order_by_id(conn, order_id)?;
         transition(conn, &order, OrderStatus::Cancelled, actor, note)?;
         jobs::enqueue(conn, crate::pay::JOB_CLOSE, &serde_json::json!({ "order_no": order.order_no }), db::now())?;
-        restore_stock(conn, order_id)
+        restore_stock(conn, order_id, "cancel")
     })
 }
 
@@ -554,7 +581,7 @@ pub fn refund_succeeded(conn: &mut DbConn, refund_no: &str, provider_refund_id: 
             transition(conn, &order, OrderStatus::Refunded, None, "退款成功")?;
             if back_to == OrderStatus::Paid {
                 // Nothing left the shop: the stock goes back on the shelf.
-                restore_stock(conn, order.id)?;
+                restore_stock(conn, order.id, "refund")?;
             }
         } else {
             transition(
@@ -978,4 +1005,29 @@ pub fn record_completed_order(
     queries::move_status(conn, id, "pending", "completed", now)?;
     queries::insert_event(conn, id, None, "completed", None, "演示数据", now)?;
     Ok(())
+}
+
+/// The shop a user owns, if any.
+pub fn shop_of(conn: &mut DbConn, owner_id: i64) -> AppResult<Option<i64>> {
+    Ok(queries::shop_of_owner(conn, owner_id)?)
+}
+
+/// An order page without the buyer check: for the merchant module, which checks the shop.
+pub fn order_page_any(conn: &mut DbConn, order_no: &str) -> AppResult<OrderPage> {
+    let order = queries::order_by_no(conn, order_no)?.ok_or(AppError::NotFound)?;
+    let shop_name = queries::shop_name(conn, order.shop_id)?;
+    let items = queries::items_of(conn, &[order.id])?;
+    let events = queries::events_of(conn, order.id)?;
+    let refunds = queries::refunds_of(conn, order.id)?;
+    Ok(OrderPage { summary: OrderSummary { order, shop_name, items }, events, refunds })
+}
+
+pub fn order_of_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<Order> {
+    let refund = queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?;
+    Ok(queries::order_by_id(conn, refund.order_id)?)
+}
+
+/// Categories a product can be filed under (the second level).
+pub fn leaf_categories(conn: &mut DbConn) -> AppResult<Vec<Category>> {
+    Ok(queries::categories(conn)?.into_iter().filter(|c| c.parent_id.is_some()).collect())
 }

@@ -18,3 +18,9 @@
     }
   });
 })();
+// Print buttons (the packing list); no inline handlers under the CSP.
+document.addEventListener("click", function (ev) {
+  if (ev.target.closest && ev.target.closest("[data-print]")) {
+    window.print();
+  }
+});

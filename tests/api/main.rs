@@ -11,6 +11,7 @@ mod email;
 mod helpers;
 mod mall;
 mod market;
+mod merchant;
 mod messages;
 mod ops;
 mod profile;

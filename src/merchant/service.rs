@@ -1,0 +1,331 @@
+//! The rules of the back office for shops: onboarding (apply, approve, reject), a merchant's
+//! own products, stock, orders and coupons, and the dashboard figures. Every merchant function
+//! takes the merchant's shop id and refuses anything of another shop as not found.
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta, TimeZone};
+use chrono_tz::Asia::Shanghai;
+
+use super::models::{Application, Coupon, NewApplication, NewCoupon};
+use super::queries::{self, ProductRow};
+use crate::audit;
+use crate::auth::models::Role;
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::mall::models::{Order, OrderStatus, Sku};
+use crate::mall::service as mall;
+use crate::notify::{self, MessageKind};
+
+pub fn latest_application(conn: &mut DbConn, user_id: i64) -> AppResult<Option<Application>> {
+    Ok(queries::latest_application(conn, user_id)?)
+}
+
+/// Files an application; one at a time, and not for someone who already has a shop.
+pub fn apply(conn: &mut DbConn, user_id: i64, app: &NewApplication, licence: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        if mall::shop_of(conn, user_id)?.is_some() {
+            return Err(AppError::conflict("你已经开通了店铺"));
+        }
+        if queries::latest_application(conn, user_id)?.is_some_and(|a| a.status == "pending") {
+            return Err(AppError::conflict("你的申请正在审核中，请耐心等待"));
+        }
+        queries::insert_application(conn, user_id, app, licence, db::now())?;
+        for admin in crate::auth::service::admin_ids(conn)? {
+            notify::send(
+                conn,
+                admin,
+                MessageKind::System,
+                "新的商家入驻申请",
+                &format!("「{}」申请开店", app.shop_name),
+                Some("/admin/merchants"),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+pub fn pending_applications(conn: &mut DbConn) -> AppResult<Vec<(Application, String)>> {
+    Ok(queries::applications(conn, "pending")?)
+}
+
+/// Approves: the applicant becomes a merchant with a shop, hears about it, and it is audited.
+pub fn approve(conn: &mut DbConn, id: i64, admin: i64, ip: &str) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let app = queries::application(conn, id)?.ok_or(AppError::NotFound)?;
+        if queries::decide(conn, id, "approved", None, admin, db::now())? != 1 {
+            return Err(AppError::conflict("该申请已处理"));
+        }
+        crate::auth::service::grant_role(conn, app.user_id, Role::Merchant)?;
+        let shop = mall::open_shop(conn, app.user_id, &app.shop_name, &app.category, &app.location)?;
+        audit::record(
+            conn,
+            Some(admin),
+            "merchant.approve",
+            "merchant_application",
+            Some(&id.to_string()),
+            "{}",
+            Some(ip),
+        )?;
+        notify::send(
+            conn,
+            app.user_id,
+            MessageKind::Security,
+            "开店申请已通过",
+            &format!("恭喜！「{}」已开通，现在可以在商家后台上架商品了。", app.shop_name),
+            Some("/merchant"),
+        )?;
+        Ok(shop)
+    })
+}
+
+pub fn reject(conn: &mut DbConn, id: i64, admin: i64, reason: &str, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let app = queries::application(conn, id)?.ok_or(AppError::NotFound)?;
+        if queries::decide(conn, id, "rejected", Some(reason), admin, db::now())? != 1 {
+            return Err(AppError::conflict("该申请已处理"));
+        }
+        let detail = serde_json::json!({ "reason": reason }).to_string();
+        audit::record(
+            conn,
+            Some(admin),
+            "merchant.reject",
+            "merchant_application",
+            Some(&id.to_string()),
+            &detail,
+            Some(ip),
+        )?;
+        notify::send(
+            conn,
+            app.user_id,
+            MessageKind::Security,
+            "开店申请未通过",
+            &format!("「{}」的开店申请未通过：{reason}。修改后可以重新申请。", app.shop_name),
+            Some("/merchant/apply"),
+        )?;
+        Ok(())
+    })
+}
+
+pub fn shops(conn: &mut DbConn) -> AppResult<Vec<(i64, String, String, String)>> {
+    Ok(queries::all_shops(conn)?)
+}
+
+/// Suspends a shop (its products leave the mall at once) or lets it trade again.
+pub fn set_suspended(conn: &mut DbConn, shop_id: i64, suspended: bool, admin: i64, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let status = if suspended { "suspended" } else { crate::mall::models::SHOP_OPEN };
+        if queries::set_shop_status(conn, shop_id, status, db::now())? != 1 {
+            return Err(AppError::NotFound);
+        }
+        let action = if suspended { "shop.suspend" } else { "shop.resume" };
+        audit::record(conn, Some(admin), action, "shop", Some(&shop_id.to_string()), "{}", Some(ip))
+    })
+}
+
+/// The merchant's shop; a merchant without one (not yet approved) has nothing here.
+pub fn own_shop(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
+    mall::shop_of(conn, user_id)?.ok_or_else(|| AppError::Denied("你还没有店铺，请先申请入驻".into()))
+}
+
+pub fn products(
+    conn: &mut DbConn,
+    shop: i64,
+    q: &str,
+    status: Option<&str>,
+    page: i64,
+) -> AppResult<Vec<(ProductRow, Vec<Sku>)>> {
+    let rows = queries::shop_products(conn, shop, q, status, 50, (page - 1) * 50)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut skus = queries::skus_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<Sku> = skus.iter().filter(|s| s.product_id == r.id).cloned().collect();
+            skus.retain(|s| s.product_id != r.id);
+            (r, mine)
+        })
+        .collect())
+}
+
+fn own_product(conn: &mut DbConn, shop: i64, product_id: i64) -> AppResult<()> {
+    match queries::product_shop(conn, product_id)? {
+        Some(s) if s == shop => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Creates a product in the merchant's shop; its opening stock is logged.
+pub fn create_product(conn: &mut DbConn, shop: i64, actor: i64, spec: &mall::ProductSpec) -> AppResult<i64> {
+    if spec.shop_id != shop {
+        return Err(AppError::NotFound);
+    }
+    write_tx(conn, |conn| {
+        let id = mall::create_product(conn, spec, 0)?;
+        let now = db::now();
+        for sku in queries::skus_of(conn, &[id])? {
+            crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "manual", now)?;
+        }
+        Ok(id)
+    })
+}
+
+pub fn set_on_shelf(conn: &mut DbConn, shop: i64, product_id: i64, on: bool) -> AppResult<()> {
+    own_product(conn, shop, product_id)?;
+    mall::set_product_on_sale(conn, product_id, on)
+}
+
+/// Sets a SKU's stock (0–999,999) from the list's inline edit; logged, atomic against sales
+/// happening at the same moment (the UPDATE only applies to the stock the merchant saw).
+pub fn set_stock(conn: &mut DbConn, shop: i64, actor: i64, sku_id: i64, stock: i64) -> AppResult<Sku> {
+    if !(0..=999_999).contains(&stock) {
+        return Err(AppError::invalid("库存需为 0 到 999999 之间的整数"));
+    }
+    write_tx(conn, |conn| {
+        let (owner, product_id, before) = queries::sku_owner(conn, sku_id)?.ok_or(AppError::NotFound)?;
+        if owner != shop {
+            return Err(AppError::NotFound);
+        }
+        if queries::set_stock(conn, sku_id, before, stock)? != 1 {
+            return Err(AppError::conflict("库存刚刚有变动，请刷新后再改"));
+        }
+        if stock != before {
+            crate::mall::queries::log_stock(
+                conn,
+                sku_id,
+                product_id,
+                Some(actor),
+                stock - before,
+                "manual",
+                db::now(),
+            )?;
+            mall::stock_dropped(conn, sku_id, before, stock)?;
+        }
+        queries::skus_of(conn, &[product_id])?.into_iter().find(|s| s.id == sku_id).ok_or(AppError::NotFound)
+    })
+}
+
+pub fn orders(conn: &mut DbConn, shop: i64, tab: &str) -> AppResult<Vec<Order>> {
+    Ok(queries::shop_orders(conn, shop, mall::tab_statuses(tab), 100, 0)?)
+}
+
+/// One of the shop's orders with its lines, events and refunds; anyone else's is not found.
+pub fn order(conn: &mut DbConn, shop: i64, order_no: &str) -> AppResult<mall::OrderPage> {
+    let page = mall::order_page_any(conn, order_no)?;
+    if page.summary.order.shop_id != shop {
+        return Err(AppError::NotFound);
+    }
+    Ok(page)
+}
+
+pub fn ship(
+    conn: &mut DbConn,
+    shop: i64,
+    actor: i64,
+    order_no: &str,
+    shipping: mall::Shipping,
+    auto_complete: Duration,
+) -> AppResult<()> {
+    let page = order(conn, shop, order_no)?;
+    mall::ship_order(conn, page.summary.order.id, Some(actor), shipping, auto_complete)
+}
+
+/// The refund belongs to one of the shop's orders, and is waiting for a decision.
+pub fn own_refund(conn: &mut DbConn, shop: i64, refund_id: i64) -> AppResult<()> {
+    let order = mall::order_of_refund(conn, refund_id)?;
+    if order.shop_id != shop {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub struct Dashboard {
+    pub today_cents: i64,
+    pub month_cents: i64,
+    pub counts: Vec<(String, i64)>,
+    pub low_stock: Vec<(i64, String, String, i64)>,
+    /// (MM-DD, net sales in cents) for the last 30 days, oldest first.
+    pub daily: Vec<(String, i64)>,
+}
+
+pub fn dashboard(conn: &mut DbConn, shop: i64) -> AppResult<Dashboard> {
+    let now = db::now();
+    let today = Shanghai.from_utc_datetime(&now).date_naive();
+    let start_day = today - TimeDelta::days(29);
+    let start: NaiveDateTime = Shanghai
+        .from_local_datetime(&start_day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .single()
+        .map(|d| d.naive_utc())
+        .unwrap_or(now - TimeDelta::days(30));
+    let mut daily: Vec<(String, i64)> =
+        (0..30).map(|i| ((start_day + TimeDelta::days(i)).format("%m-%d").to_string(), 0)).collect();
+    let mut month = 0;
+    for (paid_at, pay, refunded) in queries::paid_since(conn, shop, start)? {
+        let day = Shanghai.from_utc_datetime(&paid_at).date_naive();
+        let idx = (day - start_day).num_days();
+        if (0..30).contains(&idx) {
+            daily[idx as usize].1 += pay - refunded;
+            month += pay - refunded;
+        }
+    }
+    let counts = queries::status_counts(conn, shop)?
+        .into_iter()
+        .map(|(s, n)| (crate::mall::models::status_label(&s).to_string(), n))
+        .collect();
+    Ok(Dashboard {
+        today_cents: daily.last().map_or(0, |d| d.1),
+        month_cents: month,
+        counts,
+        low_stock: queries::low_stock(conn, shop)?,
+        daily,
+    })
+}
+
+/// A bar chart as SVG, drawn on the server (no chart library in the browser).
+pub fn bar_chart(series: &[(String, i64)]) -> String {
+    let (w, h, pad) = (600.0_f64, 200.0_f64, 24.0_f64);
+    let max = series.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
+    let bw = (w - pad * 2.0) / series.len().max(1) as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"近30天销售额\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#ccc\"/>",
+        h - pad,
+        w - pad,
+        h - pad
+    );
+    for (i, (label, cents)) in series.iter().enumerate() {
+        let bh = (*cents as f64 / max) * (h - pad * 2.0);
+        let x = pad + i as f64 * bw;
+        svg.push_str(&format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#07c160\"><title>{} {}</title></rect>",
+            x + 1.0,
+            h - pad - bh,
+            (bw - 2.0).max(1.0),
+            bh,
+            label,
+            crate::web::filters::format_money(*cents)
+        ));
+        if i % 5 == 0 {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" fill=\"#888\">{label}</text>",
+                x,
+                h - 6.0
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn create_coupon(conn: &mut DbConn, shop: i64, c: &NewCoupon) -> AppResult<()> {
+    queries::insert_coupon(conn, shop, c, db::now())?;
+    Ok(())
+}
+
+pub fn coupons(conn: &mut DbConn, shop: i64) -> AppResult<Vec<Coupon>> {
+    Ok(queries::shop_coupons(conn, shop)?)
+}
+
+pub fn is_paid_or_later(order: &Order) -> bool {
+    matches!(order.state(), Some(OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed))
+}

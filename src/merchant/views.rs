@@ -1,0 +1,109 @@
+use askama::Template;
+
+use super::models::{Application, Coupon};
+use super::queries::ProductRow;
+use super::service::Dashboard;
+use crate::mall::models::{Category, Order, Sku};
+use crate::mall::service::OrderPage;
+use crate::web::filters;
+use crate::web::page::Page;
+
+#[derive(Default)]
+pub struct ApplyValues {
+    pub shop_name: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub location: String,
+    pub category: String,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/apply.html")]
+pub struct ApplyView {
+    pub page: Page,
+    pub latest: Option<Application>,
+    pub values: ApplyValues,
+    pub error: Option<String>,
+}
+
+impl ApplyView {
+    pub fn categories(&self) -> [&'static str; 6] {
+        super::models::SHOP_CATEGORIES
+    }
+}
+
+#[derive(Template)]
+#[template(path = "merchant/dashboard.html")]
+pub struct DashboardView {
+    pub page: Page,
+    pub d: Dashboard,
+    pub chart: String,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/products.html")]
+pub struct ProductsView {
+    pub page: Page,
+    pub q: String,
+    pub status: String,
+    pub products: Vec<(ProductRow, Vec<Sku>)>,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/_stock_cell.html")]
+pub struct StockCell {
+    pub csrf: String,
+    pub sku: Sku,
+    pub saved: bool,
+}
+
+#[derive(Default)]
+pub struct ProductValues {
+    pub name: String,
+    pub category_id: String,
+    pub description: String,
+    pub price: String,
+    pub original_price: String,
+    pub stock: String,
+    pub skus: String,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/new_product.html")]
+pub struct NewProductView {
+    pub page: Page,
+    pub categories: Vec<Category>,
+    pub values: ProductValues,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/orders.html")]
+pub struct OrdersView {
+    pub page: Page,
+    pub tab: String,
+    pub orders: Vec<Order>,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/order.html")]
+pub struct OrderView {
+    pub page: Page,
+    pub p: OrderPage,
+}
+
+#[derive(Template)]
+#[template(path = "merchant/coupons.html")]
+pub struct CouponsView {
+    pub page: Page,
+    pub coupons: Vec<Coupon>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/merchants.html")]
+pub struct AdminMerchantsView {
+    pub page: Page,
+    pub applications: Vec<(Application, String)>,
+    pub shops: Vec<(i64, String, String, String)>,
+}

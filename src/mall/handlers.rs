@@ -8,8 +8,8 @@ use super::models::{Delivery, OrderStatus, Quantity, parse_yuan};
 use super::queries::Sort;
 use super::service::{self, Checkout};
 use super::views::{
-    CardsFragment, CartFragment, CartView, CategoryView, CheckoutValues, CheckoutView, MallPage, MockCashier,
-    OrderView, OrdersView, ProductView, SearchView,
+    CardsFragment, CartFragment, CartView, CategoryView, CheckoutValues, CheckoutView, CouponsView, MallPage,
+    MockCashier, OrderView, OrdersView, ProductView, SearchView,
 };
 use crate::auth::models::Phone;
 use crate::error::{AppError, AppResult};
@@ -180,9 +180,19 @@ async fn checkout_view(
     values: CheckoutValues,
     error: Option<String>,
 ) -> AppResult<CheckoutView> {
-    let (cart, points) =
-        state.db.run(move |conn| Ok((service::cart(conn, user_id)?, service::pickup_points(conn)?))).await?;
-    Ok(CheckoutView { page, cart, points, key, values, error })
+    let (cart, points, wallet) = state
+        .db
+        .run(move |conn| {
+            Ok((service::cart(conn, user_id)?, service::pickup_points(conn)?, service::wallet(conn, user_id)?))
+        })
+        .await?;
+    let shops: Vec<i64> = cart.groups.iter().map(|g| g.shop_id).collect();
+    let coupons = wallet
+        .into_iter()
+        .filter(|(_, c, _)| shops.contains(&c.shop_id))
+        .map(|(id, c, shop)| (id, format!("{shop}：{}（{}）", c.title, c.describe())))
+        .collect();
+    Ok(CheckoutView { page, cart, points, coupons, key, values, error })
 }
 
 pub async fn show_checkout(
@@ -214,6 +224,8 @@ pub struct CheckoutForm {
     address: String,
     #[serde(default)]
     remark: String,
+    #[serde(default)]
+    coupon: String,
 }
 
 fn parse_checkout(form: &CheckoutForm) -> Result<Checkout, String> {
@@ -244,7 +256,11 @@ fn parse_checkout(form: &CheckoutForm) -> Result<Checkout, String> {
     if remark.chars().count() > 200 {
         return Err("备注不能超过 200 字".into());
     }
-    Ok(Checkout { key: key.to_string(), delivery, remark: remark.to_string() })
+    let coupon = match form.coupon.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| "请选择有效的优惠券".to_string())?),
+    };
+    Ok(Checkout { key: key.to_string(), delivery, remark: remark.to_string(), coupon })
 }
 
 pub async fn submit_checkout(
@@ -557,4 +573,24 @@ pub async fn order_status(
         }
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn list_coupons(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
+    let uid = user.id;
+    let (offers, wallet) =
+        state.db.run(move |conn| Ok((service::open_coupons(conn)?, service::wallet(conn, uid)?))).await?;
+    render(&CouponsView { page, offers, wallet })
+}
+
+pub async fn claim_coupon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (uid, id) = (user.id, path.into_inner());
+    state.db.run(move |conn| service::claim_coupon(conn, uid, id)).await?;
+    session::flash(&session, "success", "领取成功，结算时可使用");
+    Ok(see_other(&req, "/mall/coupons"))
 }

@@ -69,6 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mall/cart", web::post().to(handlers::add_to_cart))
         .route("/mall/cart/{id}", web::post().to(handlers::update_cart_line))
         .route("/mall/cart/{id}/remove", web::post().to(handlers::remove_cart_line))
+        .route("/mall/coupons", web::get().to(handlers::list_coupons))
+        .route("/mall/coupons/{id}/claim", web::post().to(handlers::claim_coupon))
         .route("/mall/checkout", web::get().to(handlers::show_checkout))
         .route("/mall/checkout", web::post().to(handlers::submit_checkout))
         .route("/mall/orders", web::get().to(handlers::list_orders))

@@ -741,3 +741,122 @@ pub fn log_stock(
         ))
         .execute(conn)
 }
+
+/// Coupons on offer now: in their window and not all claimed.
+pub fn open_coupons(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(crate::merchant::models::Coupon, String)>> {
+    use crate::db::schema::coupons;
+    coupons::table
+        .inner_join(shops::table)
+        .filter(coupons::starts_at.le(now))
+        .filter(coupons::ends_at.gt(now))
+        .filter(coupons::claimed.lt(coupons::total))
+        .filter(shops::status.eq(SHOP_OPEN))
+        .order(coupons::id.desc())
+        .limit(100)
+        .select((crate::merchant::models::Coupon::as_select(), shops::name))
+        .load(conn)
+}
+
+pub fn coupon(conn: &mut DbConn, id: i64) -> QueryResult<Option<crate::merchant::models::Coupon>> {
+    use crate::db::schema::coupons;
+    coupons::table.find(id).select(crate::merchant::models::Coupon::as_select()).first(conn).optional()
+}
+
+pub fn claims_of(conn: &mut DbConn, coupon_id: i64, user_id: i64) -> QueryResult<i64> {
+    use crate::db::schema::user_coupons;
+    user_coupons::table
+        .filter(user_coupons::coupon_id.eq(coupon_id))
+        .filter(user_coupons::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Takes one coupon from the stack if any is left; 1 row means claimed.
+pub fn take_coupon(conn: &mut DbConn, coupon_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::coupons;
+    diesel::update(
+        coupons::table
+            .filter(coupons::id.eq(coupon_id))
+            .filter(coupons::claimed.lt(coupons::total))
+            .filter(coupons::starts_at.le(now))
+            .filter(coupons::ends_at.gt(now)),
+    )
+    .set(coupons::claimed.eq(coupons::claimed + 1))
+    .execute(conn)
+}
+
+pub fn insert_user_coupon(conn: &mut DbConn, coupon_id: i64, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::user_coupons;
+    diesel::insert_into(user_coupons::table)
+        .values((
+            user_coupons::coupon_id.eq(coupon_id),
+            user_coupons::user_id.eq(user_id),
+            user_coupons::status.eq("unused"),
+            user_coupons::claimed_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A user's unused coupons still in their window: (user coupon id, coupon, shop name).
+pub fn wallet(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, crate::merchant::models::Coupon, String)>> {
+    use crate::db::schema::{coupons, user_coupons};
+    user_coupons::table
+        .inner_join(coupons::table.inner_join(shops::table))
+        .filter(user_coupons::user_id.eq(user_id))
+        .filter(user_coupons::status.eq("unused"))
+        .filter(coupons::ends_at.gt(now))
+        .filter(coupons::starts_at.le(now))
+        .order(user_coupons::id)
+        .select((user_coupons::id, crate::merchant::models::Coupon::as_select(), shops::name))
+        .load(conn)
+}
+
+/// Marks a user's coupon used by an order; 1 row means this order got it (used at most once).
+pub fn use_coupon(
+    conn: &mut DbConn,
+    user_coupon_id: i64,
+    user_id: i64,
+    order_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::db::schema::user_coupons;
+    diesel::update(
+        user_coupons::table
+            .filter(user_coupons::id.eq(user_coupon_id))
+            .filter(user_coupons::user_id.eq(user_id))
+            .filter(user_coupons::status.eq("unused")),
+    )
+    .set((user_coupons::status.eq("used"), user_coupons::order_id.eq(order_id), user_coupons::used_at.eq(now)))
+    .execute(conn)
+}
+
+/// Gives an order's coupon back (the order was cancelled or fully refunded).
+pub fn return_coupon(conn: &mut DbConn, order_id: i64) -> QueryResult<usize> {
+    use crate::db::schema::user_coupons;
+    diesel::update(
+        user_coupons::table.filter(user_coupons::order_id.eq(order_id)).filter(user_coupons::status.eq("used")),
+    )
+    .set((
+        user_coupons::status.eq("unused"),
+        user_coupons::order_id.eq(None::<i64>),
+        user_coupons::used_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+pub fn apply_discount(conn: &mut DbConn, order_id: i64, discount: i64, user_coupon_id: i64) -> QueryResult<usize> {
+    diesel::update(orders::table.filter(orders::id.eq(order_id)))
+        .set((
+            orders::discount_cents.eq(discount),
+            orders::pay_cents.eq(orders::total_cents - discount),
+            orders::user_coupon_id.eq(user_coupon_id),
+        ))
+        .execute(conn)
+}

@@ -197,6 +197,8 @@ pub struct Checkout {
     pub key: String,
     pub delivery: Delivery,
     pub remark: String,
+    /// One of the student's coupons (a `user_coupons` id), for the order of its shop.
+    pub coupon: Option<i64>,
 }
 
 fn is_unique_violation(err: &AppError) -> bool {
@@ -278,6 +280,9 @@ pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout
             placed.push(queries::order_by_id(conn, order_id)?);
         }
         queries::delete_cart_items(conn, user_id, &line_ids)?;
+        if let Some(user_coupon) = checkout.coupon {
+            apply_coupon(conn, user_id, user_coupon, &mut placed, now)?;
+        }
         Ok(placed)
     });
     match attempt {
@@ -288,6 +293,61 @@ pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout
         }
         other => other,
     }
+}
+
+/// Applies one of the student's coupons to the order of its shop: the server computes the
+/// discount, and the coupon is marked used by a conditional UPDATE, so it is used at most once.
+fn apply_coupon(
+    conn: &mut DbConn,
+    user_id: i64,
+    user_coupon: i64,
+    placed: &mut [Order],
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let wallet = queries::wallet(conn, user_id, now)?;
+    let (_, coupon, _) = wallet
+        .into_iter()
+        .find(|(id, _, _)| *id == user_coupon)
+        .ok_or_else(|| AppError::conflict("优惠券不可用（已使用或已过期）"))?;
+    let order = placed
+        .iter_mut()
+        .find(|o| o.shop_id == coupon.shop_id)
+        .ok_or_else(|| AppError::invalid("这张优惠券不能用于购物车里的商品"))?;
+    let discount = coupon.discount(order.total_cents);
+    if discount <= 0 {
+        return Err(AppError::invalid(format!("未达到优惠券「{}」的使用门槛", coupon.describe())));
+    }
+    if queries::use_coupon(conn, user_coupon, user_id, order.id, now)? != 1 {
+        return Err(AppError::conflict("优惠券已被使用"));
+    }
+    queries::apply_discount(conn, order.id, discount, user_coupon)?;
+    *order = queries::order_by_id(conn, order.id)?;
+    Ok(())
+}
+
+/// Claims a coupon: while any are left, within its window, up to the per-person limit.
+pub fn claim_coupon(conn: &mut DbConn, user_id: i64, coupon_id: i64) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let coupon = queries::coupon(conn, coupon_id)?.ok_or(AppError::NotFound)?;
+        if queries::claims_of(conn, coupon_id, user_id)? >= i64::from(coupon.per_user_limit) {
+            return Err(AppError::conflict(format!("每人限领 {} 张，你已经领过了", coupon.per_user_limit)));
+        }
+        if queries::take_coupon(conn, coupon_id, db::now())? != 1 {
+            return Err(AppError::conflict("优惠券已领完或不在领取时间内"));
+        }
+        queries::insert_user_coupon(conn, coupon_id, user_id, db::now())?;
+        Ok(())
+    })
+}
+
+pub type CouponOffer = (crate::merchant::models::Coupon, String);
+
+pub fn open_coupons(conn: &mut DbConn) -> AppResult<Vec<CouponOffer>> {
+    Ok(queries::open_coupons(conn, db::now())?)
+}
+
+pub fn wallet(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<(i64, crate::merchant::models::Coupon, String)>> {
+    Ok(queries::wallet(conn, user_id, db::now())?)
 }
 
 /// Moves `order` to `to` if the state machine allows it and nobody moved it first.
@@ -345,6 +405,7 @@ pub fn cancel_order(conn: &mut DbConn, order_id: i64, actor: Option<i64>, note: 
         let order = queries::order_by_id(conn, order_id)?;
         transition(conn, &order, OrderStatus::Cancelled, actor, note)?;
         jobs::enqueue(conn, crate::pay::JOB_CLOSE, &serde_json::json!({ "order_no": order.order_no }), db::now())?;
+        queries::return_coupon(conn, order_id)?;
         restore_stock(conn, order_id, "cancel")
     })
 }
@@ -579,6 +640,7 @@ pub fn refund_succeeded(conn: &mut DbConn, refund_no: &str, provider_refund_id: 
         let back_to = order.refund_from.as_deref().and_then(OrderStatus::parse).unwrap_or(OrderStatus::Paid);
         if order.refunded_cents >= order.pay_cents {
             transition(conn, &order, OrderStatus::Refunded, None, "退款成功")?;
+            queries::return_coupon(conn, order.id)?;
             if back_to == OrderStatus::Paid {
                 // Nothing left the shop: the stock goes back on the shelf.
                 restore_stock(conn, order.id, "refund")?;

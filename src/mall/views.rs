@@ -73,6 +73,8 @@ pub struct CheckoutView {
     pub page: Page,
     pub cart: Cart,
     pub points: Vec<(i64, String, String)>,
+    /// The student's coupons usable on this cart: (user coupon id, label).
+    pub coupons: Vec<(i64, String)>,
     pub key: String,
     pub values: CheckoutValues,
     pub error: Option<String>,
@@ -154,4 +156,12 @@ impl SearchView {
         }
         url
     }
+}
+
+#[derive(Template)]
+#[template(path = "mall/coupons.html")]
+pub struct CouponsView {
+    pub page: Page,
+    pub offers: Vec<super::service::CouponOffer>,
+    pub wallet: Vec<(i64, crate::merchant::models::Coupon, String)>,
 }

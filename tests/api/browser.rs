@@ -218,3 +218,28 @@ fn browser_student_searches_buys_and_pays_on_a_phone() {
     driver.wait_for("the paid order", |d| d.source().contains("支付成功") && d.source().contains("待发货"));
     driver.screenshot("order-phone.png");
 }
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn browser_merchant_adds_a_product_with_options_and_a_photo() {
+    let app = spawn_app();
+    let driver = Driver::start(1280, 900, None);
+    driver.goto(&app.url("/login?next=/merchant/products/new"));
+    driver.type_into("input[name=username]", "merchant");
+    driver.type_into("input[name=password]", DEMO_PASSWORD);
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.wait_for("the product form", |d| d.url().ends_with("/merchant/products/new"));
+    driver.type_into("input[name=name]", "浏览器测试 保温杯");
+    driver.type_into("textarea[name=description]", "316 不锈钢，保温 12 小时");
+    driver.type_into("textarea[name=skus]", "白色 500ml, 59, 10\n黑色 500ml, 59, 8");
+    let photo = app.data_dir.join("cup.png");
+    image::RgbImage::from_fn(300, 300, |x, _| image::Rgb([x as u8, 120, 200])).save(&photo).unwrap();
+    driver.type_into("input[name=images]", photo.to_str().unwrap());
+    driver.screenshot("merchant-new-product-desktop.png");
+    driver.click("form.form button.primary");
+    driver
+        .wait_for("the product list", |d| d.url().ends_with("/merchant/products") && d.source().contains("商品已上架"));
+    let html = driver.source();
+    assert!(html.contains("浏览器测试 保温杯") && html.contains("白色 500ml") && html.contains("黑色 500ml"));
+    driver.screenshot("merchant-products-desktop.png");
+}

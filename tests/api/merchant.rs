@@ -411,3 +411,88 @@ fn coupons_are_created_with_checked_rules() {
     assert_eq!(m.post_form("/merchant/coupons", &f).status, 303);
     assert!(m.get("/merchant/coupons").body.contains("满¥30.00减¥5.00"));
 }
+
+#[test]
+fn a_coupon_is_claimed_within_limits_and_applied_exactly_once() {
+    let app = spawn_app();
+    let m = new_merchant(&app, "coupon2");
+    add_product(&m, "果篮", "默认, 34, 50");
+    let sku = sku_ids(&app, "果篮")[0].0;
+    let t = m.get("/merchant/coupons").csrf();
+    let r = m.post_form(
+        "/merchant/coupons",
+        &[
+            ("csrf_token", &t),
+            ("title", "开业券"),
+            ("kind", "full_reduction"),
+            ("threshold", "30"),
+            ("amount", "5"),
+            ("starts", "2026-01-01"),
+            ("ends", "2030-12-31"),
+            ("total", "1"),
+            ("per_user_limit", "1"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    use campus::db::schema::{coupons, orders, user_coupons};
+    let coupon: i64 = app.db(|c| coupons::table.select(coupons::id).first(c).unwrap());
+    let student = app.login("student", DEMO_PASSWORD);
+    assert!(student.get("/mall/coupons").body.contains("满¥30.00减¥5.00"));
+    let claim = |c: &Client| {
+        let t = c.get("/mall/coupons").csrf();
+        c.post_form(&format!("/mall/coupons/{coupon}/claim"), &[("csrf_token", &t)])
+    };
+    assert_eq!(claim(&student).status, 303);
+    let again = claim(&student);
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("每人限领 1 张"));
+    let teacher = app.login("teacher", DEMO_PASSWORD);
+    let gone = claim(&teacher);
+    assert_eq!(gone.status, 409);
+    assert!(gone.body.contains("已领完"));
+    let user_coupon: i64 = app.db(|c| user_coupons::table.select(user_coupons::id).first(c).unwrap());
+
+    // Nothing is ordered before the checkout below.
+    add_to_cart(&student, sku, "1");
+    let page = student.get("/mall/checkout");
+    assert!(page.body.contains("开业券"));
+    let key = crate::mall::field(&page.body, "checkout_key");
+    let uc = user_coupon.to_string();
+    let form = |key: &str, token: &str| -> Vec<(String, String)> {
+        [
+            ("csrf_token", token),
+            ("checkout_key", key),
+            ("delivery", "pickup"),
+            ("pickup_point", "1"),
+            ("coupon", uc.as_str()),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        student.post_form("/mall/checkout", &f)
+    };
+    assert_eq!(app.db(|c| orders::table.count().get_result::<i64>(c).unwrap()), 0);
+    // 34 ≥ 30: the discount applies, computed by the server.
+    let r = post(form(&key, &page.csrf()));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (pay, discount): (i64, i64) =
+        app.db(|c| orders::table.select((orders::pay_cents, orders::discount_cents)).first(c).unwrap());
+    assert_eq!((pay, discount), (2900, 500));
+    // The same coupon cannot be used again.
+    add_to_cart(&student, sku, "1");
+    let page2 = student.get("/mall/checkout");
+    assert!(!page2.body.contains("开业券"), "spent coupons are not offered");
+    let r = post(form(&crate::mall::field(&page2.body, "checkout_key"), &page2.csrf()));
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("优惠券不可用"));
+    // Cancelling the order gives the coupon back.
+    let no: String = app.db(|c| orders::table.select(orders::order_no).first(c).unwrap());
+    let ct = student.get("/mall").csrf();
+    assert_eq!(student.post_form(&format!("/mall/orders/{no}/cancel"), &[("csrf_token", &ct)]).status, 303);
+    let status: String = app.db(|c| user_coupons::table.select(user_coupons::status).first(c).unwrap());
+    assert_eq!(status, "unused");
+    assert!(student.get("/mall/checkout").body.contains("开业券"));
+}

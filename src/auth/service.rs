@@ -243,3 +243,7 @@ pub fn is_verified_student(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
 pub fn grant_role(conn: &mut DbConn, user_id: i64, role: Role) -> AppResult<()> {
     Ok(queries::add_role(conn, user_id, role)?)
 }
+
+pub fn user_exists(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    queries::user_by_id(conn, user_id)?.map(|_| ()).ok_or(AppError::NotFound)
+}

@@ -96,7 +96,7 @@ async fn shop_of(state: &AppState, user_id: i64) -> AppResult<i64> {
 pub async fn dashboard(state: web::Data<AppState>, m: RequireMerchant, page: Page) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
     let d = state.db.run(move |conn| service::dashboard(conn, shop)).await?;
-    let chart = service::bar_chart(&d.daily);
+    let chart = service::bar_chart(&d.daily, "近30天销售额", service::Unit::Money);
     render(&DashboardView { page, d, chart })
 }
 

@@ -281,13 +281,21 @@ pub fn dashboard(conn: &mut DbConn, shop: i64) -> AppResult<Dashboard> {
     })
 }
 
-/// A bar chart as SVG, drawn on the server (no chart library in the browser).
-pub fn bar_chart(series: &[(String, i64)]) -> String {
+/// How a chart's values read.
+#[derive(Clone, Copy)]
+pub enum Unit {
+    Money,
+    People,
+}
+
+/// A bar chart as SVG, drawn on the server (no chart library in the browser). Labels are our
+/// own dates and numbers; `title` is a fixed string of the caller.
+pub fn bar_chart(series: &[(String, i64)], title: &str, unit: Unit) -> String {
     let (w, h, pad) = (600.0_f64, 200.0_f64, 24.0_f64);
     let max = series.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
     let bw = (w - pad * 2.0) / series.len().max(1) as f64;
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"近30天销售额\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{title}\" xmlns=\"http://www.w3.org/2000/svg\">\
          <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#ccc\"/>",
         h - pad,
         w - pad,
@@ -303,7 +311,10 @@ pub fn bar_chart(series: &[(String, i64)]) -> String {
             (bw - 2.0).max(1.0),
             bh,
             label,
-            crate::web::filters::format_money(*cents)
+            match unit {
+                Unit::Money => crate::web::filters::format_money(*cents),
+                Unit::People => format!("{cents}人"),
+            }
         ));
         if i % 5 == 0 {
             svg.push_str(&format!(

@@ -1,0 +1,101 @@
+use chrono::{TimeDelta, TimeZone};
+use chrono_tz::Asia::Shanghai;
+
+use super::queries::{self, Stats, UserRow};
+use crate::audit::{self, AuditEntry};
+use crate::auth::models::Role;
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::notify::jobs;
+
+pub struct Dashboard {
+    pub stats: Stats,
+    pub registrations: Vec<(String, i64)>,
+    pub audit: Vec<AuditEntry>,
+}
+
+pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
+    let now = db::now();
+    let (pending, failed) = jobs::queue_depth(conn)?;
+    let stats = queries::stats(conn, pending, failed, now - TimeDelta::days(7))?;
+    let today = Shanghai.from_utc_datetime(&now).date_naive();
+    let first = today - TimeDelta::days(29);
+    let mut registrations: Vec<(String, i64)> =
+        (0..30).map(|i| ((first + TimeDelta::days(i)).format("%m-%d").to_string(), 0)).collect();
+    for at in queries::registrations_since(conn, now - TimeDelta::days(31))? {
+        let idx = (Shanghai.from_utc_datetime(&at).date_naive() - first).num_days();
+        if (0..30).contains(&idx) {
+            registrations[idx as usize].1 += 1;
+        }
+    }
+    Ok(Dashboard { stats, registrations, audit: audit::recent(conn, 20)? })
+}
+
+pub fn users(conn: &mut DbConn, q: &str) -> AppResult<Vec<(UserRow, Vec<Role>)>> {
+    let rows = queries::users(conn, q, 100, 0)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let roles = queries::roles_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut mine: Vec<Role> =
+                roles.iter().filter(|(id, _)| *id == r.id).filter_map(|(_, n)| Role::parse(n)).collect();
+            mine.sort();
+            (r, mine)
+        })
+        .collect())
+}
+
+/// Replaces a user's roles. An admin cannot take the admin role from themselves (no lock-out).
+pub fn set_roles(conn: &mut DbConn, admin: i64, user_id: i64, roles: &[Role], ip: &str) -> AppResult<()> {
+    if user_id == admin && !roles.contains(&Role::Admin) {
+        return Err(AppError::invalid("不能取消自己的管理员身份"));
+    }
+    write_tx(conn, |conn| {
+        crate::auth::service::user_exists(conn, user_id)?;
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        queries::replace_roles(conn, user_id, &names)?;
+        let detail = serde_json::json!({ "roles": names }).to_string();
+        audit::record(conn, Some(admin), "user.roles", "user", Some(&user_id.to_string()), &detail, Some(ip))
+    })
+}
+
+/// Bans or unbans; a banned user's open sessions end at their next request.
+pub fn set_banned(conn: &mut DbConn, admin: i64, user_id: i64, banned: bool, ip: &str) -> AppResult<()> {
+    if user_id == admin {
+        return Err(AppError::invalid("不能封禁自己"));
+    }
+    write_tx(conn, |conn| {
+        let status = if banned { crate::auth::models::STATUS_BANNED } else { crate::auth::models::STATUS_ACTIVE };
+        if queries::set_status(conn, user_id, status, db::now())? != 1 {
+            return Err(AppError::NotFound);
+        }
+        let action = if banned { "user.ban" } else { "user.unban" };
+        audit::record(conn, Some(admin), action, "user", Some(&user_id.to_string()), "{}", Some(ip))
+    })
+}
+
+pub fn words(conn: &mut DbConn) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(queries::words(conn)?)
+}
+
+pub fn add_word(conn: &mut DbConn, admin: i64, word: &str, block: bool, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        crate::moderation::add_word(conn, word, block)?;
+        let detail = serde_json::json!({ "word": word.trim(), "block": block }).to_string();
+        audit::record(conn, Some(admin), "word.add", "sensitive_word", None, &detail, Some(ip))
+    })
+}
+
+pub fn delete_word(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let word = queries::word(conn, id)?.ok_or(AppError::NotFound)?;
+        queries::delete_word(conn, id)?;
+        let detail = serde_json::json!({ "word": word }).to_string();
+        audit::record(conn, Some(admin), "word.delete", "sensitive_word", Some(&id.to_string()), &detail, Some(ip))
+    })
+}
+
+pub fn audit_log(conn: &mut DbConn, action: &str, actor: &str, page: i64) -> AppResult<Vec<AuditEntry>> {
+    Ok(queries::audit(conn, action, actor, 50, (page - 1) * 50)?)
+}

@@ -579,3 +579,30 @@ pub async fn admin_resume(
 ) -> AppResult<HttpResponse> {
     suspend(req, state, session, a, path.into_inner(), false).await
 }
+
+/// `GET /merchant/products.csv`: every option of every product, for a spreadsheet.
+pub async fn export_products(state: web::Data<AppState>, m: RequireMerchant) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let data = state.db.run(move |conn| service::export_csv(conn, shop)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"products.csv\""))
+        .body(data))
+}
+
+/// `POST /merchant/products/import` (multipart `file`, CSV): saves the good rows, reports the rest.
+pub async fn import_products(
+    state: web::Data<AppState>,
+    m: RequireMerchant,
+    page: Page,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let form = media::read_form(form, 1, 5 * 1024 * 1024).await?;
+    let Some((_, data)) = form.files.into_iter().find(|(n, _)| n == "file") else {
+        return Err(AppError::invalid("请选择要导入的 CSV 文件"));
+    };
+    let actor = m.0.id;
+    let report = state.db.run(move |conn| service::import_csv(conn, shop, actor, &data)).await?;
+    render(&super::views::ImportView { page, report })
+}

@@ -17,6 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/merchant/apply", web::post().to(handlers::submit_apply))
         .route("/merchant", web::get().to(handlers::dashboard))
         .route("/merchant/products", web::get().to(handlers::list_products))
+        .route("/merchant/products.csv", web::get().to(handlers::export_products))
+        .route("/merchant/products/import", web::post().to(handlers::import_products))
         .route("/merchant/products/new", web::get().to(handlers::show_new_product))
         .route("/merchant/products/new", web::post().to(handlers::create_product))
         .route("/merchant/products/{id}/shelf", web::post().to(handlers::toggle_shelf))

@@ -237,3 +237,37 @@ pub fn insert_coupon(conn: &mut DbConn, shop_id: i64, c: &NewCoupon, now: NaiveD
 pub fn shop_coupons(conn: &mut DbConn, shop_id: i64) -> QueryResult<Vec<Coupon>> {
     coupons::table.filter(coupons::shop_id.eq(shop_id)).order(coupons::id.desc()).select(Coupon::as_select()).load(conn)
 }
+
+pub fn product_category(conn: &mut DbConn, product_id: i64) -> QueryResult<i64> {
+    products::table.find(product_id).select(products::category_id).first(conn)
+}
+
+pub fn product_description(conn: &mut DbConn, product_id: i64) -> QueryResult<String> {
+    products::table.find(product_id).select(products::description).first(conn)
+}
+
+pub fn product_by_name(conn: &mut DbConn, shop_id: i64, name: &str) -> QueryResult<Option<i64>> {
+    products::table
+        .filter(products::shop_id.eq(shop_id))
+        .filter(products::name.eq(name))
+        .select(products::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn set_price_and_stock(conn: &mut DbConn, sku_id: i64, price: i64, stock: i64) -> QueryResult<usize> {
+    diesel::update(product_skus::table.find(sku_id))
+        .set((product_skus::price_cents.eq(price), product_skus::stock.eq(stock)))
+        .execute(conn)
+}
+
+/// The listed price is the lowest option price.
+pub fn refresh_listed_price(conn: &mut DbConn, product_id: i64) -> QueryResult<usize> {
+    let min: Option<i64> = product_skus::table
+        .filter(product_skus::product_id.eq(product_id))
+        .select(diesel::dsl::min(product_skus::price_cents))
+        .first(conn)?;
+    diesel::update(products::table.find(product_id))
+        .set((products::price_cents.eq(min.unwrap_or(0)), products::updated_at.eq(crate::db::now())))
+        .execute(conn)
+}

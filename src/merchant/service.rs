@@ -340,3 +340,195 @@ pub fn coupons(conn: &mut DbConn, shop: i64) -> AppResult<Vec<Coupon>> {
 pub fn is_paid_or_later(order: &Order) -> bool {
     matches!(order.state(), Some(OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed))
 }
+
+pub const IMPORT_HEADER: [&str; 6] = ["商品名称", "分类", "规格", "价格", "库存", "描述"];
+
+/// Every SKU of the shop as CSV (UTF-8 with a BOM so spreadsheet programs read the Chinese).
+pub fn export_csv(conn: &mut DbConn, shop: i64) -> AppResult<Vec<u8>> {
+    let categories = mall::leaf_categories(conn)?;
+    let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    out.write_record(IMPORT_HEADER.iter().chain(["状态", "商品编号"].iter())).map_err(AppError::internal)?;
+    let mut page = 1;
+    loop {
+        let rows = products(conn, shop, "", None, page)?;
+        if rows.is_empty() {
+            break;
+        }
+        for (p, skus) in &rows {
+            let category = queries::product_category(conn, p.id)?;
+            let category = categories.iter().find(|c| c.id == category).map(|c| c.name.clone()).unwrap_or_default();
+            let description = queries::product_description(conn, p.id)?;
+            for s in skus {
+                let price = format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100);
+                out.write_record([
+                    p.name.as_str(),
+                    category.as_str(),
+                    s.name.as_str(),
+                    price.as_str(),
+                    &s.stock.to_string(),
+                    description.as_str(),
+                    if p.status == "on" { "在售" } else { "已下架" },
+                    &p.id.to_string(),
+                ])
+                .map_err(AppError::internal)?;
+            }
+        }
+        page += 1;
+    }
+    out.into_inner().map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))
+}
+
+/// What an import did: saved rows, and each refused row with its line number and reason.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub errors: Vec<(usize, String)>,
+}
+
+struct ImportRow {
+    line: usize,
+    category_id: i64,
+    sku: SkuSpec,
+    description: String,
+}
+
+use crate::mall::service::SkuSpec;
+
+/// Imports products and stock from CSV: rows with the same name are one product's options.
+/// A new name creates a product; a known name updates the price and stock of its options.
+/// Bad rows are reported and skipped; good rows are saved, each product in its own transaction.
+pub fn import_csv(conn: &mut DbConn, shop: i64, actor: i64, data: &[u8]) -> AppResult<ImportReport> {
+    let data = data.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(data);
+    let header: Vec<String> =
+        reader.headers().map_err(|_| AppError::invalid("文件不是有效的 CSV"))?.iter().map(str::to_string).collect();
+    if header.len() < 5 || header.iter().zip(IMPORT_HEADER.iter()).any(|(a, b)| a != b) {
+        return Err(AppError::invalid(format!("表头应为：{}", IMPORT_HEADER.join(","))));
+    }
+    let categories = mall::leaf_categories(conn)?;
+    let mut report = ImportReport::default();
+    let mut groups: Vec<(String, Vec<ImportRow>)> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        if line > 10_001 {
+            report.errors.push((line, "一次最多导入 10000 行，其余未处理".into()));
+            break;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                report.errors.push((line, "这一行无法解析".into()));
+                continue;
+            }
+        };
+        let field = |n: usize| record.get(n).unwrap_or("").to_string();
+        let parsed = (|| -> Result<(String, ImportRow), String> {
+            let name = field(0);
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err("商品名称需为 1–60 个字".into());
+            }
+            let category_id = categories
+                .iter()
+                .find(|c| c.name == field(1))
+                .map(|c| c.id)
+                .ok_or_else(|| format!("没有分类「{}」", field(1)))?;
+            let sku_name = field(2);
+            if sku_name.chars().count() > 30 {
+                return Err("规格名称不能超过 30 个字".into());
+            }
+            let price = crate::mall::models::parse_yuan(&field(3))?;
+            if !(1..=10_000_000).contains(&price) {
+                return Err("价格需在 ¥0.01 到 ¥100000 之间".into());
+            }
+            let stock: i64 =
+                field(4).parse().ok().filter(|n| (0..=999_999).contains(n)).ok_or("库存需为 0 到 999999 之间的整数")?;
+            let description: String = field(5).chars().take(2000).collect();
+            Ok((
+                name,
+                ImportRow {
+                    line,
+                    category_id,
+                    sku: SkuSpec { name: sku_name, price_cents: price, stock },
+                    description,
+                },
+            ))
+        })();
+        match parsed {
+            Ok((name, row)) => match groups.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, rows)) => rows.push(row),
+                None => groups.push((name, vec![row])),
+            },
+            Err(e) => report.errors.push((line, e)),
+        }
+    }
+    for (name, rows) in groups {
+        let result = write_tx(conn, |conn| -> AppResult<(usize, usize, Vec<(usize, String)>)> {
+            let now = db::now();
+            match queries::product_by_name(conn, shop, &name)? {
+                Some(product_id) => {
+                    let skus = queries::skus_of(conn, &[product_id])?;
+                    let (mut updated, mut errors) = (0, Vec::new());
+                    for row in &rows {
+                        match skus.iter().find(|s| s.name == row.sku.name) {
+                            Some(s) => {
+                                queries::set_price_and_stock(conn, s.id, row.sku.price_cents, row.sku.stock)?;
+                                if row.sku.stock != s.stock {
+                                    crate::mall::queries::log_stock(
+                                        conn,
+                                        s.id,
+                                        product_id,
+                                        Some(actor),
+                                        row.sku.stock - s.stock,
+                                        "import",
+                                        now,
+                                    )?;
+                                    mall::stock_dropped(conn, s.id, s.stock, row.sku.stock)?;
+                                }
+                                updated += 1;
+                            }
+                            None => errors.push((row.line, format!("商品「{name}」没有规格「{}」", row.sku.name))),
+                        }
+                    }
+                    queries::refresh_listed_price(conn, product_id)?;
+                    Ok((0, updated, errors))
+                }
+                None => {
+                    let first = &rows[0];
+                    let spec = mall::ProductSpec {
+                        shop_id: shop,
+                        category_id: first.category_id,
+                        name: name.clone(),
+                        description: first.description.clone(),
+                        images: Vec::new(),
+                        original_price_cents: None,
+                        skus: rows
+                            .iter()
+                            .map(|r| SkuSpec {
+                                name: r.sku.name.clone(),
+                                price_cents: r.sku.price_cents,
+                                stock: r.sku.stock,
+                            })
+                            .collect(),
+                    };
+                    let id = mall::create_product(conn, &spec, 0)?;
+                    for sku in queries::skus_of(conn, &[id])? {
+                        crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
+                    }
+                    Ok((rows.len(), 0, Vec::new()))
+                }
+            }
+        });
+        match result {
+            Ok((c, u, errors)) => {
+                report.created += c;
+                report.updated += u;
+                report.errors.extend(errors);
+            }
+            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+            Err(e) => report.errors.extend(rows.iter().map(|r| (r.line, e.to_string()))),
+        }
+    }
+    report.errors.sort();
+    Ok(report)
+}

@@ -107,3 +107,10 @@ pub struct AdminMerchantsView {
     pub applications: Vec<(Application, String)>,
     pub shops: Vec<(i64, String, String, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "merchant/import.html")]
+pub struct ImportView {
+    pub page: Page,
+    pub report: super::service::ImportReport,
+}

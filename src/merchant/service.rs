@@ -463,7 +463,7 @@ pub fn import_csv(conn: &mut DbConn, shop: i64, actor: i64, data: &[u8]) -> AppR
         }
     }
     for (name, rows) in groups {
-        let result = write_tx(conn, |conn| -> AppResult<(usize, usize, Vec<(usize, String)>)> {
+        let result = write_tx(conn, |conn| -> AppResult<ImportReport> {
             let now = db::now();
             match queries::product_by_name(conn, shop, &name)? {
                 Some(product_id) => {
@@ -491,7 +491,7 @@ pub fn import_csv(conn: &mut DbConn, shop: i64, actor: i64, data: &[u8]) -> AppR
                         }
                     }
                     queries::refresh_listed_price(conn, product_id)?;
-                    Ok((0, updated, errors))
+                    Ok(ImportReport { created: 0, updated, errors })
                 }
                 None => {
                     let first = &rows[0];
@@ -515,15 +515,15 @@ pub fn import_csv(conn: &mut DbConn, shop: i64, actor: i64, data: &[u8]) -> AppR
                     for sku in queries::skus_of(conn, &[id])? {
                         crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
                     }
-                    Ok((rows.len(), 0, Vec::new()))
+                    Ok(ImportReport { created: rows.len(), updated: 0, errors: Vec::new() })
                 }
             }
         });
         match result {
-            Ok((c, u, errors)) => {
-                report.created += c;
-                report.updated += u;
-                report.errors.extend(errors);
+            Ok(done) => {
+                report.created += done.created;
+                report.updated += done.updated;
+                report.errors.extend(done.errors);
             }
             Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
             Err(e) => report.errors.extend(rows.iter().map(|r| (r.line, e.to_string()))),

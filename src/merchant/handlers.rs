@@ -104,6 +104,7 @@ pub async fn dashboard(state: web::Data<AppState>, m: RequireMerchant, page: Pag
 pub struct ProductsQuery {
     q: Option<String>,
     status: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn list_products(
@@ -116,9 +117,14 @@ pub async fn list_products(
     let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
     let status = q.status.clone().filter(|s| s == "on" || s == "off").unwrap_or_default();
     let (t, s) = (text.clone(), status.clone());
-    let products =
-        state.db.run(move |conn| service::products(conn, shop, &t, (!s.is_empty()).then_some(s.as_str()), 1)).await?;
-    render(&ProductsView { page, q: text, status, products })
+    let page_no =
+        q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let products = state
+        .db
+        .run(move |conn| service::products(conn, shop, &t, (!s.is_empty()).then_some(s.as_str()), page_no))
+        .await?;
+    let has_more = products.len() == 50;
+    render(&ProductsView { page, q: text, status, products, page_no, has_more })
 }
 
 pub async fn show_new_product(state: web::Data<AppState>, m: RequireMerchant, page: Page) -> AppResult<HttpResponse> {

@@ -47,6 +47,8 @@ pub struct ProductsView {
     pub q: String,
     pub status: String,
     pub products: Vec<(ProductRow, Vec<Sku>)>,
+    pub page_no: i64,
+    pub has_more: bool,
 }
 
 #[derive(Template)]

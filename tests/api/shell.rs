@@ -59,6 +59,10 @@ fn the_shell_journey_ends_with_a_subscribe_message_on_wechat() {
     assert_eq!(req.send(notice.0.as_bytes()).unwrap().status().as_u16(), 204);
     let poll = web.get(&format!("/mall/orders/{order_no}/status"));
     assert_eq!(poll.header("hx-refresh"), Some("true"));
+    // Paying it again is refused with a clear message.
+    let again = bearer(&app, "/api/v1/pay/prepay", &token, Some(json!({"order_no": order_no})));
+    assert_eq!(again.status, 409);
+    assert!(again.json()["message"].as_str().unwrap().contains("不能支付"));
 
     // The subscribe message went out, once, with the order in it.
     assert!(eventually(|| wx.ledger.lock().unwrap().sent.len() == 1));

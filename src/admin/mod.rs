@@ -3,6 +3,7 @@
 //! moderation in `market`. Every admin action is written to the audit log.
 
 pub mod handlers;
+pub mod mall;
 pub mod queries;
 pub mod service;
 pub mod views;
@@ -18,5 +19,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/words", web::get().to(handlers::list_words))
         .route("/admin/words", web::post().to(handlers::add_word))
         .route("/admin/words/{id}/delete", web::post().to(handlers::delete_word))
-        .route("/admin/audit", web::get().to(handlers::audit_log));
+        .route("/admin/audit", web::get().to(handlers::audit_log))
+        .route("/admin/mall", web::get().to(mall::show))
+        .route("/admin/mall/categories", web::post().to(mall::save_category))
+        .route("/admin/mall/banners", web::post().to(mall::add_banner))
+        .route("/admin/mall/banners/{id}/active", web::post().to(mall::toggle_banner))
+        .route("/admin/mall/products/{id}/takedown", web::post().to(mall::take_down));
 }

@@ -181,12 +181,18 @@ impl Db {
 }
 
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite, plain `BEGIN` on PostgreSQL. Rolled back
-/// when `f` fails. Nested calls inside `f` should use `conn.transaction` (a savepoint).
+/// when `f` fails. Inside another transaction it becomes a savepoint, so services compose.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(c) => diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => <PgConnection as Connection>::TransactionManager::begin_transaction(c)?,

@@ -31,6 +31,13 @@ impl HomeCache {
         slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, home)| home.clone())
     }
 
+    /// Forget the shared copy (an admin changed what it shows).
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = None;
+        }
+    }
+
     pub fn put(&self, home: std::sync::Arc<service::Home>) {
         if let Ok(mut slot) = self.0.lock() {
             *slot = Some((std::time::Instant::now(), home));

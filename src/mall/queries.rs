@@ -860,3 +860,41 @@ pub fn apply_discount(conn: &mut DbConn, order_id: i64, discount: i64, user_coup
         ))
         .execute(conn)
 }
+
+/// A banner as the admin editor lists it: (id, title, image, link, order, active).
+pub type BannerRow = (i64, String, String, String, i32, bool);
+
+pub fn all_banners(conn: &mut DbConn) -> QueryResult<Vec<BannerRow>> {
+    banners::table
+        .order((banners::sort_order.asc(), banners::id.asc()))
+        .select((banners::id, banners::title, banners::image, banners::link, banners::sort_order, banners::active))
+        .load(conn)
+}
+
+pub fn set_banner_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<usize> {
+    diesel::update(banners::table.find(id)).set(banners::active.eq(active)).execute(conn)
+}
+
+pub fn rename_category(conn: &mut DbConn, id: i64, name: &str, sort_order: i32) -> QueryResult<usize> {
+    diesel::update(product_categories::table.find(id))
+        .set((product_categories::name.eq(name), product_categories::sort_order.eq(sort_order)))
+        .execute(conn)
+}
+
+/// Products by name or id across every shop (admin takedown): (id, name, shop, status).
+pub fn find_products(conn: &mut DbConn, q: &str, limit: i64) -> QueryResult<Vec<(i64, String, String, String)>> {
+    let mut query = products::table
+        .inner_join(shops::table)
+        .order(products::id.desc())
+        .limit(limit)
+        .select((products::id, products::name, shops::name, products::status))
+        .into_boxed();
+    if !q.is_empty() {
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(products::name.like(pattern).escape('\\'));
+        if let Ok(id) = q.parse::<i64>() {
+            query = query.or_filter(products::id.eq(id));
+        }
+    }
+    query.load(conn)
+}

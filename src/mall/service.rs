@@ -1093,3 +1093,72 @@ pub fn order_of_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<Order> {
 pub fn leaf_categories(conn: &mut DbConn) -> AppResult<Vec<Category>> {
     Ok(queries::categories(conn)?.into_iter().filter(|c| c.parent_id.is_some()).collect())
 }
+
+/// Banners for the admin editor: (id, title, image, link, order, active).
+pub fn all_banners(conn: &mut DbConn) -> AppResult<Vec<queries::BannerRow>> {
+    Ok(queries::all_banners(conn)?)
+}
+
+pub fn set_banner_active(conn: &mut DbConn, id: i64, active: bool) -> AppResult<()> {
+    if queries::set_banner_active(conn, id, active)? != 1 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn categories(conn: &mut DbConn) -> AppResult<Vec<Category>> {
+    Ok(queries::categories(conn)?)
+}
+
+/// Renames a category; a parent given must be a top-level category (two levels only).
+pub fn save_category(
+    conn: &mut DbConn,
+    id: Option<i64>,
+    parent: Option<i64>,
+    name: &str,
+    sort_order: i32,
+) -> AppResult<i64> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 12 {
+        return Err(AppError::invalid("分类名称需为 1–12 个字"));
+    }
+    let all = queries::categories(conn)?;
+    match id {
+        Some(id) => {
+            if queries::rename_category(conn, id, name, sort_order)? != 1 {
+                return Err(AppError::NotFound);
+            }
+            Ok(id)
+        }
+        None => {
+            if let Some(p) = parent
+                && !all.iter().any(|c| c.id == p && c.parent_id.is_none())
+            {
+                return Err(AppError::invalid("上级分类只能是一级分类"));
+            }
+            create_category(conn, parent, name, sort_order)
+        }
+    }
+}
+
+pub fn find_products(conn: &mut DbConn, q: &str) -> AppResult<Vec<(i64, String, String, String)>> {
+    Ok(queries::find_products(conn, q, 50)?)
+}
+
+/// An admin takes a product off the mall; its merchant is told why.
+pub fn take_down(conn: &mut DbConn, product_id: i64, reason: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let (product, _, _, _) = queries::product(conn, product_id)?.ok_or(AppError::NotFound)?;
+        queries::set_product_status(conn, product_id, "off", db::now())?;
+        let owner = queries::shop_owner(conn, product.shop_id)?;
+        notify::send(
+            conn,
+            owner,
+            MessageKind::ShopOrder,
+            "商品已被平台下架",
+            &format!("「{}」已被管理员下架：{reason}", product.name),
+            Some("/merchant/products"),
+        )?;
+        Ok(())
+    })
+}

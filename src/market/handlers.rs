@@ -267,3 +267,39 @@ async fn wechat_doubt(state: &AppState, user_id: i64, text: &str) -> AppResult<O
         }
     }
 }
+
+pub async fn admin_dismiss(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: RequireAdmin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
+    state.db.run(move |conn| service::dismiss_reports(conn, id, aid, &ip)).await?;
+    session::flash(&session, "success", "已驳回举报，商品保留");
+    Ok(see_other(&req, "/admin/second-hand"))
+}
+
+/// Takes the item down and bans its seller (who is logged out at once).
+pub async fn admin_ban_author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: RequireAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let why = reason(&form)?;
+    let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
+    state
+        .db
+        .run(move |conn| {
+            let seller = service::seller_of(conn, id)?;
+            service::remove(conn, id, aid, &why, &ip)?;
+            crate::admin::service::set_banned(conn, aid, seller, true, &ip)
+        })
+        .await?;
+    session::flash(&session, "success", "已下架并封禁发布者");
+    Ok(see_other(&req, "/admin/second-hand"))
+}

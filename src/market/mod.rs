@@ -25,5 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mall/second-hand/{id}/report", web::post().to(handlers::report_item))
         .route("/mall/second-hand/{id}/contact", web::post().to(handlers::contact_seller))
         .route("/admin/second-hand", web::get().to(handlers::admin_list))
-        .route("/admin/second-hand/{id}/remove", web::post().to(handlers::admin_remove));
+        .route("/admin/second-hand/{id}/remove", web::post().to(handlers::admin_remove))
+        .route("/admin/second-hand/{id}/dismiss", web::post().to(handlers::admin_dismiss))
+        .route("/admin/second-hand/{id}/ban-author", web::post().to(handlers::admin_ban_author));
 }

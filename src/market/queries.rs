@@ -193,3 +193,9 @@ pub fn insert_message(
         ))
         .execute(conn)
 }
+
+pub fn clear_reports(conn: &mut DbConn, item_id: i64) -> QueryResult<usize> {
+    diesel::update(second_hand_items::table.filter(second_hand_items::id.eq(item_id)))
+        .set(second_hand_items::report_count.eq(0))
+        .execute(conn)
+}

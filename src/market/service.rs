@@ -211,3 +211,26 @@ pub fn remove(conn: &mut DbConn, id: i64, admin_id: i64, reason: &str, ip: &str)
         Ok(())
     })
 }
+
+/// An admin finds the reports unfounded: the item stays, the queue forgets it.
+pub fn dismiss_reports(conn: &mut DbConn, id: i64, admin_id: i64, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        if queries::clear_reports(conn, id)? != 1 {
+            return Err(AppError::NotFound);
+        }
+        audit::record(
+            conn,
+            Some(admin_id),
+            "second_hand.dismiss",
+            "second_hand_item",
+            Some(&id.to_string()),
+            "{}",
+            Some(ip),
+        )
+    })
+}
+
+/// The seller of an item (for banning the author from the queue).
+pub fn seller_of(conn: &mut DbConn, id: i64) -> AppResult<i64> {
+    queries::item(conn, id)?.map(|(item, _)| item.seller_id).ok_or(AppError::NotFound)
+}

@@ -128,3 +128,162 @@ fn the_admin_dashboard_counts_orders_and_draws_registrations() {
     assert!(page.body.contains("aria-label=\"近30天注册\""));
     assert!(page.body.contains(" 4人</title>"), "four demo registrations today");
 }
+
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(840, 360, |x, _| image::Rgb([x as u8, 160, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn admins_edit_categories_banners_and_take_products_down() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let page = admin.get("/admin/mall");
+    assert!(page.body.contains("食品饮料") && page.body.contains("首页横幅"));
+    let t = page.csrf();
+    use campus::db::schema::product_categories as pc;
+    let (food, snacks): (i64, i64) = app.db(|c| {
+        let f = pc::table.filter(pc::name.eq("食品饮料")).select(pc::id).first(c).unwrap();
+        let s = pc::table.filter(pc::name.eq("零食")).select(pc::id).first(c).unwrap();
+        (f, s)
+    });
+    let food_s = food.to_string();
+    let snacks_s = snacks.to_string();
+    assert_eq!(
+        admin
+            .post_form(
+                "/admin/mall/categories",
+                &[("csrf_token", &t), ("parent_id", &food_s), ("name", "水果"), ("sort_order", "9")]
+            )
+            .status,
+        303
+    );
+    assert_eq!(
+        admin
+            .post_form("/admin/mall/categories", &[("csrf_token", &t), ("parent_id", &snacks_s), ("name", "三级")])
+            .status,
+        422,
+        "two levels only"
+    );
+    assert_eq!(
+        admin
+            .post_form(
+                "/admin/mall/categories",
+                &[("csrf_token", &t), ("id", &snacks_s), ("name", "休闲零食"), ("sort_order", "0")]
+            )
+            .status,
+        303
+    );
+    assert_eq!(admin.post_form("/admin/mall/categories", &[("csrf_token", &t), ("name", "")]).status, 422);
+    let names: Vec<String> =
+        app.db(|c| pc::table.filter(pc::parent_id.eq(food)).order(pc::sort_order).select(pc::name).load(c).unwrap());
+    assert_eq!(names, vec!["休闲零食", "饮料", "方便速食", "水果"]);
+
+    let boundary = "----b";
+    let mut body = String::new();
+    for (k, v) in [("title", "双十二狂欢"), ("link", "//evil.example"), ("sort_order", "0")] {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+    }
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"b.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+    bytes.extend_from_slice(&png());
+    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = admin.post_raw(
+        &format!("/admin/mall/banners?csrf_token={t}"),
+        &format!("multipart/form-data; boundary={boundary}"),
+        &bytes,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let home = app.client().get("/mall");
+    assert!(home.body.contains("alt=\"双十二狂欢\""), "the home page shows it at once");
+    assert!(!home.body.contains("evil.example"), "off-site links are not kept");
+    use campus::db::schema::banners;
+    let id: i64 =
+        app.db(|c| banners::table.filter(banners::title.eq("双十二狂欢")).select(banners::id).first(c).unwrap());
+    assert_eq!(
+        admin.post_form(&format!("/admin/mall/banners/{id}/active"), &[("csrf_token", &t), ("active", "0")]).status,
+        303
+    );
+    assert!(!app.client().get("/mall").body.contains("双十二狂欢"));
+
+    let (pid, _) = crate::mall::sku(&app, "乐事薯片 原味 70g", "");
+    assert!(admin.get(&format!("/admin/mall?q={pid}")).body.contains("乐事薯片"));
+    assert_eq!(
+        admin.post_form(&format!("/admin/mall/products/{pid}/takedown"), &[("csrf_token", &t), ("reason", "")]).status,
+        422
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/mall/products/{pid}/takedown"), &[("csrf_token", &t), ("reason", "标签不合规")])
+            .status,
+        303
+    );
+    assert_eq!(app.client().get(&format!("/mall/products/{pid}")).status, 404);
+    assert!(app.login("merchant", DEMO_PASSWORD).get("/me/messages").body.contains("标签不合规"));
+    let log = admin.get("/admin/audit?action=product.");
+    assert!(log.body.contains("product.takedown"));
+    assert_eq!(app.login("student", DEMO_PASSWORD).get("/admin/mall").status, 403);
+}
+
+#[test]
+fn the_moderation_queue_dismisses_reports_or_bans_the_author() {
+    let app = spawn_app();
+    let post = |c: &crate::helpers::Client, title: &str| {
+        let token = c.get("/mall/second-hand").csrf();
+        let boundary = "----m";
+        let mut body = String::new();
+        for (k, v) in [
+            ("title", title),
+            ("description", "九成新"),
+            ("price", "10"),
+            ("condition", "good"),
+            ("pickup_place", "西门"),
+        ] {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        assert_eq!(
+            c.post_raw(
+                &format!("/mall/second-hand/new?csrf_token={token}"),
+                &format!("multipart/form-data; boundary={boundary}"),
+                body.as_bytes()
+            )
+            .status,
+            303
+        );
+    };
+    let seller = app.login("student", DEMO_PASSWORD);
+    post(&seller, "刷单台灯");
+    post(&seller, "普通台灯");
+    use campus::db::schema::second_hand_items as t;
+    let ids: Vec<i64> = app.db(|c| t::table.order(t::id).select(t::id).load(c).unwrap());
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let queue = admin.get("/admin/second-hand");
+    assert!(queue.body.contains("敏感词待审核：刷单"), "flagged by the word filter");
+    let at = queue.csrf();
+    assert_eq!(admin.post_form(&format!("/admin/second-hand/{}/dismiss", ids[0]), &[("csrf_token", &at)]).status, 303);
+    assert!(!admin.get("/admin/second-hand").body.contains("刷单台灯"), "dismissed");
+    let reporter = app.login("teacher", DEMO_PASSWORD);
+    let rt = reporter.get("/mall").csrf();
+    reporter.post_form(&format!("/mall/second-hand/{}/report", ids[1]), &[("csrf_token", &rt), ("reason", "骗子")]);
+    assert_eq!(
+        admin
+            .post_form(
+                &format!("/admin/second-hand/{}/ban-author", ids[1]),
+                &[("csrf_token", &at), ("reason", "多次被举报")]
+            )
+            .status,
+        303
+    );
+    assert_eq!(seller.get("/me").status, 303, "the banned seller is signed out");
+    let status: String = app.db(|c| t::table.find(ids[1]).select(t::status).first(c).unwrap());
+    assert_eq!(status, "removed");
+    let log = admin.get("/admin/audit?action=");
+    assert!(
+        log.body.contains("second_hand.dismiss")
+            && log.body.contains("second_hand.remove")
+            && log.body.contains("user.ban")
+    );
+}

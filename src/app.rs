@@ -53,6 +53,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         mall_home: Arc::default(),
         words: Arc::default(),
         pay_queries: Arc::default(),
+        settings: Arc::new(crate::settings::Settings::new(config)),
         wxpay,
         search: Arc::new(search),
         config: Arc::new(config.clone()),

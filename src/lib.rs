@@ -20,4 +20,5 @@ pub mod pay;
 pub mod profile;
 pub mod search;
 pub mod seed;
+pub mod settings;
 pub mod web;

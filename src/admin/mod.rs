@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod mall;
 pub mod queries;
 pub mod service;
+pub mod settings;
 pub mod views;
 
 use actix_web::web;
@@ -20,6 +21,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/words", web::post().to(handlers::add_word))
         .route("/admin/words/{id}/delete", web::post().to(handlers::delete_word))
         .route("/admin/audit", web::get().to(handlers::audit_log))
+        .route("/admin/settings", web::get().to(settings::show))
+        .route("/admin/settings", web::post().to(settings::save))
+        .route("/admin/settings/pickup-points", web::post().to(settings::add_point))
+        .route("/admin/settings/pickup-points/{id}/active", web::post().to(settings::toggle_point))
         .route("/admin/mall", web::get().to(mall::show))
         .route("/admin/mall/categories", web::post().to(mall::save_category))
         .route("/admin/mall/banners", web::post().to(mall::add_banner))

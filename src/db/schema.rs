@@ -407,6 +407,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
@@ -462,4 +470,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     stock_logs,
     coupons,
     user_coupons,
+    settings,
 );

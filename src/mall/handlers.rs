@@ -289,9 +289,15 @@ pub async fn submit_checkout(
         }
     };
     let uid = user.id;
-    let timeout = state.config.order_timeout;
     let key = checkout.key.clone();
-    let placed = state.db.run(move |conn| service::place_order(conn, uid, &checkout, timeout)).await;
+    let settings = state.settings.clone();
+    let placed = state
+        .db
+        .run(move |conn| {
+            let timeout = settings.get(conn)?.order_timeout;
+            service::place_order(conn, uid, &checkout, timeout)
+        })
+        .await;
     let orders = match placed {
         Ok(orders) => orders,
         Err(AppError::Invalid(message) | AppError::Conflict(message)) => {

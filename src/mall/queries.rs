@@ -898,3 +898,14 @@ pub fn find_products(conn: &mut DbConn, q: &str, limit: i64) -> QueryResult<Vec<
     }
     query.load(conn)
 }
+
+pub fn all_pickup_points(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String, bool)>> {
+    pickup_points::table
+        .order(pickup_points::id)
+        .select((pickup_points::id, pickup_points::name, pickup_points::address, pickup_points::active))
+        .load(conn)
+}
+
+pub fn set_pickup_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<usize> {
+    diesel::update(pickup_points::table.find(id)).set(pickup_points::active.eq(active)).execute(conn)
+}

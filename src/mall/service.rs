@@ -1162,3 +1162,14 @@ pub fn take_down(conn: &mut DbConn, product_id: i64, reason: &str) -> AppResult<
         Ok(())
     })
 }
+
+pub fn all_pickup_points(conn: &mut DbConn) -> AppResult<Vec<(i64, String, String, bool)>> {
+    Ok(queries::all_pickup_points(conn)?)
+}
+
+pub fn set_pickup_active(conn: &mut DbConn, id: i64, active: bool) -> AppResult<()> {
+    if queries::set_pickup_active(conn, id, active)? != 1 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

@@ -9,8 +9,8 @@ use super::queries;
 use crate::config::Config;
 use crate::db::{self, DbConn};
 
-fn build(config: &Config, to: &str, subject: &str, body: &str) -> Result<Message, String> {
-    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("bad sender: {e}"))?;
+fn build(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("bad sender: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
     Message::builder()
         .from(from)
@@ -21,14 +21,14 @@ fn build(config: &Config, to: &str, subject: &str, body: &str) -> Result<Message
         .map_err(|e| format!("cannot build email: {e}"))
 }
 
-/// Sends one outbox email; an email already sent is not sent again.
-pub fn deliver(config: &Config, conn: &mut DbConn, outbox_id: i64) -> Result<(), String> {
+/// Sends one outbox email from `from`; an email already sent is not sent again.
+pub fn deliver(config: &Config, from: &str, conn: &mut DbConn, outbox_id: i64) -> Result<(), String> {
     let email = queries::outbox_email(conn, outbox_id).map_err(|e| e.to_string())?.ok_or("outbox email missing")?;
     if email.status == "sent" {
         return Ok(());
     }
     let result =
-        build(config, &email.to_addr, &email.subject, &email.body_text).and_then(|message| match &config.smtp_url {
+        build(from, &email.to_addr, &email.subject, &email.body_text).and_then(|message| match &config.smtp_url {
             Some(url) => {
                 let transport = SmtpTransport::from_url(url.expose_secret())
                     .map_err(|e| format!("bad CAMPUS_SMTP_URL: {e}"))?

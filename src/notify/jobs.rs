@@ -44,7 +44,8 @@ fn execute(state: &AppState, conn: &mut DbConn, job: &super::models::Job) -> Res
     match job.kind.as_str() {
         SEND_EMAIL => {
             let id = payload["outbox_id"].as_i64().ok_or("payload lacks outbox_id")?;
-            super::email::deliver(&state.config, conn, id)
+            let from = state.settings.get(conn).map(|v| v.mail_from).unwrap_or_else(|_| state.config.mail_from.clone());
+            super::email::deliver(&state.config, &from, conn, id)
         }
         super::wechat::JOB_SEND => super::wechat::send(state, conn, &payload),
         crate::pay::JOB_CLOSE => {
@@ -62,6 +63,8 @@ fn execute(state: &AppState, conn: &mut DbConn, job: &super::models::Job) -> Res
 pub fn run_due(state: &AppState, db: &Db) -> AppResult<usize> {
     let mut ran = 0;
     let mut conn = db.get()?;
+    // Keeps this instance's copy of the admin's settings fresh (cheap: cached for seconds).
+    state.settings.get(&mut conn)?;
     while let Some(job) = claim(&mut conn)? {
         ran += 1;
         let now = db::now();

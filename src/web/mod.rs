@@ -38,6 +38,7 @@ pub struct AppState {
     pub mall_home: Arc<crate::mall::HomeCache>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub pay_queries: Arc<crate::pay::QueryThrottle>,
+    pub settings: Arc<crate::settings::Settings>,
 }
 
 /// Renders a template as an HTML response.

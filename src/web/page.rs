@@ -186,7 +186,7 @@ impl FromRequest for Page {
                 csrf: session::csrf_token(&session)?,
                 user,
                 flashes: session::take_flashes(&session),
-                site_name: state.config.site_name.clone(),
+                site_name: state.settings.site_name(),
                 path: req.path().to_string(),
                 dev_login: state.config.dev_login_allowed(),
             })

@@ -287,3 +287,62 @@ fn the_moderation_queue_dismisses_reports_or_bans_the_author() {
             && log.body.contains("user.ban")
     );
 }
+
+#[test]
+fn settings_change_the_site_name_timeout_sender_and_pickup_points() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let page = admin.get("/admin/settings");
+    assert!(page.body.contains("value=\"30\""), "the default timeout");
+    let t = page.csrf();
+    let save = |name: &str, mins: &str, from: &str| {
+        admin.post_form(
+            "/admin/settings",
+            &[("csrf_token", &t), ("site_name", name), ("order_timeout_mins", mins), ("mail_from", from)],
+        )
+    };
+    assert_eq!(save("", "30", "a <a@b.cn>").status, 422);
+    assert_eq!(save("x", "1", "a <a@b.cn>").status, 422);
+    assert_eq!(save("x", "abc", "a <a@b.cn>").status, 422);
+    let r = save("x", "30", "not an address");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("发件人格式"));
+    assert_eq!(save("理工e站", "15", "理工e站 <hi@campus.edu>").status, 303);
+    assert!(app.client().get("/login").body.contains("登录理工e站"), "the site name is used at once");
+
+    // New orders get the new timeout.
+    let student = app.login("student", DEMO_PASSWORD);
+    let (_, water) = crate::mall::sku(&app, "农夫山泉 饮用天然水 550ml", "单瓶");
+    crate::mall::add_to_cart(&student, water, "1");
+    crate::mall::checkout(&student);
+    use campus::db::schema::{jobs, orders};
+    let (created, run_at): (chrono::NaiveDateTime, chrono::NaiveDateTime) = app.db(|c| {
+        let created = orders::table.select(orders::created_at).first(c).unwrap();
+        let run_at = jobs::table.filter(jobs::kind.eq("mall.cancel_unpaid")).select(jobs::run_at).first(c).unwrap();
+        (created, run_at)
+    });
+    assert_eq!((run_at - created).num_minutes(), 15);
+
+    // Pickup points: added, then one retired from the checkout list.
+    assert_eq!(
+        admin
+            .post_form(
+                "/admin/settings/pickup-points",
+                &[("csrf_token", &t), ("name", "南区驿站"), ("address", "南区 2 号楼")]
+            )
+            .status,
+        303
+    );
+    assert_eq!(
+        admin.post_form("/admin/settings/pickup-points", &[("csrf_token", &t), ("name", ""), ("address", "x")]).status,
+        422
+    );
+    crate::mall::add_to_cart(&student, water, "1");
+    assert!(student.get("/mall/checkout").body.contains("南区驿站"));
+    assert_eq!(
+        admin.post_form("/admin/settings/pickup-points/4/active", &[("csrf_token", &t), ("active", "0")]).status,
+        303
+    );
+    assert!(!student.get("/mall/checkout").body.contains("南区驿站"));
+    assert!(admin.get("/admin/audit?action=settings").body.contains("settings.save"));
+}

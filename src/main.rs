@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 use campus::auth::models::{NewUser, Role, STATUS_ACTIVE};
 use campus::config::Config;
-use campus::db::{self, Db};
+use campus::db;
 
 #[derive(Parser)]
 #[command(name = "campus", version, about = "校园助手 — campus super-app server")]
@@ -48,6 +48,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let cli = Cli::parse();
@@ -55,25 +56,23 @@ fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
-            let applied = Db::connect(&config.database_url)?.migrate()?;
+            let applied = db::migrate(&mut db::connect_one(&config.database_url)?)?;
             println!("applied {applied} migration(s)");
             Ok(())
         }
         Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
         Command::Reindex => {
-            let db = Db::connect(&config.database_url)?;
-            db.migrate()?;
+            let mut conn = db::connect_one(&config.database_url)?;
+            db::migrate(&mut conn)?;
             let index = campus::search::SearchIndex::open(&config.data_dir.join("search"))?;
-            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             let n =
                 campus::mall::service::rebuild_search_index(&mut conn, &index).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("indexed {n} product(s)");
             Ok(())
         }
         Command::SeedDemo { products, orders } => {
-            let db = Db::connect(&config.database_url)?;
-            db.migrate()?;
-            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut conn = db::connect_one(&config.database_url)?;
+            db::migrate(&mut conn)?;
             campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
                 campus::seed::bulk(&mut conn, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -127,9 +126,8 @@ fn create_admin(
         None => prompt("password (8+ characters, letters and digits)")?,
     };
     let hash = campus::auth::service::hash_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let db = Db::connect(&config.database_url)?;
-    db.migrate()?;
-    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = db::connect_one(&config.database_url)?;
+    db::migrate(&mut conn)?;
     let now = db::now();
     let id = campus::auth::service::create_account(
         &mut conn,

@@ -165,12 +165,7 @@ impl Db {
     /// Applies every pending migration of this backend.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
-        }
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        Ok(applied)
+        migrate(&mut conn)
     }
 
     pub fn ping(&self) -> AppResult<()> {
@@ -178,6 +173,29 @@ impl Db {
         conn.batch_execute("SELECT 1")?;
         Ok(())
     }
+}
+
+/// One connection without a pool, for command-line tools: a pool keeps background threads
+/// that may still be inside libpq while a short-lived process exits.
+pub fn connect_one(url: &str) -> anyhow::Result<DbConn> {
+    let (backend, target) = parse_url(url)?;
+    if backend == Backend::Sqlite
+        && let Some(parent) = std::path::Path::new(&target).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(ConnManager { backend, target }.connect()?)
+}
+
+/// Applies every pending migration on `conn`'s backend.
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied)
 }
 
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite, plain `BEGIN` on PostgreSQL. Rolled back

@@ -40,7 +40,13 @@ fn create_admin_makes_an_account_that_reaches_the_back_office() {
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("密码需为 8–72 个字符"));
     let out = run("boss-pass-2026");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let c = app.login("boss", "boss-pass-2026");
     let r = c.get("/admin");

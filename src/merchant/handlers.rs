@@ -612,3 +612,118 @@ pub async fn import_products(
     let report = state.db.run(move |conn| service::import_csv(conn, shop, actor, &data)).await?;
     render(&super::views::ImportView { page, report })
 }
+
+pub async fn show_edit_product(
+    state: web::Data<AppState>,
+    m: RequireMerchant,
+    page: Page,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let id = path.into_inner();
+    let (product, categories) = state
+        .db
+        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::leaf_categories(conn)?)))
+        .await?;
+    render(&super::views::EditProductView { page, product, categories, error: None })
+}
+
+/// `POST /merchant/products/{id}/edit` (multipart; CSRF token in the query string).
+pub async fn edit_product(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    m: RequireMerchant,
+    page: Page,
+    path: web::Path<i64>,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let id = path.into_inner();
+    let form = media::read_form(form, 5, state.config.upload_max_bytes).await?;
+    let (product, categories) = state
+        .db
+        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::leaf_categories(conn)?)))
+        .await?;
+    let check = || -> Result<service::ProductChange, String> {
+        let name = form.text("name").trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err("商品名称需为 1–60 个字".into());
+        }
+        let category_id: i64 = form.text("category_id").trim().parse().map_err(|_| "请选择分类".to_string())?;
+        if !categories.iter().any(|c| c.id == category_id) {
+            return Err("请选择分类".into());
+        }
+        let description = form.text("description").trim();
+        if description.chars().count() > 2000 {
+            return Err("描述不能超过 2000 字".into());
+        }
+        let original = match form.text("original_price").trim() {
+            "" => None,
+            raw => Some(parse_yuan(raw)?),
+        };
+        let mut prices = Vec::new();
+        for sku in &product.skus {
+            let raw = form.text(&format!("price_{}", sku.id));
+            let price = parse_yuan(raw)?;
+            if !(1..=10_000_000).contains(&price) {
+                return Err("价格需在 ¥0.01 到 ¥100000 之间".into());
+            }
+            prices.push((sku.id, price));
+        }
+        let new_skus = if form.text("new_skus").trim().is_empty() {
+            Vec::new()
+        } else {
+            parse_skus(form.text("new_skus"), "", "")?
+        };
+        // Kept photos in their order, the chosen cover first.
+        let mut images: Vec<String> = product
+            .images
+            .iter()
+            .enumerate()
+            .filter(|(i, url)| form.text(&format!("keep_{i}")) == url.as_str())
+            .map(|(_, url)| url.clone())
+            .collect();
+        if let Some(pos) = images.iter().position(|u| u == form.text("cover")) {
+            let cover = images.remove(pos);
+            images.insert(0, cover);
+        }
+        if images.len() + form.files.iter().filter(|(n, _)| n == "images").count() > 8 {
+            return Err("图片最多 8 张".into());
+        }
+        Ok(service::ProductChange {
+            name: name.into(),
+            category_id,
+            description: description.into(),
+            original_price_cents: original,
+            images,
+            prices,
+            new_skus,
+        })
+    };
+    let mut change = match check() {
+        Ok(c) => c,
+        Err(e) => return unprocessable(&super::views::EditProductView { page, product, categories, error: Some(e) }),
+    };
+    let dir = state.config.media_dir();
+    let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(n, _)| n == "images").map(|(_, d)| d).collect();
+    let stem = format!("p{shop}");
+    let stored = web::block(move || {
+        files
+            .iter()
+            .map(|d| media::store_image(&dir, "products", &stem, d, Fit::Within(1080)))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    match stored {
+        Ok(paths) => change.images.extend(paths),
+        Err(AppError::Invalid(e)) => {
+            return unprocessable(&super::views::EditProductView { page, product, categories, error: Some(e) });
+        }
+        Err(e) => return Err(e),
+    }
+    let actor = m.0.id;
+    state.db.run(move |conn| service::update_product(conn, shop, actor, id, &change)).await?;
+    session::flash(&session, "success", "商品已更新");
+    Ok(see_other(&req, "/merchant/products"))
+}

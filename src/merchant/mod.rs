@@ -22,6 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/merchant/products/new", web::get().to(handlers::show_new_product))
         .route("/merchant/products/new", web::post().to(handlers::create_product))
         .route("/merchant/products/{id}/shelf", web::post().to(handlers::toggle_shelf))
+        .route("/merchant/products/{id}/edit", web::get().to(handlers::show_edit_product))
+        .route("/merchant/products/{id}/edit", web::post().to(handlers::edit_product))
         .route("/merchant/skus/{id}/stock", web::post().to(handlers::update_stock))
         .route("/merchant/orders", web::get().to(handlers::list_orders))
         .route("/merchant/orders/{order_no}", web::get().to(handlers::show_order))

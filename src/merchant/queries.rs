@@ -271,3 +271,46 @@ pub fn refresh_listed_price(conn: &mut DbConn, product_id: i64) -> QueryResult<u
         .set((products::price_cents.eq(min.unwrap_or(0)), products::updated_at.eq(crate::db::now())))
         .execute(conn)
 }
+
+/// The editable fields of one product: (name, category, description, images JSON, original price).
+pub fn product_fields(conn: &mut DbConn, product_id: i64) -> QueryResult<(String, i64, String, String, Option<i64>)> {
+    products::table
+        .find(product_id)
+        .select((
+            products::name,
+            products::category_id,
+            products::description,
+            products::images,
+            products::original_price_cents,
+        ))
+        .first(conn)
+}
+
+pub fn update_product(
+    conn: &mut DbConn,
+    product_id: i64,
+    name: &str,
+    category_id: i64,
+    description: &str,
+    images: &str,
+    original: Option<i64>,
+) -> QueryResult<usize> {
+    diesel::update(products::table.find(product_id))
+        .set((
+            products::name.eq(name),
+            products::category_id.eq(category_id),
+            products::description.eq(description),
+            products::images.eq(images),
+            products::original_price_cents.eq(original),
+            products::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)
+}
+
+pub fn set_sku_price(conn: &mut DbConn, sku_id: i64, product_id: i64, price: i64) -> QueryResult<usize> {
+    diesel::update(
+        product_skus::table.filter(product_skus::id.eq(sku_id)).filter(product_skus::product_id.eq(product_id)),
+    )
+    .set(product_skus::price_cents.eq(price))
+    .execute(conn)
+}

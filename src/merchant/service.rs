@@ -532,3 +532,93 @@ pub fn import_csv(conn: &mut DbConn, shop: i64, actor: i64, data: &[u8]) -> AppR
     report.errors.sort();
     Ok(report)
 }
+
+/// A product as its edit form shows it.
+pub struct ProductEdit {
+    pub id: i64,
+    pub name: String,
+    pub category_id: i64,
+    pub description: String,
+    pub images: Vec<String>,
+    pub original_price_cents: Option<i64>,
+    pub skus: Vec<Sku>,
+}
+
+pub fn product_for_edit(conn: &mut DbConn, shop: i64, product_id: i64) -> AppResult<ProductEdit> {
+    own_product(conn, shop, product_id)?;
+    let (name, category_id, description, images, original_price_cents) = queries::product_fields(conn, product_id)?;
+    Ok(ProductEdit {
+        id: product_id,
+        name,
+        category_id,
+        description,
+        images: crate::mall::models::image_list(&images),
+        original_price_cents,
+        skus: queries::skus_of(conn, &[product_id])?,
+    })
+}
+
+/// What the edit form changes; photos are already stored.
+pub struct ProductChange {
+    pub name: String,
+    pub category_id: i64,
+    pub description: String,
+    pub original_price_cents: Option<i64>,
+    /// The photos to keep, in order (the first is the cover), then new ones.
+    pub images: Vec<String>,
+    /// New prices of existing options.
+    pub prices: Vec<(i64, i64)>,
+    /// Options to add.
+    pub new_skus: Vec<SkuSpec>,
+}
+
+/// Saves an edit of the merchant's own product in one transaction; stock is changed inline.
+pub fn update_product(
+    conn: &mut DbConn,
+    shop: i64,
+    actor: i64,
+    product_id: i64,
+    change: &ProductChange,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        own_product(conn, shop, product_id)?;
+        let images = serde_json::to_string(&change.images).map_err(AppError::internal)?;
+        queries::update_product(
+            conn,
+            product_id,
+            &change.name,
+            change.category_id,
+            &change.description,
+            &images,
+            change.original_price_cents,
+        )?;
+        for (sku, price) in &change.prices {
+            if queries::set_sku_price(conn, *sku, product_id, *price)? != 1 {
+                return Err(AppError::NotFound);
+            }
+        }
+        let existing = queries::skus_of(conn, &[product_id])?;
+        let now = db::now();
+        for (i, sku) in change.new_skus.iter().enumerate() {
+            if existing.iter().any(|s| s.name == sku.name) {
+                return Err(AppError::invalid(format!("规格「{}」已存在", sku.name)));
+            }
+            crate::mall::queries::insert_sku(
+                conn,
+                product_id,
+                &sku.name,
+                sku.price_cents,
+                sku.stock,
+                (existing.len() + i) as i32,
+                now,
+            )?;
+        }
+        for sku in
+            queries::skus_of(conn, &[product_id])?.iter().filter(|s| change.new_skus.iter().any(|n| n.name == s.name))
+        {
+            crate::mall::queries::log_stock(conn, sku.id, product_id, Some(actor), sku.stock, "manual", now)?;
+        }
+        queries::refresh_listed_price(conn, product_id)?;
+        Ok(())
+    })
+}

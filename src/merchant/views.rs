@@ -116,3 +116,18 @@ pub struct ImportView {
     pub page: Page,
     pub report: super::service::ImportReport,
 }
+
+#[derive(Template)]
+#[template(path = "merchant/edit_product.html")]
+pub struct EditProductView {
+    pub page: Page,
+    pub product: super::service::ProductEdit,
+    pub categories: Vec<Category>,
+    pub error: Option<String>,
+}
+
+impl EditProductView {
+    pub fn yuan(&self, cents: &i64) -> String {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}

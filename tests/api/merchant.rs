@@ -556,3 +556,75 @@ fn products_and_stock_go_out_and_come_in_as_csv_with_a_per_row_report() {
         app.db(|c| stock_logs::table.filter(stock_logs::reason.eq("import")).count().get_result(c).unwrap());
     assert_eq!(imports, 4);
 }
+
+#[test]
+fn a_merchant_edits_a_product_its_prices_options_and_photos() {
+    let app = spawn_app();
+    let m = new_merchant(&app, "edit1");
+    assert_eq!(
+        upload(
+            &m,
+            "/merchant/products/new",
+            &[
+                ("name", "帆布包"),
+                ("category_id", "2"),
+                ("description", "旧描述"),
+                ("skus", "米白, 39, 5"),
+                ("price", ""),
+                ("stock", "")
+            ],
+            &[("images", png()), ("images", png())]
+        )
+        .status,
+        303
+    );
+    use campus::db::schema::products;
+    let (pid, images): (i64, String) = app.db(|c| {
+        products::table.filter(products::name.eq("帆布包")).select((products::id, products::images)).first(c).unwrap()
+    });
+    let images: Vec<String> = serde_json::from_str(&images).unwrap();
+    assert_eq!(images.len(), 2);
+    let sku = sku_ids(&app, "帆布包")[0].0;
+    let form = m.get(&format!("/merchant/products/{pid}/edit"));
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("旧描述") && form.body.contains("value=\"39.00\""));
+    let price_field = format!("price_{sku}");
+    let fields = |price: &'static str, new_skus: &'static str| -> Vec<(String, String)> {
+        vec![
+            ("name".into(), "帆布托特包".into()),
+            ("category_id".into(), "2".into()),
+            ("description".into(), "加厚帆布".into()),
+            ("original_price".into(), "59".into()),
+            (price_field.clone(), price.into()),
+            ("new_skus".into(), new_skus.into()),
+            ("keep_1".into(), images[1].clone()),
+            ("cover".into(), images[1].clone()),
+        ]
+    };
+    let send = |f: Vec<(String, String)>| {
+        let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        upload(&m, &format!("/merchant/products/{pid}/edit"), &refs, &[])
+    };
+    let r = send(fields("abc", ""));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("请输入正确的金额"));
+    let r = send(fields("35", "米白, 30, 1"));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("规格「米白」已存在"));
+    let r = send(fields("35", "藏青, 36, 4"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (name, price, stored): (String, i64, String) = app.db(|c| {
+        products::table.find(pid).select((products::name, products::price_cents, products::images)).first(c).unwrap()
+    });
+    assert_eq!(name, "帆布托特包");
+    assert_eq!(price, 3500, "the listed price is the lowest option");
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&stored).unwrap(),
+        vec![images[1].clone()],
+        "the first photo was removed"
+    );
+    let skus = sku_ids(&app, "帆布托特包");
+    assert_eq!(skus.iter().map(|s| (s.1.as_str(), s.2)).collect::<Vec<_>>(), vec![("米白", 5), ("藏青", 4)]);
+    let other = app.login("merchant", DEMO_PASSWORD);
+    assert_eq!(other.get(&format!("/merchant/products/{pid}/edit")).status, 404);
+}

@@ -10,6 +10,7 @@ use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::mall::models::Category;
 use crate::mall::service as mall;
+use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{Page, RequireAdmin};
 use crate::web::{AppState, client_ip, render, see_other, session};
@@ -197,12 +198,6 @@ pub async fn toggle_banner(
     Ok(see_other(&req, "/admin/mall"))
 }
 
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    reason: String,
-}
-
 pub async fn take_down(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -211,10 +206,7 @@ pub async fn take_down(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    let reason = form.reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(AppError::invalid("请填写下架原因（200 字以内）"));
-    }
+    let reason = form.reason()?;
     let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
     state
         .db

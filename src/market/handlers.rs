@@ -9,6 +9,7 @@ use super::models::{Condition, NewItem};
 use super::service;
 use super::views::{AdminView, ItemValues, ItemView, ListView, NewItemView, ThreadView};
 use crate::error::{AppError, AppResult};
+use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, MaybeUser, Page, RequireAdmin};
 use crate::web::{AppState, client_ip, render, see_other, session};
@@ -153,20 +154,6 @@ pub async fn take_down(
     Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
 }
 
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    reason: String,
-}
-
-fn reason(form: &ReasonForm) -> AppResult<String> {
-    let r = form.reason.trim();
-    if r.is_empty() || r.chars().count() > 200 {
-        return Err(AppError::invalid("请填写原因（200 字以内）"));
-    }
-    Ok(r.to_string())
-}
-
 pub async fn report_item(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -175,7 +162,7 @@ pub async fn report_item(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    let why = reason(&form)?;
+    let why = form.reason()?;
     let (id, uid) = (path.into_inner(), user.id);
     state.db.run(move |conn| service::report(conn, id, uid, &why)).await?;
     session::flash(&session, "success", "举报已提交，谢谢你帮助维护社区");
@@ -239,7 +226,7 @@ pub async fn admin_remove(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    let why = reason(&form)?;
+    let why = form.reason()?;
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::remove(conn, id, aid, &why, &ip)).await?;
     session::flash(&session, "success", "已下架该商品");
@@ -290,7 +277,7 @@ pub async fn admin_ban_author(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    let why = reason(&form)?;
+    let why = form.reason()?;
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
     state
         .db

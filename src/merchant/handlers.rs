@@ -13,8 +13,9 @@ use super::views::{
     ProductValues, ProductsView, StockCell,
 };
 use crate::error::{AppError, AppResult};
-use crate::mall::models::parse_yuan;
+use crate::mall::models::{Category, parse_yuan};
 use crate::mall::service::{ProductSpec, Shipping, SkuSpec};
+use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, Page, RequireAdmin, RequireMerchant};
 use crate::web::{AppState, client_ip, is_htmx, render, see_other, session};
@@ -169,6 +170,30 @@ fn parse_skus(lines: &str, price: &str, stock: &str) -> Result<Vec<SkuSpec>, Str
     Ok(skus)
 }
 
+/// The fields a product form always has: name, category, description, original price.
+fn product_basics<'a>(
+    form: &'a media::UploadForm,
+    categories: &[Category],
+) -> Result<(&'a str, i64, &'a str, Option<i64>), String> {
+    let name = form.text("name").trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err("商品名称需为 1–60 个字".into());
+    }
+    let category_id: i64 = form.text("category_id").trim().parse().map_err(|_| "请选择分类".to_string())?;
+    if !categories.iter().any(|c| c.id == category_id) {
+        return Err("请选择分类".into());
+    }
+    let description = form.text("description").trim();
+    if description.chars().count() > 2000 {
+        return Err("描述不能超过 2000 字".into());
+    }
+    let original = match form.text("original_price").trim() {
+        "" => None,
+        raw => Some(parse_yuan(raw)?),
+    };
+    Ok((name, category_id, description, original))
+}
+
 /// `POST /merchant/products/new` (multipart: fields and up to 5 photos; CSRF token in the query).
 pub async fn create_product(
     req: HttpRequest,
@@ -191,22 +216,7 @@ pub async fn create_product(
         skus: form.text("skus").chars().take(3000).collect(),
     };
     let check = || -> Result<ProductSpec, String> {
-        let name = form.text("name").trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            return Err("商品名称需为 1–60 个字".into());
-        }
-        let category_id: i64 = form.text("category_id").trim().parse().map_err(|_| "请选择分类".to_string())?;
-        if !categories.iter().any(|c| c.id == category_id) {
-            return Err("请选择分类".into());
-        }
-        let description = form.text("description").trim();
-        if description.chars().count() > 2000 {
-            return Err("描述不能超过 2000 字".into());
-        }
-        let original = match form.text("original_price").trim() {
-            "" => None,
-            raw => Some(parse_yuan(raw)?),
-        };
+        let (name, category_id, description, original) = product_basics(&form, &categories)?;
         let skus = parse_skus(form.text("skus"), form.text("price"), form.text("stock"))?;
         Ok(ProductSpec {
             shop_id: shop,
@@ -379,20 +389,6 @@ pub async fn approve_refund(
     Ok(see_other(&req, "/merchant/orders?tab=refund"))
 }
 
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    reason: String,
-}
-
-fn reason(form: &ReasonForm) -> AppResult<String> {
-    let r = form.reason.trim();
-    if r.is_empty() || r.chars().count() > 200 {
-        return Err(AppError::invalid("请填写原因（200 字以内）"));
-    }
-    Ok(r.to_string())
-}
-
 pub async fn reject_refund(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -402,7 +398,7 @@ pub async fn reject_refund(
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
-    let why = reason(&form)?;
+    let why = form.reason()?;
     let (id, actor) = (path.into_inner(), m.0.id);
     state
         .db
@@ -545,7 +541,7 @@ pub async fn admin_reject(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    let why = reason(&form)?;
+    let why = form.reason()?;
     let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
     state.db.run(move |conn| service::reject(conn, id, admin, &why, &ip)).await?;
     session::flash(&session, "success", "已驳回申请");
@@ -646,22 +642,7 @@ pub async fn edit_product(
         .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::leaf_categories(conn)?)))
         .await?;
     let check = || -> Result<service::ProductChange, String> {
-        let name = form.text("name").trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            return Err("商品名称需为 1–60 个字".into());
-        }
-        let category_id: i64 = form.text("category_id").trim().parse().map_err(|_| "请选择分类".to_string())?;
-        if !categories.iter().any(|c| c.id == category_id) {
-            return Err("请选择分类".into());
-        }
-        let description = form.text("description").trim();
-        if description.chars().count() > 2000 {
-            return Err("描述不能超过 2000 字".into());
-        }
-        let original = match form.text("original_price").trim() {
-            "" => None,
-            raw => Some(parse_yuan(raw)?),
-        };
+        let (name, category_id, description, original) = product_basics(&form, &categories)?;
         let mut prices = Vec::new();
         for sku in &product.skus {
             let raw = form.text(&format!("price_{}", sku.id));

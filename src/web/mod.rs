@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod csrf;
 pub mod filters;
+pub mod forms;
 pub mod headers;
 pub mod media;
 pub mod observe;

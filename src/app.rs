@@ -51,6 +51,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     };
     Ok(AppState {
         mall_home: Arc::default(),
+        mall_search: Arc::default(),
         words: Arc::default(),
         pay_queries: Arc::default(),
         settings: Arc::new(crate::settings::Settings::new(config)),
@@ -140,6 +141,8 @@ where
 pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     crate::notify::jobs::spawn_runner(state.clone(), state.config.job_poll);
     crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
+    // The segmenter's dictionary loads in a few hundred ms; not on the first search's clock.
+    std::thread::spawn(crate::search::warm_up);
     match state.config.redis_url.clone() {
         Some(url) => {
             let store =

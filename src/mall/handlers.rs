@@ -530,14 +530,24 @@ pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<Search
             let results = if has_error || query.q.is_empty() {
                 service::SearchResults { hits: Vec::new(), total: 0, has_more: false }
             } else {
-                service::search_products(conn, &st.search, &query)?
+                service::search_products(conn, &st.search, &st.mall_search, &query)?
             };
             let suggestions = if results.total == 0 {
                 super::queries::product_cards(conn, None, Sort::Sales, None, 6)?
             } else {
                 Vec::new()
             };
-            Ok((results, service::category_tree(conn)?, suggestions, query))
+            // The filter's category list comes from the mall home's shared data.
+            let home = match st.mall_home.get() {
+                Some(home) => home,
+                None => {
+                    let home = std::sync::Arc::new(service::home(conn)?);
+                    st.mall_home.put(home.clone());
+                    home
+                }
+            };
+            let categories = home.categories.clone();
+            Ok((results, categories, suggestions, query))
         })
         .await?;
     let view = SearchView {

@@ -45,6 +45,56 @@ impl HomeCache {
     }
 }
 
+/// What identifies a search's ordered hits; `generation` is the index's, so a change to the
+/// index starts afresh.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SearchKey {
+    pub q: String,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub category: Option<i64>,
+    pub sort: service::SearchSort,
+    pub generation: u64,
+}
+
+type SearchEntries = std::collections::HashMap<SearchKey, (std::time::Instant, std::sync::Arc<Vec<i64>>)>;
+
+/// The ordered, visible product ids of recent searches, shared for a few seconds: the same few
+/// words are searched by many students at once, and ordering up to 200 hits by price or sales
+/// is most of a search's work. Prices and sales counts in the order may lag by the TTL; the
+/// cards of a page are always read from the database and off-shelf products are left out.
+#[derive(Default)]
+pub struct SearchCache(std::sync::Mutex<SearchEntries>);
+
+impl SearchCache {
+    const TTL: Duration = Duration::from_secs(5);
+    const MAX_ENTRIES: usize = 4096;
+
+    pub fn get(&self, key: &SearchKey) -> Option<std::sync::Arc<Vec<i64>>> {
+        let entries = self.0.lock().ok()?;
+        entries.get(key).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, ids)| ids.clone())
+    }
+
+    pub fn put(&self, key: SearchKey, ids: std::sync::Arc<Vec<i64>>) {
+        if let Ok(mut entries) = self.0.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+                if entries.len() >= Self::MAX_ENTRIES {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, (std::time::Instant::now(), ids));
+        }
+    }
+
+    /// Forget everything (the catalog changed in a way a student must see at once).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.0.lock() {
+            entries.clear();
+        }
+    }
+}
+
 /// Keeps the product search index current: every `every`, index what changed in the database
 /// (by any instance, any module) since the last look.
 pub fn spawn_search_sync(state: AppState, every: Duration) {

@@ -146,9 +146,15 @@ pub fn visible_hits(
     q.load(conn)
 }
 
-/// Cards with descriptions for the given ids, in no particular order.
-pub fn cards_with_description(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(ProductCard, String)>> {
-    products::table.filter(products::id.eq_any(ids.to_vec())).select((CARD, products::description)).load(conn)
+/// Cards with descriptions for those of the given ids still on sale, in no particular order.
+pub fn visible_cards_with_description(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(ProductCard, String)>> {
+    products::table
+        .inner_join(shops::table)
+        .filter(products::id.eq_any(ids.to_vec()))
+        .filter(products::status.eq(PRODUCT_ON))
+        .filter(shops::status.eq(SHOP_OPEN))
+        .select((CARD, products::description))
+        .load(conn)
 }
 
 pub fn product(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Product, String, String, String)>> {

@@ -897,7 +897,7 @@ pub struct ProductSearch {
     pub page: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SearchSort {
     Relevance,
     Sales,
@@ -964,32 +964,38 @@ fn snippet(text: &str, terms: &[String], width: usize) -> String {
 }
 
 /// Finds products by words in their name and description, then applies the visibility rules,
-/// filters and order from the database.
-pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch) -> AppResult<SearchResults> {
-    let categories = match s.category {
-        Some(c) => Some(category_and_children(conn, c)?),
-        None => None,
+/// filters and order from the database. The ordered ids of a search are shared for a few
+/// seconds (see [`super::SearchCache`]); the cards shown are always read and re-checked for
+/// visibility in the database.
+pub fn search_products(
+    conn: &mut DbConn,
+    index: &SearchIndex,
+    cache: &super::SearchCache,
+    s: &ProductSearch,
+) -> AppResult<SearchResults> {
+    let key = super::SearchKey {
+        q: s.q.clone(),
+        min: s.min,
+        max: s.max,
+        category: s.category,
+        sort: s.sort,
+        generation: index.generation(),
     };
-    let hits = index.search(SEARCH_KIND, &s.q, 200).map_err(AppError::internal)?;
-    if hits.is_empty() {
-        return Ok(SearchResults { hits: Vec::new(), total: 0, has_more: false });
-    }
-    let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
-    let mut rows = queries::visible_hits(conn, &ids, s.min, s.max, categories.as_deref())?;
-    let scores: std::collections::HashMap<i64, f32> = hits.iter().copied().collect();
-    let score = |id: i64| scores.get(&id).copied().unwrap_or(0.0);
-    match s.sort {
-        SearchSort::Relevance => rows.sort_by(|a, b| score(b.0).total_cmp(&score(a.0)).then(b.2.cmp(&a.2))),
-        SearchSort::Sales => rows.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.cmp(&a.0))),
-        SearchSort::PriceAsc => rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))),
-        SearchSort::PriceDesc => rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0))),
-        // Ids grow with time: the newest product has the largest id.
-        SearchSort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.0)),
-    }
-    let total = rows.len();
+    let ordered = match cache.get(&key) {
+        Some(ids) => ids,
+        None => {
+            let ids = std::sync::Arc::new(ordered_hits(conn, index, s)?);
+            cache.put(key, ids.clone());
+            ids
+        }
+    };
+    let total = ordered.len();
     let skip = ((s.page - 1) * PAGE_SIZE) as usize;
-    let page_ids: Vec<i64> = rows.iter().skip(skip).take(PAGE_SIZE as usize).map(|r| r.0).collect();
-    let mut cards = queries::cards_with_description(conn, &page_ids)?;
+    let page_ids: Vec<i64> = ordered.iter().skip(skip).take(PAGE_SIZE as usize).copied().collect();
+    if page_ids.is_empty() {
+        return Ok(SearchResults { hits: Vec::new(), total, has_more: false });
+    }
+    let mut cards = queries::visible_cards_with_description(conn, &page_ids)?;
     cards.sort_by_key(|(card, _)| page_ids.iter().position(|id| *id == card.id));
     let terms = crate::search::words(&s.q);
     let hits: Vec<SearchHit> = cards
@@ -1000,7 +1006,39 @@ pub fn search_products(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch
             card,
         })
         .collect();
-    Ok(SearchResults { has_more: skip + hits.len() < total, hits, total })
+    Ok(SearchResults { has_more: skip + page_ids.len() < total, hits, total })
+}
+
+/// Every visible hit of a search, filtered and in the order asked for.
+fn ordered_hits(conn: &mut DbConn, index: &SearchIndex, s: &ProductSearch) -> AppResult<Vec<i64>> {
+    let categories = match s.category {
+        Some(c) => Some(category_and_children(conn, c)?),
+        None => None,
+    };
+    let hits = index.search(SEARCH_KIND, &s.q, 200).map_err(AppError::internal)?;
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
+    let rows = queries::visible_hits(conn, &ids, s.min, s.max, categories.as_deref())?;
+    // Scores are positive, so their bit patterns order like the scores themselves.
+    let score: std::collections::HashMap<i64, i64> = hits.iter().map(|(id, s)| (*id, i64::from(s.to_bits()))).collect();
+    let mut keyed: Vec<((i64, i64), i64)> = rows
+        .iter()
+        .map(|&(id, price, sales)| {
+            let key = match s.sort {
+                SearchSort::Relevance => (-score.get(&id).copied().unwrap_or(0), -sales),
+                SearchSort::Sales => (-sales, -id),
+                SearchSort::PriceAsc => (price, id),
+                SearchSort::PriceDesc => (-price, -id),
+                // Ids grow with time: the newest product has the largest id.
+                SearchSort::Newest => (-id, 0),
+            };
+            (key, id)
+        })
+        .collect();
+    keyed.sort_unstable();
+    Ok(keyed.into_iter().map(|(_, id)| id).collect())
 }
 
 /// What a payment shows as its description: the shop and the first item.

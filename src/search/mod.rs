@@ -24,6 +24,11 @@ fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
+/// Loads the segmenter now rather than on first use.
+pub fn warm_up() {
+    jieba();
+}
+
 /// The words of `text` as the index sees them: search-mode cut, lower-cased, no punctuation.
 pub fn words(text: &str) -> Vec<String> {
     jieba()
@@ -107,6 +112,8 @@ type HitCache = std::collections::HashMap<(String, String, usize), std::sync::Ar
 
 pub struct SearchIndex {
     dir: std::path::PathBuf,
+    /// Bumped whenever the index changes, so callers can key their own caches on it.
+    generation: std::sync::atomic::AtomicU64,
     cache: Mutex<HitCache>,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -150,6 +157,7 @@ impl SearchIndex {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex {
             dir: dir.to_path_buf(),
+            generation: std::sync::atomic::AtomicU64::new(0),
             cache: Mutex::new(HitCache::new()),
             reader,
             writer: Mutex::new(writer),
@@ -203,9 +211,15 @@ impl SearchIndex {
     }
 
     fn forget(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
         if let Ok(mut cache) = self.cache.lock() {
             cache.clear();
         }
+    }
+
+    /// Changes whenever the documents do.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Empties the index of one kind of document (before a rebuild).
@@ -310,7 +324,7 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
             out.push_str("</mark>");
             open = false;
         }
-        out.push_str(&escape(&c.to_string()));
+        push_escaped(&mut out, *c);
     }
     if open {
         out.push_str("</mark>");
@@ -319,5 +333,18 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|c| push_escaped(&mut out, c));
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }

@@ -37,6 +37,7 @@ pub struct AppState {
     /// WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are configured.
     pub wxpay: Option<Arc<crate::pay::wechat::WechatPay>>,
     pub mall_home: Arc<crate::mall::HomeCache>,
+    pub mall_search: Arc<crate::mall::SearchCache>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub pay_queries: Arc<crate::pay::QueryThrottle>,
     pub settings: Arc<crate::settings::Settings>,

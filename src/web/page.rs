@@ -44,8 +44,10 @@ impl CurrentUser {
     }
 }
 
-#[derive(Clone)]
-struct CachedUser(Option<CurrentUser>);
+/// The request's user, loaded at most once: actix polls a handler's extractors together, so
+/// `RequireMerchant` and `Page` in one handler would otherwise both go to the database.
+#[derive(Clone, Default)]
+struct CachedUser(std::rc::Rc<tokio::sync::OnceCell<Option<CurrentUser>>>);
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -54,24 +56,24 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 }
 
 async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
-    if let Some(cached) = req.extensions().get::<CachedUser>() {
-        return Ok(cached.0.clone());
-    }
-    let session = req.get_session();
-    let user = match session::user_id(&session) {
-        None => None,
-        Some(id) => {
+    let cell = req.extensions_mut().get_or_insert_with(CachedUser::default).clone();
+    let user = cell
+        .0
+        .get_or_try_init(|| async {
+            let session = req.get_session();
+            let Some(id) = session::user_id(&session) else {
+                return Ok(None);
+            };
             let state = state(req)?;
             let user = state.db.run(move |conn| crate::auth::service::session_user(conn, id)).await?;
             if user.is_none() {
                 // Deleted or banned since signing in: the session is over.
                 session::sign_out(&session);
             }
-            user
-        }
-    };
-    req.extensions_mut().insert(CachedUser(user.clone()));
-    Ok(user)
+            Ok::<_, AppError>(user)
+        })
+        .await?;
+    Ok(user.clone())
 }
 
 impl FromRequest for CurrentUser {

@@ -439,6 +439,23 @@ diesel::joinable!(chat_messages -> chat_threads (thread_id));
 diesel::joinable!(user_coupons -> coupons (coupon_id));
 diesel::joinable!(coupons -> shops (shop_id));
 
+diesel::table! {
+    product_imports (id) {
+        id -> BigInt,
+        shop_id -> BigInt,
+        user_id -> BigInt,
+        file_name -> Text,
+        status -> Text,
+        total_rows -> BigInt,
+        done_rows -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        errors -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
@@ -468,6 +485,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sensitive_words,
     merchant_applications,
     stock_logs,
+    product_imports,
     coupons,
     user_coupons,
     settings,

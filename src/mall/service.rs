@@ -759,6 +759,7 @@ pub fn line_image(images_json: &str) -> String {
 }
 
 /// One option of a new product: its name (empty for a product without options), price, stock.
+#[derive(Clone)]
 pub struct SkuSpec {
     pub name: String,
     pub price_cents: i64,

@@ -7,11 +7,11 @@ use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 
 use super::models::{NewApplication, NewCoupon};
-use super::service;
 use super::views::{
     AdminMerchantsView, ApplyValues, ApplyView, CouponsView, DashboardView, NewProductView, OrderView, OrdersView,
     ProductValues, ProductsView, StockCell,
 };
+use super::{import, service};
 use crate::error::{AppError, AppResult};
 use crate::mall::models::{Category, parse_yuan};
 use crate::mall::service::{ProductSpec, Shipping, SkuSpec};
@@ -114,18 +114,21 @@ pub async fn list_products(
     page: Page,
     q: web::Query<ProductsQuery>,
 ) -> AppResult<HttpResponse> {
-    let shop = shop_of(&state, m.0.id).await?;
     let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
     let status = q.status.clone().filter(|s| s == "on" || s == "off").unwrap_or_default();
-    let (t, s) = (text.clone(), status.clone());
+    let (t, s, uid) = (text.clone(), status.clone(), m.0.id);
     let page_no =
         q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
-    let products = state
+    let (products, last_import) = state
         .db
-        .run(move |conn| service::products(conn, shop, &t, (!s.is_empty()).then_some(s.as_str()), page_no))
+        .run(move |conn| {
+            let shop = service::own_shop(conn, uid)?;
+            let products = service::products(conn, shop, &t, (!s.is_empty()).then_some(s.as_str()), page_no)?;
+            Ok((products, import::latest(conn, shop)?))
+        })
         .await?;
     let has_more = products.len() == 50;
-    render(&ProductsView { page, q: text, status, products, page_no, has_more })
+    render(&ProductsView { page, q: text, status, products, page_no, has_more, last_import })
 }
 
 pub async fn show_new_product(state: web::Data<AppState>, m: RequireMerchant, page: Page) -> AppResult<HttpResponse> {
@@ -592,21 +595,56 @@ pub async fn export_products(state: web::Data<AppState>, m: RequireMerchant) -> 
         .body(data))
 }
 
-/// `POST /merchant/products/import` (multipart `file`, CSV): saves the good rows, reports the rest.
+/// `POST /merchant/products/import` (multipart `file`, CSV or XLSX): checks every row now,
+/// saves the good ones in the background and sends the merchant to the progress page.
 pub async fn import_products(
+    req: HttpRequest,
     state: web::Data<AppState>,
     m: RequireMerchant,
-    page: Page,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
-    let form = media::read_form(form, 1, 5 * 1024 * 1024).await?;
-    let Some((_, data)) = form.files.into_iter().find(|(n, _)| n == "file") else {
-        return Err(AppError::invalid("请选择要导入的 CSV 文件"));
+    let mut form = media::read_form(form, 1, 5 * 1024 * 1024).await?;
+    let Some(at) = form.files.iter().position(|(n, _)| n == "file") else {
+        return Err(AppError::invalid("请选择要导入的 CSV 或 XLSX 文件"));
     };
+    let (_, data) = form.files.swap_remove(at);
+    let file_name = form.file_names.swap_remove(at);
     let actor = m.0.id;
-    let report = state.db.run(move |conn| service::import_csv(conn, shop, actor, &data)).await?;
-    render(&super::views::ImportView { page, report })
+    let (id, plan) = state
+        .db
+        .run(move |conn| {
+            let plan = import::plan(conn, import::read_file(&file_name, &data)?)?;
+            Ok((import::start(conn, shop, actor, &file_name, &plan)?, plan))
+        })
+        .await?;
+    let st = state.clone();
+    actix_web::rt::spawn(async move {
+        let done = st.db.run(move |conn| import::run(conn, id, shop, actor, plan)).await;
+        if let Err(e) = done {
+            tracing::error!(import = id, error = %e, "product import failed");
+        }
+    });
+    Ok(see_other(&req, &format!("/merchant/imports/{id}")))
+}
+
+/// `GET /merchant/imports/{id}`: the import's progress, then its report. htmx polls it and gets
+/// only the progress section.
+pub async fn show_import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    m: RequireMerchant,
+    page: Page,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let id = path.into_inner();
+    let job = state.db.run(move |conn| import::find(conn, shop, id)).await?;
+    let errors = job.error_rows();
+    if is_htmx(&req) {
+        return render(&super::views::ImportProgress { job: &job, errors: &errors });
+    }
+    render(&super::views::ImportView { page, job: &job, errors: &errors })
 }
 
 pub async fn show_edit_product(

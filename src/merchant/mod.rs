@@ -1,10 +1,11 @@
 //! The merchant side of the back office (`/merchant`, role merchant, only the merchant's own
 //! shop) and merchant onboarding (`/merchant/apply`, reviewed at `/admin/merchants`).
 //!
-//! Tables: merchant_applications, stock_logs, coupons, user_coupons; shops, products and orders
+//! Tables: merchant_applications, stock_logs, coupons, user_coupons, product_imports; shops, products and orders
 //! belong to the mall, which this module reaches through `mall::service`.
 
 pub mod handlers;
+pub mod import;
 pub mod models;
 pub mod queries;
 pub mod service;
@@ -19,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/merchant/products", web::get().to(handlers::list_products))
         .route("/merchant/products.csv", web::get().to(handlers::export_products))
         .route("/merchant/products/import", web::post().to(handlers::import_products))
+        .route("/merchant/imports/{id}", web::get().to(handlers::show_import))
         .route("/merchant/products/new", web::get().to(handlers::show_new_product))
         .route("/merchant/products/new", web::post().to(handlers::create_product))
         .route("/merchant/products/{id}/shelf", web::post().to(handlers::toggle_shelf))

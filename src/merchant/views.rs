@@ -1,5 +1,6 @@
 use askama::Template;
 
+use super::import::ProductImport;
 use super::models::{Application, Coupon};
 use super::queries::ProductRow;
 use super::service::Dashboard;
@@ -49,6 +50,7 @@ pub struct ProductsView {
     pub products: Vec<(ProductRow, Vec<Sku>)>,
     pub page_no: i64,
     pub has_more: bool,
+    pub last_import: Option<ProductImport>,
 }
 
 #[derive(Template)]
@@ -112,9 +114,18 @@ pub struct AdminMerchantsView {
 
 #[derive(Template)]
 #[template(path = "merchant/import.html")]
-pub struct ImportView {
+pub struct ImportView<'a> {
     pub page: Page,
-    pub report: super::service::ImportReport,
+    pub job: &'a ProductImport,
+    pub errors: &'a [(usize, String)],
+}
+
+/// The progress section alone, for the page's htmx polling.
+#[derive(Template)]
+#[template(path = "merchant/import.html", block = "progress")]
+pub struct ImportProgress<'a> {
+    pub job: &'a ProductImport,
+    pub errors: &'a [(usize, String)],
 }
 
 #[derive(Template)]

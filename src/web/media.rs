@@ -76,11 +76,13 @@ pub fn store_image(media_dir: &Path, folder: &str, stem: &str, data: &[u8], fit:
     Ok(format!("/media/{folder}/{name}"))
 }
 
-/// A multipart form: its text fields and its files (field name, bytes).
+/// A multipart form: its text fields and its files (field name, bytes), and the name each file
+/// had on the user's machine.
 #[derive(Default)]
 pub struct UploadForm {
     pub fields: std::collections::HashMap<String, String>,
     pub files: Vec<(String, Vec<u8>)>,
+    pub file_names: Vec<String>,
 }
 
 impl UploadForm {
@@ -90,21 +92,24 @@ impl UploadForm {
 }
 
 /// Reads a whole multipart form: text fields up to 10 KB each, at most `max_files` non-empty
-/// files of at most `max_bytes` each.
+/// files of at most `max_bytes` each. Files are pictures, except in a field named `file`
+/// (a document such as a spreadsheet), which only changes the wording of errors.
 pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) -> Result<UploadForm, AppError> {
     let unreadable = || AppError::invalid("上传的内容无法读取");
     let mut out = UploadForm::default();
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| unreadable())?;
         let name = field.name().unwrap_or("").to_string();
-        let is_file = field.content_disposition().and_then(|d| d.get_filename()).is_some();
+        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        let is_file = file_name.is_some();
+        let (noun, counted) = if name == "file" { ("文件", "个文件") } else { ("图片", "张图片") };
         let limit = if is_file { max_bytes } else { 10 * 1024 };
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| unreadable())?;
             if data.len() + chunk.len() > limit {
                 return Err(if is_file {
-                    AppError::invalid(format!("图片不能超过 {} MB", max_bytes / 1024 / 1024))
+                    AppError::invalid(format!("{noun}不能超过 {} MB", max_bytes / 1024 / 1024))
                 } else {
                     AppError::invalid("填写的内容太长")
                 });
@@ -114,9 +119,10 @@ pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) 
         if is_file {
             if !data.is_empty() {
                 if out.files.len() >= max_files {
-                    return Err(AppError::invalid(format!("最多上传 {max_files} 张图片")));
+                    return Err(AppError::invalid(format!("最多上传 {max_files} {counted}")));
                 }
                 out.files.push((name, data));
+                out.file_names.push(file_name.unwrap_or_default());
             }
         } else {
             out.fields.insert(name, String::from_utf8(data).map_err(|_| unreadable())?);

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod email;
 mod helpers;
+mod imports;
 mod mall;
 mod market;
 mod merchant;

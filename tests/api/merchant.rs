@@ -42,7 +42,7 @@ const APPLY: [(&str, &str); 5] = [
 ];
 
 /// A new user applies, the admin approves: a merchant with a shop, signed in.
-fn new_merchant(app: &TestApp, username: &str) -> Client {
+pub fn new_merchant(app: &TestApp, username: &str) -> Client {
     let c = app.client();
     let r = c.submit(
         "/register",
@@ -78,7 +78,7 @@ fn add_product(m: &Client, name: &str, skus: &str) -> crate::helpers::Resp {
     )
 }
 
-fn sku_ids(app: &TestApp, product: &str) -> Vec<(i64, String, i64)> {
+pub fn sku_ids(app: &TestApp, product: &str) -> Vec<(i64, String, i64)> {
     use campus::db::schema::{product_skus, products};
     app.db(|c| {
         product_skus::table
@@ -495,66 +495,6 @@ fn a_coupon_is_claimed_within_limits_and_applied_exactly_once() {
     let status: String = app.db(|c| user_coupons::table.select(user_coupons::status).first(c).unwrap());
     assert_eq!(status, "unused");
     assert!(student.get("/mall/checkout").body.contains("开业券"));
-}
-
-fn import(m: &Client, csv: &str) -> crate::helpers::Resp {
-    let token = m.get("/merchant/products").csrf();
-    let boundary = "----csv";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
-    body.extend_from_slice(csv.as_bytes());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    m.post_raw(
-        &format!("/merchant/products/import?csrf_token={token}"),
-        &format!("multipart/form-data; boundary={boundary}"),
-        &body,
-    )
-}
-
-#[test]
-fn products_and_stock_go_out_and_come_in_as_csv_with_a_per_row_report() {
-    let app = spawn_app();
-    let m = app.login("merchant", DEMO_PASSWORD);
-    let csv = m.get("/merchant/products.csv");
-    assert_eq!(csv.status, 200);
-    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(csv.body.starts_with('\u{feff}'), "a BOM for spreadsheet programs");
-    assert!(csv.body.contains("商品名称,分类,规格,价格,库存,描述"));
-    assert!(csv.body.contains("校园文化衫 纯棉 T恤,服饰,白色 / M,49.00,30"));
-
-    let r = import(&m, "名称,价格\nx,1\n");
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("表头应为"));
-
-    let file = "\u{feff}商品名称,分类,规格,价格,库存,描述\n\
-                宿舍小夜灯,宿舍电器,暖光,19.9,40,USB 充电\n\
-                宿舍小夜灯,宿舍电器,白光,19.9,35,\n\
-                \"逗号, 测试杯\",收纳,,9.5,3,\n\
-                坏价格,零食,,abc,1,\n\
-                未知分类,火星,,1,1,\n\
-                负库存,零食,,1,-2,\n\
-                校园文化衫 纯棉 T恤,服饰,白色 / M,45,99,\n\
-                校园文化衫 纯棉 T恤,服饰,紫色 / S,45,1,\n";
-    let r = import(&m, file);
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("导入结果"));
-    for (line, why) in [
-        (5, "请输入正确的金额"),
-        (6, "没有分类「火星」"),
-        (7, "库存需为"),
-        (9, "商品「校园文化衫 纯棉 T恤」没有规格「紫色 / S」"),
-    ] {
-        assert!(r.body.contains(&format!("<td>{line}</td><td>{why}")), "line {line}: {why}");
-    }
-    let lamp = sku_ids(&app, "宿舍小夜灯");
-    assert_eq!(lamp.iter().map(|s| (s.1.as_str(), s.2)).collect::<Vec<_>>(), vec![("暖光", 40), ("白光", 35)]);
-    assert_eq!(sku_ids(&app, "逗号, 测试杯")[0].2, 3, "quoted fields");
-    let shirt = sku_ids(&app, "校园文化衫 纯棉 T恤");
-    assert_eq!(shirt[0].2, 99, "stock of an existing option updated");
-    assert!(sku_ids(&app, "坏价格").is_empty() && sku_ids(&app, "负库存").is_empty(), "bad rows skipped");
-    use campus::db::schema::stock_logs;
-    let imports: i64 =
-        app.db(|c| stock_logs::table.filter(stock_logs::reason.eq("import")).count().get_result(c).unwrap());
-    assert_eq!(imports, 4);
 }
 
 #[test]

@@ -1,0 +1,359 @@
+//! Product and stock import from CSV or XLSX. The file is read and every row checked at once
+//! (a wrong header refuses the whole file); the good rows are then saved in the background, one
+//! product per transaction, while the page shows the progress stored in `product_imports`.
+
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use calamine::{Data, Reader, Xlsx};
+use diesel::prelude::*;
+
+use super::queries;
+use super::service::IMPORT_HEADER;
+use crate::db::schema::product_imports;
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::mall::service::{self as mall, SkuSpec};
+
+/// At most this many data rows per file.
+const MAX_ROWS: usize = 10_000;
+
+pub const RUNNING: &str = "running";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+/// A running import not heard of for this long was cut off (the server stopped).
+const STALE_AFTER: Duration = Duration::from_secs(120);
+
+/// One row of the file: its line (spreadsheet row number) and its cells as text.
+type Record = (usize, Vec<String>);
+
+/// The rows of an uploaded file, without the header; CSV (UTF-8, BOM or not) or XLSX (the
+/// first sheet). The header must name the columns of [`IMPORT_HEADER`].
+pub fn read_file(file_name: &str, data: &[u8]) -> AppResult<Vec<Record>> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xls") {
+        return Err(AppError::invalid("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV 后再导入"));
+    }
+    let mut records =
+        if data.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") { read_xlsx(data)? } else { read_csv(data)? }
+            .into_iter();
+    let header = records.next().map(|(_, cells)| cells).unwrap_or_default();
+    if header.len() < 5 || header.iter().zip(IMPORT_HEADER.iter()).any(|(a, b)| a != b) {
+        return Err(AppError::invalid(format!("表头应为：{}", IMPORT_HEADER.join(","))));
+    }
+    // Blank rows (a spreadsheet's trailing ones) are not rows.
+    let rows: Vec<Record> = records.filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).collect();
+    if rows.is_empty() {
+        return Err(AppError::invalid("文件里只有表头，没有要导入的行"));
+    }
+    Ok(rows)
+}
+
+fn read_csv(data: &[u8]) -> AppResult<Vec<Record>> {
+    let data = data.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(data);
+    if std::str::from_utf8(data).is_err() {
+        return Err(AppError::invalid("CSV 需为 UTF-8 编码（Excel 中选择“CSV UTF-8”另存），或直接上传 .xlsx"));
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(data);
+    let mut records = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 1;
+        match record {
+            Ok(r) => records.push((line, r.iter().map(str::to_string).collect())),
+            Err(_) if line == 1 => return Err(AppError::invalid("文件不是有效的 CSV")),
+            // Kept as a row that cannot be parsed: reported with its line, the rest goes on.
+            Err(_) => records.push((line, vec!["\u{0}".to_string()])),
+        }
+    }
+    Ok(records)
+}
+
+fn read_xlsx(data: &[u8]) -> AppResult<Vec<Record>> {
+    let not_xlsx = |_| AppError::invalid("文件不是有效的 XLSX 表格");
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(data)).map_err(not_xlsx)?;
+    let sheet = book.worksheet_range_at(0).ok_or_else(|| AppError::invalid("表格里没有工作表"))?.map_err(not_xlsx)?;
+    // Line numbers are the sheet's own row numbers, as the merchant sees them in Excel.
+    let first = sheet.start().map_or(0, |(row, _)| row as usize);
+    Ok(sheet.rows().enumerate().map(|(i, cells)| (first + i + 1, cells.iter().map(cell_text).collect())).collect())
+}
+
+/// A cell as the text a CSV would hold: numbers without a spurious `.0`.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => format!("{f}"),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+struct Row {
+    line: usize,
+    category_id: i64,
+    sku: SkuSpec,
+    description: String,
+}
+
+/// The checked rows grouped by product name (rows with the same name are one product's
+/// options), and every refused row with its reason.
+pub struct Plan {
+    groups: Vec<(String, Vec<Row>)>,
+    errors: Vec<(usize, String)>,
+    rows: usize,
+}
+
+impl Plan {
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+pub fn plan(conn: &mut DbConn, records: Vec<Record>) -> AppResult<Plan> {
+    let categories = mall::leaf_categories(conn)?;
+    let mut plan = Plan { groups: Vec::new(), errors: Vec::new(), rows: records.len().min(MAX_ROWS) };
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (n, (line, cells)) in records.into_iter().enumerate() {
+        if n == MAX_ROWS {
+            plan.errors.push((line, format!("一次最多导入 {MAX_ROWS} 行，其余未处理")));
+            break;
+        }
+        let field = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
+        let parsed = (|| -> Result<(String, Row), String> {
+            if field(0) == "\u{0}" {
+                return Err("这一行无法解析".into());
+            }
+            let name = field(0).to_string();
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err("商品名称需为 1–60 个字".into());
+            }
+            let category_id = categories
+                .iter()
+                .find(|c| c.name == field(1))
+                .map(|c| c.id)
+                .ok_or_else(|| format!("没有分类「{}」", field(1)))?;
+            let sku_name = field(2).to_string();
+            if sku_name.chars().count() > 30 {
+                return Err("规格名称不能超过 30 个字".into());
+            }
+            let price = crate::mall::models::parse_yuan(field(3))?;
+            if !(1..=10_000_000).contains(&price) {
+                return Err("价格需在 ¥0.01 到 ¥100000 之间".into());
+            }
+            let stock: i64 =
+                field(4).parse().ok().filter(|n| (0..=999_999).contains(n)).ok_or("库存需为 0 到 999999 之间的整数")?;
+            let description: String = field(5).chars().take(2000).collect();
+            Ok((
+                name,
+                Row { line, category_id, sku: SkuSpec { name: sku_name, price_cents: price, stock }, description },
+            ))
+        })();
+        match parsed {
+            Ok((name, row)) => match index.get(&name) {
+                Some(&g) => plan.groups[g].1.push(row),
+                None => {
+                    index.insert(name.clone(), plan.groups.len());
+                    plan.groups.push((name, vec![row]));
+                }
+            },
+            Err(e) => plan.errors.push((line, e)),
+        }
+    }
+    Ok(plan)
+}
+
+/// An import as its page shows it.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = product_imports)]
+pub struct ProductImport {
+    pub id: i64,
+    pub shop_id: i64,
+    pub file_name: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub done_rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub errors: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl ProductImport {
+    pub fn running(&self) -> bool {
+        self.status == RUNNING && !self.stale()
+    }
+
+    /// Still marked running, but nothing happened for a long while: the server stopped.
+    pub fn stale(&self) -> bool {
+        self.status == RUNNING
+            && db::now().signed_duration_since(self.updated_at).to_std().is_ok_and(|d| d > STALE_AFTER)
+    }
+
+    pub fn percent(&self) -> i64 {
+        if self.total_rows == 0 { 100 } else { self.done_rows * 100 / self.total_rows }
+    }
+
+    /// The refused rows, by line.
+    pub fn error_rows(&self) -> Vec<(usize, String)> {
+        serde_json::from_str(&self.errors).unwrap_or_default()
+    }
+}
+
+/// Records a new import of `rows` rows; the rows already refused are saved with it.
+pub fn start(conn: &mut DbConn, shop: i64, user: i64, file_name: &str, plan: &Plan) -> AppResult<i64> {
+    let now = db::now();
+    let name: String = file_name.chars().take(100).collect();
+    let errors = serde_json::to_string(&plan.errors).map_err(AppError::internal)?;
+    let values = (
+        product_imports::shop_id.eq(shop),
+        product_imports::user_id.eq(user),
+        product_imports::file_name.eq(&name),
+        product_imports::status.eq(RUNNING),
+        product_imports::total_rows.eq(plan.rows as i64),
+        product_imports::done_rows.eq(plan.errors.len() as i64),
+        product_imports::errors.eq(&errors),
+        product_imports::created_at.eq(now),
+        product_imports::updated_at.eq(now),
+    );
+    Ok(crate::on_backend!(conn, |c| diesel::insert_into(product_imports::table)
+        .values(values)
+        .returning(product_imports::id)
+        .get_result(c))?)
+}
+
+/// The shop's import `id`; another shop's is not found.
+pub fn find(conn: &mut DbConn, shop: i64, id: i64) -> AppResult<ProductImport> {
+    product_imports::table
+        .filter(product_imports::id.eq(id))
+        .filter(product_imports::shop_id.eq(shop))
+        .select(ProductImport::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn latest(conn: &mut DbConn, shop: i64) -> AppResult<Option<ProductImport>> {
+    Ok(product_imports::table
+        .filter(product_imports::shop_id.eq(shop))
+        .order(product_imports::id.desc())
+        .select(ProductImport::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Saves the plan's good rows: a new name creates a product, a known name updates the price
+/// and stock of its options. Progress is written at most every quarter second; the end writes
+/// the counts and every refused row.
+pub fn run(conn: &mut DbConn, id: i64, shop: i64, actor: i64, plan: Plan) -> AppResult<()> {
+    let (mut created, mut updated, mut errors) = (0i64, 0i64, plan.errors);
+    let mut done = errors.len() as i64;
+    let mut reported = Instant::now();
+    for (name, rows) in &plan.groups {
+        match write_tx(conn, |conn| save_product(conn, shop, actor, name, rows)) {
+            Ok((c, u, refused)) => {
+                created += c;
+                updated += u;
+                errors.extend(refused);
+            }
+            Err(AppError::Internal(e)) => {
+                fail(conn, id, &format!("导入中断：{e}"))?;
+                return Err(AppError::Internal(e));
+            }
+            Err(e) => errors.extend(rows.iter().map(|r| (r.line, e.to_string()))),
+        }
+        done += rows.len() as i64;
+        if reported.elapsed() > Duration::from_millis(250) {
+            diesel::update(product_imports::table.find(id))
+                .set((
+                    product_imports::done_rows.eq(done),
+                    product_imports::created.eq(created),
+                    product_imports::updated.eq(updated),
+                    product_imports::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+            reported = Instant::now();
+        }
+    }
+    errors.sort();
+    let errors = serde_json::to_string(&errors).map_err(AppError::internal)?;
+    diesel::update(product_imports::table.find(id))
+        .set((
+            product_imports::status.eq(DONE),
+            product_imports::done_rows.eq(done),
+            product_imports::created.eq(created),
+            product_imports::updated.eq(updated),
+            product_imports::errors.eq(errors),
+            product_imports::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an import as failed (what was saved before stays saved).
+pub fn fail(conn: &mut DbConn, id: i64, why: &str) -> AppResult<()> {
+    let errors = serde_json::to_string(&[(0, why)]).map_err(AppError::internal)?;
+    diesel::update(product_imports::table.find(id))
+        .set((
+            product_imports::status.eq(FAILED),
+            product_imports::errors.eq(errors),
+            product_imports::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One product's rows: `(options created, options updated, refused rows)`.
+fn save_product(
+    conn: &mut DbConn,
+    shop: i64,
+    actor: i64,
+    name: &str,
+    rows: &[Row],
+) -> AppResult<(i64, i64, Vec<(usize, String)>)> {
+    let now = db::now();
+    let Some(product_id) = queries::product_by_name(conn, shop, name)? else {
+        let first = &rows[0];
+        let spec = mall::ProductSpec {
+            shop_id: shop,
+            category_id: first.category_id,
+            name: name.to_string(),
+            description: first.description.clone(),
+            images: Vec::new(),
+            original_price_cents: None,
+            skus: rows.iter().map(|r| r.sku.clone()).collect(),
+        };
+        let id = mall::create_product(conn, &spec, 0)?;
+        for sku in queries::skus_of(conn, &[id])? {
+            crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
+        }
+        return Ok((rows.len() as i64, 0, Vec::new()));
+    };
+    let skus = queries::skus_of(conn, &[product_id])?;
+    let (mut updated, mut refused) = (0, Vec::new());
+    for row in rows {
+        let Some(s) = skus.iter().find(|s| s.name == row.sku.name) else {
+            refused.push((row.line, format!("商品「{name}」没有规格「{}」", row.sku.name)));
+            continue;
+        };
+        queries::set_price_and_stock(conn, s.id, row.sku.price_cents, row.sku.stock)?;
+        if row.sku.stock != s.stock {
+            crate::mall::queries::log_stock(
+                conn,
+                s.id,
+                product_id,
+                Some(actor),
+                row.sku.stock - s.stock,
+                "import",
+                now,
+            )?;
+            mall::stock_dropped(conn, s.id, s.stock, row.sku.stock)?;
+        }
+        updated += 1;
+    }
+    queries::refresh_listed_price(conn, product_id)?;
+    Ok((0, updated, refused))
+}

@@ -28,6 +28,9 @@ const STALE_AFTER: Duration = Duration::from_secs(120);
 /// One row of the file: its line (spreadsheet row number) and its cells as text.
 type Record = (usize, Vec<String>);
 
+/// Refused rows: line and reason.
+type Refused = Vec<(usize, String)>;
+
 /// The rows of an uploaded file, without the header; CSV (UTF-8, BOM or not) or XLSX (the
 /// first sheet). The header must name the columns of [`IMPORT_HEADER`].
 pub fn read_file(file_name: &str, data: &[u8]) -> AppResult<Vec<Record>> {
@@ -102,7 +105,7 @@ struct Row {
 /// options), and every refused row with its reason.
 pub struct Plan {
     groups: Vec<(String, Vec<Row>)>,
-    errors: Vec<(usize, String)>,
+    errors: Refused,
     rows: usize,
 }
 
@@ -198,7 +201,7 @@ impl ProductImport {
     }
 
     /// The refused rows, by line.
-    pub fn error_rows(&self) -> Vec<(usize, String)> {
+    pub fn error_rows(&self) -> Refused {
         serde_json::from_str(&self.errors).unwrap_or_default()
     }
 }
@@ -307,13 +310,7 @@ pub fn fail(conn: &mut DbConn, id: i64, why: &str) -> AppResult<()> {
 }
 
 /// One product's rows: `(options created, options updated, refused rows)`.
-fn save_product(
-    conn: &mut DbConn,
-    shop: i64,
-    actor: i64,
-    name: &str,
-    rows: &[Row],
-) -> AppResult<(i64, i64, Vec<(usize, String)>)> {
+fn save_product(conn: &mut DbConn, shop: i64, actor: i64, name: &str, rows: &[Row]) -> AppResult<(i64, i64, Refused)> {
     let now = db::now();
     let Some(product_id) = queries::product_by_name(conn, shop, name)? else {
         let first = &rows[0];

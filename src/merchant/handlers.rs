@@ -695,18 +695,20 @@ pub async fn edit_product(
         } else {
             parse_skus(form.text("new_skus"), "", "")?
         };
-        // Kept photos in their order, the chosen cover first.
-        let mut images: Vec<String> = product
-            .images
-            .iter()
-            .enumerate()
-            .filter(|(i, url)| form.text(&format!("keep_{i}")) == url.as_str())
-            .map(|(_, url)| url.clone())
-            .collect();
-        if let Some(pos) = images.iter().position(|u| u == form.text("cover")) {
-            let cover = images.remove(pos);
-            images.insert(0, cover);
+        // Kept photos by the order numbers given (ties keep their old order); the first is the cover.
+        let mut kept: Vec<(i64, usize, String)> = Vec::new();
+        for (i, url) in product.images.iter().enumerate() {
+            if form.text(&format!("keep_{i}")) != url.as_str() {
+                continue;
+            }
+            let order = match form.text(&format!("order_{i}")).trim() {
+                "" => i as i64 + 1,
+                raw => raw.parse().ok().filter(|n| (1..=8).contains(n)).ok_or("图片序号需为 1 到 8 之间的数字")?,
+            };
+            kept.push((order, i, url.clone()));
         }
+        kept.sort();
+        let images: Vec<String> = kept.into_iter().map(|(_, _, url)| url).collect();
         if images.len() + form.files.iter().filter(|(n, _)| n == "images").count() > 8 {
             return Err("图片最多 8 张".into());
         }

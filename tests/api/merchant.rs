@@ -538,7 +538,7 @@ fn a_merchant_edits_a_product_its_prices_options_and_photos() {
             (price_field.clone(), price.into()),
             ("new_skus".into(), new_skus.into()),
             ("keep_1".into(), images[1].clone()),
-            ("cover".into(), images[1].clone()),
+            ("order_1".into(), "1".into()),
         ]
     };
     let send = |f: Vec<(String, String)>| {
@@ -567,4 +567,62 @@ fn a_merchant_edits_a_product_its_prices_options_and_photos() {
     assert_eq!(skus.iter().map(|s| (s.1.as_str(), s.2)).collect::<Vec<_>>(), vec![("米白", 5), ("藏青", 4)]);
     let other = app.login("merchant", DEMO_PASSWORD);
     assert_eq!(other.get(&format!("/merchant/products/{pid}/edit")).status, 404);
+}
+
+#[test]
+fn a_merchant_reorders_product_photos_and_the_first_is_the_cover() {
+    let app = spawn_app();
+    let m = new_merchant(&app, "photos1");
+    let r = upload(
+        &m,
+        "/merchant/products/new",
+        &[("name", "马克杯"), ("category_id", "2"), ("description", ""), ("skus", ""), ("price", "25"), ("stock", "3")],
+        &[("images", png()), ("images", png()), ("images", png())],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    use campus::db::schema::products;
+    let photos = |app: &TestApp| -> (i64, Vec<String>) {
+        let (id, images): (i64, String) = app.db(|c| {
+            products::table
+                .filter(products::name.eq("马克杯"))
+                .select((products::id, products::images))
+                .first(c)
+                .unwrap()
+        });
+        (id, serde_json::from_str(&images).unwrap())
+    };
+    let (pid, before) = photos(&app);
+    assert_eq!(before.len(), 3);
+    let edit = m.get(&format!("/merchant/products/{pid}/edit"));
+    assert!(edit.body.contains("name=\"order_2\" value=\"3\""), "each photo shows its place");
+    let send = |orders: [&str; 3]| {
+        let mut f: Vec<(String, String)> = vec![
+            ("name".into(), "马克杯".into()),
+            ("category_id".into(), "2".into()),
+            ("description".into(), "".into()),
+            ("original_price".into(), "".into()),
+            ("new_skus".into(), "".into()),
+        ];
+        let sku = sku_ids(&app, "马克杯")[0].0;
+        f.push((format!("price_{sku}"), "25".into()));
+        for (i, url) in before.iter().enumerate() {
+            f.push((format!("keep_{i}"), url.clone()));
+            f.push((format!("order_{i}"), orders[i].into()));
+        }
+        let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        upload(&m, &format!("/merchant/products/{pid}/edit"), &refs, &[])
+    };
+    for bad in [["x", "1", "2"], ["0", "1", "2"], ["1", "9", "2"]] {
+        let r = send(bad);
+        assert_eq!(r.status, 422, "{bad:?}");
+        assert!(r.body.contains("图片序号需为 1 到 8 之间的数字"));
+        assert_eq!(photos(&app).1, before, "nothing changed");
+    }
+    assert_eq!(send(["3", "1", "2"]).status, 303);
+    let after = photos(&app).1;
+    assert_eq!(after, vec![before[1].clone(), before[2].clone(), before[0].clone()]);
+    let product = app.client().get(&format!("/mall/products/{pid}"));
+    assert_eq!(product.status, 200);
+    let first_img = product.body.find(&before[1]).expect("cover shown");
+    assert!(product.body.find(&before[0]).unwrap() > first_img, "the old cover is now last");
 }

@@ -30,5 +30,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
 PY
 token=$(curl -s -b "$jar" "http://127.0.0.1:$port/merchant/products" | grep -o '"X-CSRF-Token": "[^"]*"' | head -1 | sed 's/.*: "//;s/"$//')
 start=$(date +%s.%N)
-curl -s -b "$jar" -o "$data/report.html" -F "file=@$data/import.csv;type=text/csv" "http://127.0.0.1:$port/merchant/products/import?csrf_token=$token"
+where=$(curl -s -b "$jar" -o /dev/null -w '%{redirect_url}' -F "file=@$data/import.csv;type=text/csv" "http://127.0.0.1:$port/merchant/products/import?csrf_token=$token")
+echo "== import accepted after $(echo "$(date +%s.%N) - $start" | bc) s; progress at $where"
+until curl -s -b "$jar" -o "$data/report.html" "$where" && grep -q '导入完成' "$data/report.html"; do
+  grep -o '已处理 [0-9]* / [0-9]* 行' "$data/report.html" | head -1 || true
+  sleep 0.5
+done
 echo "== import of 5,000 rows: $(echo "$(date +%s.%N) - $start" | bc) s, $(grep -o '新建规格</p><p class="stat__value">[0-9]*' "$data/report.html" | grep -o '[0-9]*$') created"

@@ -65,7 +65,7 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
                 return Ok(None);
             };
             let state = state(req)?;
-            let user = state.db.run(move |conn| crate::auth::service::session_user(conn, id)).await?;
+            let user = state.db.read_here(move |conn| crate::auth::service::session_user(conn, id)).await?;
             if user.is_none() {
                 // Deleted or banned since signing in: the session is over.
                 session::sign_out(&session);

@@ -4,6 +4,7 @@
 
 pub mod handlers;
 pub mod mall;
+pub mod moderation;
 pub mod queries;
 pub mod service;
 pub mod settings;
@@ -29,5 +30,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/mall/categories", web::post().to(mall::save_category))
         .route("/admin/mall/banners", web::post().to(mall::add_banner))
         .route("/admin/mall/banners/{id}/active", web::post().to(mall::toggle_banner))
-        .route("/admin/mall/products/{id}/takedown", web::post().to(mall::take_down));
+        .route("/admin/mall/products/{id}/takedown", web::post().to(mall::take_down))
+        .route("/admin/moderation", web::get().to(moderation::show))
+        .route("/admin/moderation/{id}/approve", web::post().to(moderation::approve))
+        .route("/admin/moderation/{id}/hide", web::post().to(moderation::hide_flagged))
+        .route("/admin/moderation/{id}/ban", web::post().to(moderation::ban_author));
 }

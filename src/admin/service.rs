@@ -10,6 +10,8 @@ use crate::notify::jobs;
 
 pub struct Dashboard {
     pub stats: Stats,
+    /// Open entries of the moderation queue.
+    pub to_review: i64,
     pub registrations: Vec<(String, i64)>,
     pub audit: Vec<AuditEntry>,
 }
@@ -28,7 +30,12 @@ pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
             registrations[idx as usize].1 += 1;
         }
     }
-    Ok(Dashboard { stats, registrations, audit: audit::recent(conn, 20)? })
+    Ok(Dashboard {
+        to_review: crate::moderation::open_count(conn)?,
+        stats,
+        registrations,
+        audit: audit::recent(conn, 20)?,
+    })
 }
 
 pub fn users(conn: &mut DbConn, q: &str) -> AppResult<Vec<(UserRow, Vec<Role>)>> {

@@ -456,6 +456,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    moderation_flags (id) {
+        id -> BigInt,
+        kind -> Text,
+        target_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        title -> Text,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
@@ -486,6 +501,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     merchant_applications,
     stock_logs,
     product_imports,
+    moderation_flags,
     coupons,
     user_coupons,
     settings,

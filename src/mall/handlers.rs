@@ -288,6 +288,18 @@ pub async fn submit_checkout(
             return html_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
     };
+    if !checkout.remark.is_empty() {
+        // A remark only the shop reads: a blocking word refuses it, review words pass.
+        let (words, remark) = (state.words.clone(), checkout.remark.clone());
+        match state.db.run(move |conn| crate::moderation::screen(&words, conn, &remark, "备注")).await {
+            Ok(_) => {}
+            Err(AppError::Invalid(message)) => {
+                let view = checkout_view(&state, page, user.id, checkout.key.clone(), values, Some(message)).await?;
+                return html_with(StatusCode::UNPROCESSABLE_ENTITY, &view);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let uid = user.id;
     let key = checkout.key.clone();
     let settings = state.settings.clone();

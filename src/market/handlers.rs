@@ -209,7 +209,15 @@ pub async fn send_message(
         return Err(AppError::invalid("消息需为 1–500 个字"));
     }
     let (id, uid) = (path.into_inner(), user.id);
-    state.db.run(move |conn| service::send_message(conn, id, uid, &body)).await?;
+    let words = state.words.clone();
+    state
+        .db
+        .run(move |conn| {
+            // Between two students: a blocking word refuses the message, review words pass.
+            crate::moderation::screen(&words, conn, &body, "消息")?;
+            service::send_message(conn, id, uid, &body)
+        })
+        .await?;
     Ok(see_other(&req, &format!("/mall/second-hand/threads/{id}")))
 }
 

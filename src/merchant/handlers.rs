@@ -12,9 +12,11 @@ use super::views::{
     ProductValues, ProductsView, StockCell,
 };
 use super::{import, service};
+use crate::db::write_tx;
 use crate::error::{AppError, AppResult};
 use crate::mall::models::{Category, parse_yuan};
 use crate::mall::service::{ProductSpec, Shipping, SkuSpec};
+use crate::moderation;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, Page, RequireAdmin, RequireMerchant};
@@ -88,6 +90,18 @@ pub async fn submit_apply(
     state.db.run(move |conn| service::apply(conn, uid, &app, &path)).await?;
     session::flash(&session, "success", "申请已提交，审核结果会通过消息和邮件通知你");
     Ok(see_other(&req, "/merchant/apply"))
+}
+
+/// The word filter's say on a product's text: `Err(message)` refuses it, `Ok(Some(reason))`
+/// publishes it into the moderation queue.
+async fn screen_product(state: &AppState, name: &str, description: &str) -> AppResult<Result<Option<String>, String>> {
+    let words = state.words.clone();
+    let text = format!("{name}\n{description}");
+    match state.db.run(move |conn| moderation::screen(&words, conn, &text, "商品信息")).await {
+        Ok(review) => Ok(Ok(review)),
+        Err(AppError::Invalid(message)) => Ok(Err(message)),
+        Err(e) => Err(e),
+    }
 }
 
 async fn shop_of(state: &AppState, user_id: i64) -> AppResult<i64> {
@@ -235,6 +249,10 @@ pub async fn create_product(
         Ok(s) => s,
         Err(e) => return unprocessable(&NewProductView { page, categories, values, error: Some(e) }),
     };
+    let review = match screen_product(&state, &spec.name, &spec.description).await? {
+        Ok(review) => review,
+        Err(e) => return unprocessable(&NewProductView { page, categories, values, error: Some(e) }),
+    };
     let dir = state.config.media_dir();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(n, _)| n == "images").map(|(_, d)| d).collect();
     let stem = format!("p{shop}");
@@ -253,7 +271,18 @@ pub async fn create_product(
         Err(e) => return Err(e),
     };
     let actor = m.0.id;
-    let id = state.db.run(move |conn| service::create_product(conn, shop, actor, &spec)).await?;
+    let id = state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let id = service::create_product(conn, shop, actor, &spec)?;
+                if let Some(reason) = &review {
+                    moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &spec.name, reason)?;
+                }
+                Ok(id)
+            })
+        })
+        .await?;
     session::flash(&session, "success", format!("商品已上架（编号 {id}）"));
     Ok(see_other(&req, "/merchant/products"))
 }
@@ -611,10 +640,11 @@ pub async fn import_products(
     let (_, data) = form.files.swap_remove(at);
     let file_name = form.file_names.swap_remove(at);
     let actor = m.0.id;
+    let words = state.words.clone();
     let (id, plan) = state
         .db
         .run(move |conn| {
-            let plan = import::plan(conn, import::read_file(&file_name, &data)?)?;
+            let plan = import::plan(conn, &words, import::read_file(&file_name, &data)?)?;
             Ok((import::start(conn, shop, actor, &file_name, &plan)?, plan))
         })
         .await?;
@@ -726,6 +756,10 @@ pub async fn edit_product(
         Ok(c) => c,
         Err(e) => return unprocessable(&super::views::EditProductView { page, product, categories, error: Some(e) }),
     };
+    let review = match screen_product(&state, &change.name, &change.description).await? {
+        Ok(review) => review,
+        Err(e) => return unprocessable(&super::views::EditProductView { page, product, categories, error: Some(e) }),
+    };
     let dir = state.config.media_dir();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(n, _)| n == "images").map(|(_, d)| d).collect();
     let stem = format!("p{shop}");
@@ -744,7 +778,18 @@ pub async fn edit_product(
         Err(e) => return Err(e),
     }
     let actor = m.0.id;
-    state.db.run(move |conn| service::update_product(conn, shop, actor, id, &change)).await?;
+    state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                service::update_product(conn, shop, actor, id, &change)?;
+                if let Some(reason) = &review {
+                    moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &change.name, reason)?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
     session::flash(&session, "success", "商品已更新");
     Ok(see_other(&req, "/merchant/products"))
 }

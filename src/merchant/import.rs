@@ -14,6 +14,7 @@ use crate::db::schema::product_imports;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::mall::service::{self as mall, SkuSpec};
+use crate::moderation::{self, WordFilter};
 
 /// At most this many data rows per file.
 const MAX_ROWS: usize = 10_000;
@@ -94,6 +95,13 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// One product's rows, and why the word filter wants an admin to look at it.
+struct Group {
+    name: String,
+    rows: Vec<Row>,
+    review: Option<String>,
+}
+
 struct Row {
     line: usize,
     category_id: i64,
@@ -104,7 +112,7 @@ struct Row {
 /// The checked rows grouped by product name (rows with the same name are one product's
 /// options), and every refused row with its reason.
 pub struct Plan {
-    groups: Vec<(String, Vec<Row>)>,
+    groups: Vec<Group>,
     errors: Refused,
     rows: usize,
 }
@@ -115,7 +123,7 @@ impl Plan {
     }
 }
 
-pub fn plan(conn: &mut DbConn, records: Vec<Record>) -> AppResult<Plan> {
+pub fn plan(conn: &mut DbConn, words: &WordFilter, records: Vec<Record>) -> AppResult<Plan> {
     let categories = mall::leaf_categories(conn)?;
     let mut plan = Plan { groups: Vec::new(), errors: Vec::new(), rows: records.len().min(MAX_ROWS) };
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -156,15 +164,29 @@ pub fn plan(conn: &mut DbConn, records: Vec<Record>) -> AppResult<Plan> {
         })();
         match parsed {
             Ok((name, row)) => match index.get(&name) {
-                Some(&g) => plan.groups[g].1.push(row),
+                Some(&g) => plan.groups[g].rows.push(row),
                 None => {
                     index.insert(name.clone(), plan.groups.len());
-                    plan.groups.push((name, vec![row]));
+                    plan.groups.push(Group { name, rows: vec![row], review: None });
                 }
             },
             Err(e) => plan.errors.push((line, e)),
         }
     }
+    // The sensitive-word filter, once per product: a blocking word refuses all its rows.
+    let mut kept = Vec::with_capacity(plan.groups.len());
+    for mut group in plan.groups {
+        let text = format!("{}\n{}", group.name, group.rows[0].description);
+        match moderation::screen(words, conn, &text, "商品信息") {
+            Ok(review) => {
+                group.review = review;
+                kept.push(group);
+            }
+            Err(AppError::Invalid(message)) => plan.errors.extend(group.rows.iter().map(|r| (r.line, message.clone()))),
+            Err(e) => return Err(e),
+        }
+    }
+    plan.groups = kept;
     Ok(plan)
 }
 
@@ -255,8 +277,17 @@ pub fn run(conn: &mut DbConn, id: i64, shop: i64, actor: i64, plan: Plan) -> App
     let (mut created, mut updated, mut errors) = (0i64, 0i64, plan.errors);
     let mut done = errors.len() as i64;
     let mut reported = Instant::now();
-    for (name, rows) in &plan.groups {
-        match write_tx(conn, |conn| save_product(conn, shop, actor, name, rows)) {
+    for Group { name, rows, review } in &plan.groups {
+        let saved = write_tx(conn, |conn| {
+            let (product_id, c, u, refused) = save_product(conn, shop, actor, name, rows)?;
+            if let Some(reason) = review
+                && c + u > 0
+            {
+                moderation::flag(conn, moderation::KIND_PRODUCT, product_id, Some(actor), name, reason)?;
+            }
+            Ok((c, u, refused))
+        });
+        match saved {
             Ok((c, u, refused)) => {
                 created += c;
                 updated += u;
@@ -309,8 +340,14 @@ pub fn fail(conn: &mut DbConn, id: i64, why: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// One product's rows: `(options created, options updated, refused rows)`.
-fn save_product(conn: &mut DbConn, shop: i64, actor: i64, name: &str, rows: &[Row]) -> AppResult<(i64, i64, Refused)> {
+/// One product's rows: `(product id, options created, options updated, refused rows)`.
+fn save_product(
+    conn: &mut DbConn,
+    shop: i64,
+    actor: i64,
+    name: &str,
+    rows: &[Row],
+) -> AppResult<(i64, i64, i64, Refused)> {
     let now = db::now();
     let Some(product_id) = queries::product_by_name(conn, shop, name)? else {
         let first = &rows[0];
@@ -327,7 +364,7 @@ fn save_product(conn: &mut DbConn, shop: i64, actor: i64, name: &str, rows: &[Ro
         for sku in queries::skus_of(conn, &[id])? {
             crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
         }
-        return Ok((rows.len() as i64, 0, Vec::new()));
+        return Ok((id, rows.len() as i64, 0, Vec::new()));
     };
     let skus = queries::skus_of(conn, &[product_id])?;
     let (mut updated, mut refused) = (0, Vec::new());
@@ -352,5 +389,5 @@ fn save_product(conn: &mut DbConn, shop: i64, actor: i64, name: &str, rows: &[Ro
         updated += 1;
     }
     queries::refresh_listed_price(conn, product_id)?;
-    Ok((0, updated, refused))
+    Ok((product_id, 0, updated, refused))
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use aho_corasick::{AhoCorasick, MatchKind};
 use diesel::prelude::*;
 
-use crate::db::schema::sensitive_words;
+use crate::db::schema::{moderation_flags, sensitive_words};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -103,4 +103,114 @@ pub fn add_word(conn: &mut DbConn, word: &str, block: bool) -> AppResult<()> {
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// What the checks of text a user typed decided: keep it (maybe with a reason to show it to an
+/// admin), or refuse it with a message naming the word.
+pub fn screen(words: &WordFilter, conn: &mut DbConn, text: &str, what: &str) -> AppResult<Option<String>> {
+    match words.check(conn, text)? {
+        Verdict::Pass => Ok(None),
+        Verdict::Review(word) => Ok(Some(format!("敏感词待审核：{word}"))),
+        Verdict::Block(word) => Err(AppError::invalid(format!("{what}包含违规词「{word}」，请修改后再提交"))),
+    }
+}
+
+/// Kinds of things in the queue, and what "hide" does to each.
+pub const KIND_PRODUCT: &str = "product";
+
+pub const OPEN: &str = "open";
+
+/// One entry of the moderation queue.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = moderation_flags)]
+pub struct Flag {
+    pub id: i64,
+    pub kind: String,
+    pub target_id: i64,
+    pub author_id: Option<i64>,
+    pub title: String,
+    pub reason: String,
+    pub status: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl Flag {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            KIND_PRODUCT => "商品",
+            _ => "内容",
+        }
+    }
+
+    /// Where an admin sees the thing itself.
+    pub fn link(&self) -> String {
+        match self.kind.as_str() {
+            KIND_PRODUCT => format!("/mall/products/{}", self.target_id),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Puts a thing in front of the admins; a thing already waiting keeps its first flag.
+pub fn flag(
+    conn: &mut DbConn,
+    kind: &str,
+    target_id: i64,
+    author_id: Option<i64>,
+    title: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let waiting: i64 = moderation_flags::table
+        .filter(moderation_flags::kind.eq(kind))
+        .filter(moderation_flags::target_id.eq(target_id))
+        .filter(moderation_flags::status.eq(OPEN))
+        .count()
+        .get_result(conn)?;
+    if waiting > 0 {
+        return Ok(());
+    }
+    diesel::insert_into(moderation_flags::table)
+        .values((
+            moderation_flags::kind.eq(kind),
+            moderation_flags::target_id.eq(target_id),
+            moderation_flags::author_id.eq(author_id),
+            moderation_flags::title.eq(title.chars().take(100).collect::<String>()),
+            moderation_flags::reason.eq(reason),
+            moderation_flags::status.eq(OPEN),
+            moderation_flags::created_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The open flags, oldest first (they have waited longest).
+pub fn open_flags(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Flag>> {
+    Ok(moderation_flags::table
+        .filter(moderation_flags::status.eq(OPEN))
+        .order(moderation_flags::id.asc())
+        .limit(limit)
+        .select(Flag::as_select())
+        .load(conn)?)
+}
+
+pub fn open_count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(moderation_flags::table.filter(moderation_flags::status.eq(OPEN)).count().get_result(conn)?)
+}
+
+/// Closes an open flag with the admin's decision (`approved`, `hidden`, `banned`); a flag
+/// someone already decided is a conflict. Returns the flag as it was.
+pub fn resolve(conn: &mut DbConn, id: i64, decision: &str, admin: i64) -> AppResult<Flag> {
+    let flag: Flag =
+        moderation_flags::table.find(id).select(Flag::as_select()).first(conn).optional()?.ok_or(AppError::NotFound)?;
+    let changed = diesel::update(moderation_flags::table.find(id).filter(moderation_flags::status.eq(OPEN)))
+        .set((
+            moderation_flags::status.eq(decision),
+            moderation_flags::resolved_by.eq(admin),
+            moderation_flags::resolved_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    if changed != 1 {
+        return Err(AppError::conflict("这条已经有人处理过了"));
+    }
+    Ok(flag)
 }

@@ -15,6 +15,7 @@ mod mall;
 mod market;
 mod merchant;
 mod messages;
+mod moderation;
 mod ops;
 mod profile;
 mod search;

@@ -145,6 +145,10 @@ fn buyers_talk_to_sellers_in_a_private_thread() {
         303
     );
     assert_eq!(buyer.post_form(&thread, &[("csrf_token", &token), ("body", "  ")]).status, 422);
+    let blocked = buyer.post_form(&thread, &[("csrf_token", &token), ("body", "顺便能帮我代考吗")]);
+    assert_eq!(blocked.status, 422);
+    assert!(blocked.body.contains("消息包含违规词「代考」"));
+    assert!(!buyer.get(&thread).body.contains("顺便能帮我代考吗"), "not sent");
     let seller_view = seller.get(&thread);
     assert_eq!(seller_view.status, 200);
     assert!(seller_view.body.contains("&#60;b&#62;还在吗？") || seller_view.body.contains("&lt;b&gt;还在吗？"));

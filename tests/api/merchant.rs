@@ -27,7 +27,7 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
-fn upload(c: &Client, url: &str, fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> crate::helpers::Resp {
+pub fn upload(c: &Client, url: &str, fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> crate::helpers::Resp {
     let token = c.get("/me").csrf();
     let (ct, body) = multipart(fields, files);
     c.post_raw(&format!("{url}?csrf_token={token}"), &ct, &body)

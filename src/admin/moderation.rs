@@ -1,0 +1,142 @@
+//! The shared moderation queue (`/admin/moderation`): things the sensitive-word filter sent to
+//! review, from every module. An admin approves, hides (what hiding means is the module's:
+//! a product leaves the shelf) or hides and bans the author; each decision is audit-logged and
+//! a decided flag cannot be decided again (409).
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::audit;
+use crate::db::{DbConn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::moderation::{self, Flag};
+use crate::web::filters;
+use crate::web::forms::ReasonForm;
+use crate::web::page::{Page, RequireAdmin};
+use crate::web::{AppState, client_ip, render, see_other, session};
+
+#[derive(Template)]
+#[template(path = "admin/moderation.html")]
+pub struct ModerationView {
+    pub page: Page,
+    pub flags: Vec<Flag>,
+    /// Second-hand items reported by students, handled on their own page.
+    pub reported_items: usize,
+}
+
+pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+    let (flags, reported_items) = state
+        .db
+        .run(|conn| Ok((moderation::open_flags(conn, 200)?, crate::market::service::reported(conn)?.len())))
+        .await?;
+    render(&ModerationView { page, flags, reported_items })
+}
+
+#[derive(Clone, Copy)]
+enum Decision {
+    Approve,
+    Hide,
+    Ban,
+}
+
+impl Decision {
+    fn status(self) -> &'static str {
+        match self {
+            Decision::Approve => "approved",
+            Decision::Hide => "hidden",
+            Decision::Ban => "banned",
+        }
+    }
+}
+
+/// Hides the flagged thing the way its module does it.
+fn hide(conn: &mut DbConn, flag: &Flag, reason: &str) -> AppResult<()> {
+    match flag.kind.as_str() {
+        moderation::KIND_PRODUCT => crate::mall::service::take_down(conn, flag.target_id, reason),
+        _ => Err(AppError::invalid("不认识的内容类型")),
+    }
+}
+
+async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: i64,
+    id: i64,
+    decision: Decision,
+    reason: String,
+) -> AppResult<HttpResponse> {
+    let ip = client_ip(&req);
+    state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let flag = moderation::resolve(conn, id, decision.status(), admin)?;
+                if !matches!(decision, Decision::Approve) {
+                    hide(conn, &flag, &reason)?;
+                }
+                if let (Decision::Ban, Some(author)) = (decision, flag.author_id) {
+                    super::service::set_banned(conn, admin, author, true, &ip)?;
+                }
+                let detail = serde_json::json!({
+                    "kind": flag.kind,
+                    "target": flag.target_id,
+                    "decision": decision.status(),
+                    "reason": reason,
+                });
+                audit::record(
+                    conn,
+                    Some(admin),
+                    &format!("moderation.{}", decision.status()),
+                    "moderation_flag",
+                    Some(&id.to_string()),
+                    &detail.to_string(),
+                    Some(&ip),
+                )
+            })
+        })
+        .await?;
+    state.mall_home.clear();
+    let done = match decision {
+        Decision::Approve => "已通过",
+        Decision::Hide => "已下架",
+        Decision::Ban => "已下架并封禁作者",
+    };
+    session::flash(&session, "success", done);
+    Ok(see_other(&req, "/admin/moderation"))
+}
+
+pub async fn approve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    a: RequireAdmin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    decide(req, state, session, a.0.id, path.into_inner(), Decision::Approve, String::new()).await
+}
+
+pub async fn hide_flagged(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    a: RequireAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let reason = form.reason()?;
+    decide(req, state, session, a.0.id, path.into_inner(), Decision::Hide, reason).await
+}
+
+pub async fn ban_author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    a: RequireAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let reason = form.reason()?;
+    decide(req, state, session, a.0.id, path.into_inner(), Decision::Ban, reason).await
+}

@@ -10,11 +10,6 @@ use campus::auth::models::{NewUser, Role, STATUS_ACTIVE};
 use campus::config::Config;
 use campus::db;
 
-/// mimalloc: page rendering allocates many short strings on two threads at once, where it
-/// measured faster than the system allocator (see `benches/RESULTS.md`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "campus", version, about = "校园助手 — campus super-app server")]
 struct Cli {

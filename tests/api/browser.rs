@@ -98,6 +98,12 @@ impl Driver {
         self.cmd("POST", &format!("/element/{id}/click"), None);
     }
 
+    fn scroll_to(&self, css: &str) {
+        let id = self.find(css);
+        let element = json!({ "element-6066-11e4-a52e-4f735466cecf": id });
+        self.cmd("POST", "/execute/sync", Some(json!({"script": "arguments[0].scrollIntoView()", "args": [element]})));
+    }
+
     fn url(&self) -> String {
         self.cmd("GET", "/url", None).as_str().unwrap().to_string()
     }
@@ -185,6 +191,28 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
     driver.wait_for("the dashboard", |d| d.url() == app.url("/admin"));
     assert!(driver.source().contains("用户总数"));
     driver.screenshot("admin-desktop.png");
+
+    // The moderation queue: a product the word filter sent to review is taken down from it.
+    let (pid, name) = app.db(|c| {
+        use campus::db::schema::products;
+        use diesel::prelude::*;
+        let (pid, name): (i64, String) =
+            products::table.order(products::id).select((products::id, products::name)).first(c).unwrap();
+        campus::moderation::flag(c, campus::moderation::KIND_PRODUCT, pid, None, &name, "敏感词待审核：刷单").unwrap();
+        (pid, name)
+    });
+    driver.goto(&app.url("/admin/moderation"));
+    assert!(driver.source().contains(&name));
+    driver.type_into("form[action$='/hide'] input[name=reason]", "描述与实物不符");
+    driver.screenshot("admin-moderation-desktop.png");
+    driver.click("form[action$='/hide'] button[type=submit]");
+    driver.wait_for("the emptied queue", |d| d.source().contains("没有待审核的内容"));
+    let status: String = app.db(|c| {
+        use campus::db::schema::products;
+        use diesel::prelude::*;
+        products::table.find(pid).select(products::status).first(c).unwrap()
+    });
+    assert_eq!(status, "off");
 }
 
 #[test]
@@ -242,4 +270,62 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     let html = driver.source();
     assert!(html.contains("浏览器测试 保温杯") && html.contains("白色 500ml") && html.contains("黑色 500ml"));
     driver.screenshot("merchant-products-desktop.png");
+
+    // A CSV import through the form lands on its report.
+    let csv = app.data_dir.join("stock.csv");
+    std::fs::write(&csv, "商品名称,分类,规格,价格,库存,描述\n浏览器测试 帆布袋,收纳,,25,12,\n坏行,火星,,1,1,\n")
+        .unwrap();
+    driver.type_into("input[name=file]", csv.to_str().unwrap());
+    driver.click("form[action^='/merchant/products/import'] button[type=submit]");
+    driver.wait_for("the import report", |d| d.url().contains("/merchant/imports/") && d.source().contains("导入完成"));
+    assert!(driver.source().contains("没有分类「火星」"));
+    driver.screenshot("merchant-import-report-desktop.png");
+
+    // A running import: the page polls (htmx) and shows the report when it is done, in place.
+    use campus::db::schema::{product_imports, products};
+    use diesel::prelude::*;
+    let (shop, user): (i64, i64) = app
+        .db(|c| product_imports::table.select((product_imports::shop_id, product_imports::user_id)).first(c).unwrap());
+    let now = campus::db::now();
+    let id: i64 = app.db(|c| {
+        diesel::insert_into(product_imports::table)
+            .values((
+                product_imports::shop_id.eq(shop),
+                product_imports::user_id.eq(user),
+                product_imports::file_name.eq("big.xlsx"),
+                product_imports::status.eq("running"),
+                product_imports::total_rows.eq(5000),
+                product_imports::done_rows.eq(1500),
+                product_imports::created_at.eq(now),
+                product_imports::updated_at.eq(now),
+            ))
+            .execute(c)
+            .unwrap();
+        product_imports::table.select(diesel::dsl::max(product_imports::id)).first::<Option<i64>>(c).unwrap().unwrap()
+    });
+    let page = app.url(&format!("/merchant/imports/{id}"));
+    driver.goto(&page);
+    assert!(driver.source().contains("已处理 1500 / 5000 行（30%）"));
+    driver.screenshot("merchant-import-progress-desktop.png");
+    app.db(|c| {
+        diesel::update(product_imports::table.find(id))
+            .set((
+                product_imports::status.eq("done"),
+                product_imports::done_rows.eq(5000),
+                product_imports::created.eq(5000),
+                product_imports::updated_at.eq(campus::db::now()),
+            ))
+            .execute(c)
+            .unwrap()
+    });
+    driver.wait_for("the polled report", |d| d.source().contains("导入完成：共 5000 行"));
+    assert_eq!(driver.url(), page, "updated in place, no navigation");
+
+    // Photos are ordered by number on the edit page.
+    let pid: i64 = app
+        .db(|c| products::table.filter(products::name.eq("浏览器测试 保温杯")).select(products::id).first(c).unwrap());
+    driver.goto(&app.url(&format!("/merchant/products/{pid}/edit")));
+    assert!(driver.source().contains("name=\"order_0\""));
+    driver.scroll_to("input[name=order_0]");
+    driver.screenshot("merchant-edit-product-desktop.png");
 }

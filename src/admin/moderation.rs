@@ -1,5 +1,5 @@
 //! The shared moderation queue (`/admin/moderation`): things the sensitive-word filter sent to
-//! review, from every module. An admin approves, hides (what hiding means is the module's:
+//! review and things students reported, from every module. An admin approves, hides (what hiding means is the module's:
 //! a product leaves the shelf) or hides and bans the author; each decision is audit-logged and
 //! a decided flag cannot be decided again (409).
 
@@ -50,10 +50,16 @@ impl Decision {
     }
 }
 
-/// Hides the flagged thing the way its module does it.
-fn hide(conn: &mut DbConn, flag: &Flag, reason: &str) -> AppResult<()> {
-    match flag.kind.as_str() {
-        moderation::KIND_PRODUCT => crate::mall::service::take_down(conn, flag.target_id, reason),
+/// Carries out a decision the way the flagged thing's module does it.
+fn apply(conn: &mut DbConn, flag: &Flag, decision: Decision, reason: &str, admin: i64, ip: &str) -> AppResult<()> {
+    match (flag.kind.as_str(), decision) {
+        (moderation::KIND_PRODUCT, Decision::Approve) => Ok(()),
+        (moderation::KIND_PRODUCT, _) => crate::mall::service::take_down(conn, flag.target_id, reason),
+        // The item's reports are settled too, so it leaves the second-hand report page.
+        (moderation::KIND_SECOND_HAND, Decision::Approve) => {
+            crate::market::service::dismiss_reports(conn, flag.target_id, admin, ip)
+        }
+        (moderation::KIND_SECOND_HAND, _) => crate::market::service::remove(conn, flag.target_id, admin, reason, ip),
         _ => Err(AppError::invalid("不认识的内容类型")),
     }
 }
@@ -73,9 +79,7 @@ async fn decide(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let flag = moderation::resolve(conn, id, decision.status(), admin)?;
-                if !matches!(decision, Decision::Approve) {
-                    hide(conn, &flag, &reason)?;
-                }
+                apply(conn, &flag, decision, &reason, admin, &ip)?;
                 if let (Decision::Ban, Some(author)) = (decision, flag.author_id) {
                     super::service::set_banned(conn, admin, author, true, &ip)?;
                 }

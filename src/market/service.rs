@@ -3,7 +3,7 @@ use super::queries;
 use crate::audit;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::moderation::{Verdict, WordFilter};
+use crate::moderation::{self, Verdict, WordFilter};
 use crate::notify::{self, MessageKind};
 
 pub const PAGE_SIZE: i64 = 20;
@@ -47,9 +47,10 @@ pub fn post_item(
     write_tx(conn, |conn| {
         let id = queries::insert(conn, seller_id, item, &images, db::now())?;
         if let Some(reason) = review {
-            // Filed under the seller's own name: the queue shows it with the reason.
+            // Filed under the seller's own name: the queues show it with the reason.
             queries::insert_report(conn, id, seller_id, &reason, db::now())?;
             queries::bump_reports(conn, id)?;
+            moderation::flag(conn, moderation::KIND_SECOND_HAND, id, Some(seller_id), &item.title, &reason)?;
         }
         Ok(id)
     })
@@ -100,6 +101,9 @@ pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppRes
         }
         queries::insert_report(conn, id, reporter, reason, db::now())?;
         queries::bump_reports(conn, id)?;
+        let seller = Some(listed.item.seller_id);
+        let why = format!("举报：{reason}");
+        moderation::flag(conn, moderation::KIND_SECOND_HAND, id, seller, &listed.item.title, &why)?;
         if listed.item.report_count == 0 {
             for admin in crate::auth::service::admin_ids(conn)? {
                 notify::send(
@@ -190,6 +194,7 @@ pub fn remove(conn: &mut DbConn, id: i64, admin_id: i64, reason: &str, ip: &str)
         if queries::set_status(conn, id, &[ON, SOLD, DOWN], REMOVED, db::now())? != 1 {
             return Err(AppError::conflict("该商品已被下架"));
         }
+        moderation::close_open(conn, moderation::KIND_SECOND_HAND, id, "hidden", admin_id)?;
         let detail = serde_json::json!({ "reason": reason }).to_string();
         audit::record(
             conn,
@@ -218,6 +223,7 @@ pub fn dismiss_reports(conn: &mut DbConn, id: i64, admin_id: i64, ip: &str) -> A
         if queries::clear_reports(conn, id)? != 1 {
             return Err(AppError::NotFound);
         }
+        moderation::close_open(conn, moderation::KIND_SECOND_HAND, id, "approved", admin_id)?;
         audit::record(
             conn,
             Some(admin_id),

@@ -115,8 +115,9 @@ pub fn screen(words: &WordFilter, conn: &mut DbConn, text: &str, what: &str) -> 
     }
 }
 
-/// Kinds of things in the queue, and what "hide" does to each.
+/// Kinds of things in the queue (what "hide" does to each is in `admin::moderation`).
 pub const KIND_PRODUCT: &str = "product";
+pub const KIND_SECOND_HAND: &str = "second_hand";
 
 pub const OPEN: &str = "open";
 
@@ -138,6 +139,7 @@ impl Flag {
     pub fn kind_label(&self) -> &'static str {
         match self.kind.as_str() {
             KIND_PRODUCT => "商品",
+            KIND_SECOND_HAND => "二手",
             _ => "内容",
         }
     }
@@ -146,6 +148,7 @@ impl Flag {
     pub fn link(&self) -> String {
         match self.kind.as_str() {
             KIND_PRODUCT => format!("/mall/products/{}", self.target_id),
+            KIND_SECOND_HAND => format!("/mall/second-hand/{}", self.target_id),
             _ => String::new(),
         }
     }
@@ -213,4 +216,21 @@ pub fn resolve(conn: &mut DbConn, id: i64, decision: &str, admin: i64) -> AppRes
         return Err(AppError::conflict("这条已经有人处理过了"));
     }
     Ok(flag)
+}
+
+/// Closes the open flag of a thing decided elsewhere (its module's own admin page), if any.
+pub fn close_open(conn: &mut DbConn, kind: &str, target_id: i64, decision: &str, admin: i64) -> AppResult<()> {
+    diesel::update(
+        moderation_flags::table
+            .filter(moderation_flags::kind.eq(kind))
+            .filter(moderation_flags::target_id.eq(target_id))
+            .filter(moderation_flags::status.eq(OPEN)),
+    )
+    .set((
+        moderation_flags::status.eq(decision),
+        moderation_flags::resolved_by.eq(admin),
+        moderation_flags::resolved_at.eq(db::now()),
+    ))
+    .execute(conn)?;
+    Ok(())
 }

@@ -204,6 +204,8 @@ fn reported_items_reach_admins_who_take_them_down() {
     assert_eq!(seller.get("/admin/second-hand").status, 403);
     let admin = app.login("admin", DEMO_PASSWORD);
     assert!(admin.get("/me/messages").body.contains("二手商品被举报"));
+    let queue = admin.get("/admin/moderation");
+    assert!(queue.body.contains("举报：疑似盗版教材") && queue.body.contains(&format!("/mall/second-hand/{id}")));
     let page = admin.get("/admin/second-hand");
     assert!(page.body.contains("疑似盗版教材") && page.body.contains("同济第七版"));
     let at = page.csrf();
@@ -217,4 +219,34 @@ fn reported_items_reach_admins_who_take_them_down() {
         app.db(|c| audit_log::table.filter(audit_log::action.eq("second_hand.remove")).count().get_result(c).unwrap());
     assert_eq!(n, 1);
     assert!(!admin.get("/admin/second-hand").body.contains("同济第七版"), "handled");
+    assert!(admin.get("/admin/moderation").body.contains("没有待审核的内容"), "closed in the shared queue too");
+}
+
+#[test]
+fn the_shared_queue_settles_second_hand_reports() {
+    let app = spawn_app();
+    let seller = app.login("student", DEMO_PASSWORD);
+    post(&seller, &GOOD, &[]);
+    let id = items(&app)[0].0;
+    let reporter = app.login("teacher", DEMO_PASSWORD);
+    let url = format!("/mall/second-hand/{id}/report");
+    let rt = reporter.get("/mall").csrf();
+    assert_eq!(reporter.post_form(&url, &[("csrf_token", &rt), ("reason", "价格太离谱")]).status, 303);
+    use campus::db::schema::moderation_flags as f;
+    let flag = || -> i64 { app.db(|c| f::table.filter(f::status.eq("open")).select(f::id).first(c).unwrap()) };
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let at = admin.get("/admin/moderation").csrf();
+    // Approved: the item stays, and leaves the second-hand report page.
+    assert_eq!(admin.post_form(&format!("/admin/moderation/{}/approve", flag()), &[("csrf_token", &at)]).status, 303);
+    assert_eq!(items(&app)[0].1, "on");
+    assert!(!admin.get("/admin/second-hand").body.contains("同济第七版"));
+    // Reported again by someone else and taken down from the queue, the seller banned.
+    let other = app.login("merchant", DEMO_PASSWORD);
+    let ot = other.get("/mall").csrf();
+    assert_eq!(other.post_form(&url, &[("csrf_token", &ot), ("reason", "盗版")]).status, 303);
+    let r =
+        admin.post_form(&format!("/admin/moderation/{}/ban", flag()), &[("csrf_token", &at), ("reason", "盗版教材")]);
+    assert_eq!(r.status, 303);
+    assert_eq!(items(&app)[0].1, "removed");
+    assert!(seller.get("/me/messages").status != 200, "the banned seller is signed out");
 }

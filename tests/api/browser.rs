@@ -93,6 +93,11 @@ impl Driver {
         self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
+    fn clear(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/clear"), None);
+    }
+
     fn click(&self, css: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/click"), None);
@@ -237,6 +242,12 @@ fn browser_student_searches_buys_and_pays_on_a_phone() {
     driver.screenshot("cart-phone.png");
     driver.click(".checkout-bar a");
     driver.wait_for("checkout", |d| d.url().ends_with("/mall/checkout"));
+    // A remark with a blocked word is refused on the page, what was typed kept.
+    driver.type_into("input[name=remark]", "顺便代考");
+    driver.click(".checkout-bar button[type=submit]");
+    driver.wait_for("the refusal", |d| d.source().contains("备注包含违规词「代考」"));
+    driver.screenshot("checkout-refused-phone.png");
+    driver.clear("input[name=remark]");
     driver.click(".checkout-bar button[type=submit]");
     driver.wait_for("the new order", |d| d.url().contains("/mall/orders/"));
     driver.click("a[data-pay-order]");

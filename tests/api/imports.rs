@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::helpers::{Client, DEMO_PASSWORD, Resp, TestApp, eventually, spawn_app};
 use crate::merchant::{new_merchant, sku_ids};
 
-fn import(m: &Client, file_name: &str, data: &[u8]) -> Resp {
+pub fn import(m: &Client, file_name: &str, data: &[u8]) -> Resp {
     let token = m.get("/merchant/products").csrf();
     let boundary = "----import";
     let mut body = format!(
@@ -26,7 +26,7 @@ fn import(m: &Client, file_name: &str, data: &[u8]) -> Resp {
 }
 
 /// Follows an accepted import to its page and waits for the report.
-fn finished(m: &Client, accepted: &Resp) -> Resp {
+pub fn finished(m: &Client, accepted: &Resp) -> Resp {
     assert_eq!(accepted.status, 303, "{}", accepted.body);
     let page = accepted.location().unwrap().to_string();
     assert!(page.starts_with("/merchant/imports/"));

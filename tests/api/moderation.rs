@@ -152,21 +152,8 @@ fn admins_approve_or_ban_the_author_from_the_queue() {
 fn blocking_words_are_refused_in_imports_remarks_and_messages() {
     let app = spawn_app();
     let m = app.login("merchant", DEMO_PASSWORD);
-    let token = m.get("/merchant/products").csrf();
     let csv = "商品名称,分类,规格,价格,库存,描述\n代考服务,零食,,10,1,\n刷单神器,零食,,10,1,\n好吃的饼干,零食,,10,1,\n";
-    let boundary = "----w";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let r = m.post_raw(
-        &format!("/merchant/products/import?csrf_token={token}"),
-        &format!("multipart/form-data; boundary={boundary}"),
-        body.as_bytes(),
-    );
-    assert_eq!(r.status, 303);
-    let page = r.location().unwrap().to_string();
-    assert!(crate::helpers::eventually(|| m.get(&page).body.contains("导入完成")));
-    let report = m.get(&page).body;
+    let report = crate::imports::finished(&m, &crate::imports::import(&m, "p.csv", csv.as_bytes())).body;
     assert!(report.contains("<td>2</td><td>商品信息包含违规词「代考」"), "{report}");
     assert!(product_named(&app, "代考服务").is_none());
     let (pid, _) = product_named(&app, "刷单神器").expect("review words import");

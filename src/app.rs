@@ -18,10 +18,23 @@ use crate::auth::wechat::WxClient;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::web::{AppState, assets, csrf, headers, media, observe, ratelimit::RateLimiter};
+use crate::jobs::Registry;
+use crate::state::AppState;
+use crate::web::{WebState, assets, csrf, headers, media, observe, ratelimit::RateLimiter};
 
-/// Opens the database, applies migrations, loads demo data on a fresh install.
-pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
+/// Everything a running instance holds: the shared state, the plumbing's, each module's own,
+/// and the job kinds the modules registered.
+#[derive(Clone)]
+pub struct Application {
+    pub state: AppState,
+    pub web: WebState,
+    pub mall: Arc<crate::mall::State>,
+    pub pay: Arc<crate::pay::State>,
+    pub jobs: Arc<Registry>,
+}
+
+/// Opens the database, applies migrations, loads demo data on a fresh install, builds the state.
+pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     let db = Db::connect(&config.database_url)?;
     let applied = db.migrate()?;
     if applied > 0 {
@@ -42,27 +55,31 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
             tracing::info!(indexed, "search index caught up");
         }
     }
-    let wxpay = match &config.wxpay {
-        Some(c) => Some(Arc::new(crate::pay::wechat::WechatPay::new(c.clone())?)),
-        None if config.pay_provider == "wechat" => {
-            anyhow::bail!("CAMPUS_PAY_PROVIDER=wechat needs CAMPUS_WXPAY_* settings")
-        }
-        None => None,
-    };
-    Ok(AppState {
-        mall_home: Arc::default(),
-        mall_search: Arc::default(),
+    let config = Arc::new(config.clone());
+    let settings = Arc::new(crate::settings::Settings::new(&config));
+    let state = AppState {
+        settings: settings.clone(),
         words: Arc::default(),
-        pay_queries: Arc::default(),
-        settings: Arc::new(crate::settings::Settings::new(config)),
-        wxpay,
         search: Arc::new(search),
-        config: Arc::new(config.clone()),
         wx: WxClient::new(config.wx.clone()),
-        db,
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
+        db: db.clone(),
+        config: config.clone(),
+    };
+    let web = WebState {
+        config: config.clone(),
+        db: db.clone(),
         metrics: Arc::new(observe::Metrics::default()),
-    })
+        accounts: Arc::new(crate::auth::Directory),
+        site_name: Arc::new(move || settings.site_name()),
+    };
+    let mall = Arc::new(crate::mall::State::default());
+    let pay = Arc::new(crate::pay::State::new(&config, db)?);
+    let mut jobs = Registry::default();
+    crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
+    crate::mall::register_jobs(&mut jobs);
+    crate::pay::register_jobs(&mut jobs, pay.clone());
+    Ok(Application { state, web, mall, pay, jobs: Arc::new(jobs) })
 }
 
 /// Every route of the application.
@@ -101,15 +118,17 @@ fn session_key(config: &Config) -> Key {
     Key::from(digest.as_slice())
 }
 
-fn server<S, F>(state: AppState, listener: TcpListener, make_store: F) -> anyhow::Result<Server>
+fn server<S, F>(app: Application, listener: TcpListener, make_store: F) -> anyhow::Result<Server>
 where
     S: SessionStore + 'static,
     F: Fn() -> S + Send + Clone + 'static,
 {
-    let key = session_key(&state.config);
-    let workers = state.config.workers;
-    let secure = state.config.cookie_secure;
-    let data = web::Data::new(state);
+    let key = session_key(&app.state.config);
+    let workers = app.state.config.workers;
+    let secure = app.state.config.cookie_secure;
+    let data = web::Data::new(app.state);
+    let web_data = web::Data::new(app.web);
+    let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -120,6 +139,9 @@ where
             .build();
         App::new()
             .app_data(data.clone())
+            .app_data(web_data.clone())
+            .app_data(mall.clone())
+            .app_data(pay.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
@@ -138,8 +160,9 @@ where
 }
 
 /// Starts serving on `listener` and the job runner beside it. Must run inside an actix system.
-pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
-    crate::notify::jobs::spawn_runner(state.clone(), state.config.job_poll);
+pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Server> {
+    let state = &app.state;
+    crate::jobs::spawn_runner(app.jobs.clone(), state.db.clone(), state.config.job_poll);
     crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
     // The segmenter's dictionary loads in a few hundred ms; not on the first search's clock.
     std::thread::spawn(crate::search::warm_up);
@@ -147,8 +170,8 @@ pub async fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Ser
         Some(url) => {
             let store =
                 RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
-            server(state, listener, move || store.clone())
+            server(app, listener, move || store.clone())
         }
-        None => server(state, listener, CookieSessionStore::default),
+        None => server(app, listener, CookieSessionStore::default),
     }
 }

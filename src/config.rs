@@ -26,6 +26,32 @@ pub struct WxConfig {
     pub templates: Vec<(String, String)>,
 }
 
+/// How answers and notifications from WeChat Pay are verified.
+#[derive(Clone, Debug)]
+pub enum Verification {
+    /// "微信支付公钥" mode: one public key, identified by its id (`PUB_KEY_ID_...`).
+    PublicKey { id: String, pem: String },
+    /// Platform certificate mode: certificates fetched from `/v3/certificates`.
+    PlatformCertificates,
+}
+
+/// WeChat Pay API v3 settings: plain data that `pay::wechat::WechatPay` turns into a client.
+#[derive(Clone, Debug)]
+pub struct WxPayConfig {
+    pub appid: String,
+    pub mchid: String,
+    /// Serial number of the merchant API certificate.
+    pub serial: String,
+    /// The merchant API private key, PKCS#8 PEM.
+    pub private_key_pem: SecretString,
+    pub apiv3_key: SecretString,
+    pub verification: Verification,
+    pub api_base: String,
+    /// Public base URL of this server, for `notify_url`.
+    pub notify_base: String,
+    pub timeout: std::time::Duration,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `CAMPUS_BIND`, default `127.0.0.1:8080`.
@@ -71,7 +97,7 @@ pub struct Config {
     /// `CAMPUS_AUTO_COMPLETE_DAYS`, default 7: shipped orders complete themselves after this.
     pub auto_complete: Duration,
     /// WeChat Pay (`CAMPUS_WXPAY_*`), when `CAMPUS_WXPAY_MCHID` is set.
-    pub wxpay: Option<crate::pay::wechat::WxPayConfig>,
+    pub wxpay: Option<WxPayConfig>,
 }
 
 impl Config {
@@ -222,8 +248,7 @@ impl Config {
 /// `CAMPUS_WXPAY_MCHID`, `_SERIAL`, `_PRIVATE_KEY` (PEM file), `_APIV3_KEY`, `_PUBLIC_KEY` (PEM
 /// file) with `_PUBLIC_KEY_ID` for public-key verification (else platform certificates),
 /// `_API_BASE`, `_NOTIFY_BASE` (this server's public https base URL).
-fn wxpay_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option<crate::pay::wechat::WxPayConfig>> {
-    use crate::pay::wechat::{Verification, WxPayConfig};
+fn wxpay_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option<WxPayConfig>> {
     let Some(mchid) = var("CAMPUS_WXPAY_MCHID") else {
         return Ok(None);
     };

@@ -88,14 +88,14 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    let state = campus::app::prepare(&config)?;
+    let app = campus::app::prepare(&config)?;
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
     if config.dev_login && !config.dev_login_allowed() {
         tracing::warn!("CAMPUS_DEV_LOGIN ignored: the server is not bound to loopback");
     }
     actix_web::rt::System::new().block_on(async move {
-        let server = campus::app::start(state, listener).await?;
+        let server = campus::app::start(app, listener).await?;
         tracing::info!(%addr, "campus listening on http://{addr}/");
         server.await?;
         tracing::info!("campus stopped");

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use actix_web::{HttpResponse, web};
 
 use crate::error::AppResult;
-use crate::notify::jobs;
-use crate::web::AppState;
+use crate::jobs;
+use crate::web::WebState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
@@ -18,7 +18,7 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
-async fn ready(state: web::Data<AppState>) -> HttpResponse {
+async fn ready(state: web::Data<WebState>) -> HttpResponse {
     match state
         .db
         .run(|conn| {
@@ -36,7 +36,7 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+async fn metrics(state: web::Data<WebState>) -> AppResult<HttpResponse> {
     let (pending, failed) = state.db.run(jobs::queue_depth).await?;
     let mut out = String::with_capacity(4096);
     state.metrics.render(&mut out);

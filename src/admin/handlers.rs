@@ -6,8 +6,9 @@ use super::service;
 use super::views::{AuditView, DashboardView, UsersView, WordsView};
 use crate::auth::models::Role;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::page::{Page, RequireAdmin};
-use crate::web::{AppState, client_ip, render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 pub async fn dashboard(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
     let d = state.db.run(service::dashboard).await?;

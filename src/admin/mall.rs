@@ -10,10 +10,11 @@ use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::mall::models::Category;
 use crate::mall::service as mall;
+use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{Page, RequireAdmin};
-use crate::web::{AppState, client_ip, render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
 #[template(path = "admin/mall.html")]
@@ -90,6 +91,7 @@ pub struct CategoryForm {
 pub async fn save_category(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     form: web::Form<CategoryForm>,
@@ -121,7 +123,7 @@ pub async fn save_category(
             })
         })
         .await?;
-    state.mall_home.clear();
+    mall.home.clear();
     session::flash(&session, "success", "分类已保存");
     Ok(see_other(&req, "/admin/mall"))
 }
@@ -130,6 +132,7 @@ pub async fn save_category(
 pub async fn add_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     form: Multipart,
@@ -156,7 +159,7 @@ pub async fn add_banner(
             })
         })
         .await?;
-    state.mall_home.clear();
+    mall.home.clear();
     session::flash(&session, "success", "横幅已添加");
     Ok(see_other(&req, "/admin/mall"))
 }
@@ -170,6 +173,7 @@ pub struct ActiveForm {
 pub async fn toggle_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     path: web::Path<i64>,
@@ -193,7 +197,7 @@ pub async fn toggle_banner(
             })
         })
         .await?;
-    state.mall_home.clear();
+    mall.home.clear();
     session::flash(&session, "success", if active { "横幅已显示" } else { "横幅已隐藏" });
     Ok(see_other(&req, "/admin/mall"))
 }
@@ -201,6 +205,7 @@ pub async fn toggle_banner(
 pub async fn take_down(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     path: web::Path<i64>,
@@ -225,7 +230,7 @@ pub async fn take_down(
             })
         })
         .await?;
-    state.mall_home.clear();
+    mall.home.clear();
     session::flash(&session, "success", "商品已下架");
     Ok(see_other(&req, "/admin/mall"))
 }

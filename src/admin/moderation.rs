@@ -11,10 +11,11 @@ use crate::audit;
 use crate::db::{DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::moderation::{self, Flag};
+use crate::state::AppState;
 use crate::web::filters;
 use crate::web::forms::ReasonForm;
 use crate::web::page::{Page, RequireAdmin};
-use crate::web::{AppState, client_ip, render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
 #[template(path = "admin/moderation.html")]
@@ -64,15 +65,22 @@ fn apply(conn: &mut DbConn, flag: &Flag, decision: Decision, reason: &str, admin
     }
 }
 
-async fn decide(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
+/// An admin's decision on one flag.
+struct Verdict {
     admin: i64,
     id: i64,
     decision: Decision,
     reason: String,
+}
+
+async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
+    session: Session,
+    verdict: Verdict,
 ) -> AppResult<HttpResponse> {
+    let Verdict { admin, id, decision, reason } = verdict;
     let ip = client_ip(&req);
     state
         .db
@@ -101,7 +109,7 @@ async fn decide(
             })
         })
         .await?;
-    state.mall_home.clear();
+    mall.home.clear();
     let done = match decision {
         Decision::Approve => "已通过",
         Decision::Hide => "已下架",
@@ -114,33 +122,51 @@ async fn decide(
 pub async fn approve(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    decide(req, state, session, a.0.id, path.into_inner(), Decision::Approve, String::new()).await
+    decide(
+        req,
+        state,
+        mall,
+        session,
+        Verdict { admin: a.0.id, id: path.into_inner(), decision: Decision::Approve, reason: String::new() },
+    )
+    .await
 }
 
 pub async fn hide_flagged(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
     let reason = form.reason()?;
-    decide(req, state, session, a.0.id, path.into_inner(), Decision::Hide, reason).await
+    decide(
+        req,
+        state,
+        mall,
+        session,
+        Verdict { admin: a.0.id, id: path.into_inner(), decision: Decision::Hide, reason },
+    )
+    .await
 }
 
 pub async fn ban_author(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mall: web::Data<crate::mall::State>,
     session: Session,
     a: RequireAdmin,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
     let reason = form.reason()?;
-    decide(req, state, session, a.0.id, path.into_inner(), Decision::Ban, reason).await
+    decide(req, state, mall, session, Verdict { admin: a.0.id, id: path.into_inner(), decision: Decision::Ban, reason })
+        .await
 }

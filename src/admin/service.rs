@@ -6,7 +6,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::models::Role;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::notify::jobs;
+use crate::jobs;
 
 pub struct Dashboard {
     pub stats: Stats,

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::mall::service as mall;
+use crate::state::AppState;
 use crate::web::page::{Page, RequireAdmin};
-use crate::web::{AppState, client_ip, render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
 #[template(path = "admin/settings.html")]

@@ -9,8 +9,9 @@ use super::password;
 use super::service::{self, Registration};
 use super::views::{LoginPage, RegisterErrors, RegisterPage, RegisterValues};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::page::{MaybeUser, Page};
-use crate::web::{AppState, api, client_ip, render, safe_next, see_other, session};
+use crate::web::{api, client_ip, render, safe_next, see_other, session};
 
 #[derive(Deserialize)]
 pub struct NextQuery {

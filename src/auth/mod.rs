@@ -15,6 +15,23 @@ pub mod wechat;
 
 use actix_web::web;
 
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::web::{Accounts, CurrentUser};
+
+/// The accounts directory the web plumbing asks who is signed in.
+pub struct Directory;
+
+impl Accounts for Directory {
+    fn session_user(&self, conn: &mut DbConn, user_id: i64) -> AppResult<Option<CurrentUser>> {
+        service::session_user(conn, user_id)
+    }
+
+    fn api_user(&self, conn: &mut DbConn, token: &str) -> AppResult<Option<i64>> {
+        service::api_user(conn, token)
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(handlers::show_login))
         .route("/login", web::post().to(handlers::submit_login))

@@ -5,39 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{user_auth, users};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Student,
-    Teacher,
-    Merchant,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Student, Role::Teacher, Role::Merchant, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Student => "student",
-            Role::Teacher => "teacher",
-            Role::Merchant => "merchant",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Student => "学生",
-            Role::Teacher => "教师",
-            Role::Merchant => "商家",
-            Role::Admin => "管理员",
-        }
-    }
-}
+/// Roles are part of who is asking, so the web plumbing owns the type.
+pub use crate::web::Role;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]

@@ -5,10 +5,11 @@ use askama::Template;
 
 use crate::error::AppResult;
 use crate::notify::{self, models::Message};
+use crate::state::AppState;
 use crate::web::filters;
 use crate::web::page::{CurrentUser, Page};
 use crate::web::pagination::PageRequest;
-use crate::web::{AppState, render};
+use crate::web::render;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(show_home));

@@ -13,8 +13,9 @@ use super::views::{
 };
 use crate::auth::models::Phone;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
-use crate::web::{AppState, is_htmx, random_token, render, see_other, session, url_encode};
+use crate::web::{is_htmx, random_token, render, see_other, session, url_encode};
 
 fn html_with(status: StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(template.render()?))
@@ -33,12 +34,16 @@ fn toast(message: &str) -> HttpResponse {
         .body(html)
 }
 
-pub async fn show_mall(state: web::Data<AppState>, page: Page) -> AppResult<HttpResponse> {
-    let home = match state.mall_home.get() {
+pub async fn show_mall(
+    state: web::Data<AppState>,
+    mall: web::Data<super::State>,
+    page: Page,
+) -> AppResult<HttpResponse> {
+    let home = match mall.home.get() {
         Some(home) => home,
         None => {
             let home = std::sync::Arc::new(state.db.run(service::home).await?);
-            state.mall_home.put(home.clone());
+            mall.home.put(home.clone());
             home
         }
     };
@@ -518,7 +523,12 @@ fn parse_search(q: &SearchQuery) -> Result<(service::ProductSearch, String, Stri
 }
 
 /// `GET /mall/search?q=&min=&max=&category=&sort=&page=`.
-pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
+pub async fn search(
+    state: web::Data<AppState>,
+    mall: web::Data<super::State>,
+    page: Page,
+    q: web::Query<SearchQuery>,
+) -> AppResult<HttpResponse> {
     let (search, min, max, error) = match parse_search(&q) {
         Ok((s, min, max)) => (s, min, max, None),
         Err(message) => {
@@ -533,7 +543,7 @@ pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<Search
             (s, String::new(), String::new(), Some(message))
         }
     };
-    let st = state.clone();
+    let (st, mall) = (state.clone(), mall.clone());
     let query = service::ProductSearch { q: search.q.clone(), ..search };
     let has_error = error.is_some();
     let (results, categories, suggestions, query) = state
@@ -542,7 +552,7 @@ pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<Search
             let results = if has_error || query.q.is_empty() {
                 service::SearchResults { hits: Vec::new(), total: 0, has_more: false }
             } else {
-                service::search_products(conn, &st.search, &st.mall_search, &query)?
+                service::search_products(conn, &st.search, &mall.search, &query)?
             };
             let suggestions = if results.total == 0 {
                 super::queries::product_cards(conn, None, Sort::Sales, None, 6)?
@@ -550,11 +560,11 @@ pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<Search
                 Vec::new()
             };
             // The filter's category list comes from the mall home's shared data.
-            let home = match st.mall_home.get() {
+            let home = match mall.home.get() {
                 Some(home) => home,
                 None => {
                     let home = std::sync::Arc::new(service::home(conn)?);
-                    st.mall_home.put(home.clone());
+                    mall.home.put(home.clone());
                     home
                 }
             };
@@ -584,6 +594,7 @@ pub async fn search(state: web::Data<AppState>, page: Page, q: web::Query<Search
 /// also asks WeChat Pay itself, in case the notification is late.
 pub async fn order_status(
     state: web::Data<AppState>,
+    pay: web::Data<crate::pay::State>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -593,8 +604,8 @@ pub async fn order_status(
     if !order.is(OrderStatus::Pending) {
         return Ok(HttpResponse::Ok().insert_header(("HX-Refresh", "true")).finish());
     }
-    if state.wxpay.is_some() && state.pay_queries.allow(&no) {
-        match crate::pay::service::query_and_apply(&state, no).await {
+    if pay.wxpay.is_some() && pay.queries.allow(&no) {
+        match crate::pay::service::query_and_apply(&pay, no).await {
             Ok(true) => return Ok(HttpResponse::Ok().insert_header(("HX-Refresh", "true")).finish()),
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "active payment query failed"),

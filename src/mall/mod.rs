@@ -16,7 +16,21 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::web::AppState;
+use crate::state::AppState;
+
+/// The mall's own state: the shared home page and recent searches.
+#[derive(Default)]
+pub struct State {
+    pub home: HomeCache,
+    pub search: SearchCache,
+}
+
+/// Registers the mall's job kinds: cancelling unpaid orders and completing shipped ones.
+pub fn register_jobs(jobs: &mut crate::jobs::Registry) {
+    for kind in [service::JOB_CANCEL_UNPAID, service::JOB_AUTO_COMPLETE] {
+        jobs.register(kind, move |conn, payload, _| service::run_job(conn, kind, payload));
+    }
+}
 
 /// The mall home page's data, shared for a moment: it is the same for every student and the
 /// busiest page. Product pages and checkout always read the database.

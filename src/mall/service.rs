@@ -16,7 +16,8 @@ use super::models::{
 use super::queries::{self, NewOrder, Sort};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::notify::{self, MessageKind, jobs};
+use crate::jobs;
+use crate::notify::{self, MessageKind};
 use crate::search::{Doc, SearchIndex};
 
 pub const JOB_CANCEL_UNPAID: &str = "mall.cancel_unpaid";

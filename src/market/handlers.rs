@@ -9,10 +9,11 @@ use super::models::{Condition, NewItem};
 use super::service;
 use super::views::{AdminView, ItemValues, ItemView, ListView, NewItemView, ThreadView};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, MaybeUser, Page, RequireAdmin};
-use crate::web::{AppState, client_ip, render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Deserialize)]
 pub struct ListQuery {

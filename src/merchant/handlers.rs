@@ -17,10 +17,11 @@ use crate::error::{AppError, AppResult};
 use crate::mall::models::{Category, parse_yuan};
 use crate::mall::service::{ProductSpec, Shipping, SkuSpec};
 use crate::moderation;
+use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, Page, RequireAdmin, RequireMerchant};
-use crate::web::{AppState, client_ip, is_htmx, render, see_other, session};
+use crate::web::{client_ip, is_htmx, render, see_other, session};
 
 fn unprocessable(template: &impl Template) -> AppResult<HttpResponse> {
     Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
@@ -409,6 +410,7 @@ pub async fn ship_order(
 pub async fn approve_refund(
     req: HttpRequest,
     state: web::Data<AppState>,
+    pay: web::Data<crate::pay::State>,
     session: Session,
     m: RequireMerchant,
     path: web::Path<i64>,
@@ -416,7 +418,7 @@ pub async fn approve_refund(
     let shop = shop_of(&state, m.0.id).await?;
     let id = path.into_inner();
     state.db.run(move |conn| service::own_refund(conn, shop, id)).await?;
-    crate::pay::service::refund(&state, id).await?;
+    crate::pay::service::refund(&pay, id).await?;
     session::flash(&session, "success", "已同意退款");
     Ok(see_other(&req, "/merchant/orders?tab=refund"))
 }

@@ -9,6 +9,9 @@ use super::queries;
 use crate::config::Config;
 use crate::db::{self, DbConn};
 
+/// Job kind: deliver one outbox email (payload `{"outbox_id": id}`).
+pub const JOB_SEND: &str = "send_email";
+
 fn build(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("bad sender: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;

@@ -2,11 +2,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::web::WebState;
 use crate::web::api::{self, ApiUser};
 
 /// `GET /api/v1/wx/subscribe/templates`: the template ids the shell should ask for.
-pub async fn subscribe_templates(state: web::Data<AppState>, _user: ApiUser) -> HttpResponse {
+pub async fn subscribe_templates(state: web::Data<WebState>, _user: ApiUser) -> HttpResponse {
     let ids: Vec<&str> = state.config.wx.templates.iter().map(|(_, id)| id.as_str()).collect();
     api::ok(serde_json::json!({ "template_ids": ids }))
 }
@@ -19,7 +19,7 @@ pub struct SubscribeBody {
 
 /// `POST /api/v1/wx/subscribe` with `{"accepted": [template ids]}` from `wx.requestSubscribeMessage`.
 pub async fn record_subscription(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     user: ApiUser,
     body: web::Json<SubscribeBody>,
 ) -> AppResult<HttpResponse> {

@@ -1,18 +1,36 @@
 //! Notifications: the in-app message center, email (queued in `email_outbox`, delivered by the
-//! job runner through SMTP or as `.eml` files), and the background job queue (`jobs`).
+//! job runner through SMTP or as `.eml` files) and WeChat subscribe messages.
 //!
 //! `notify::send` is the one door: it writes the message and, when the user has an email address
 //! and the kind of message warrants one, queues the email in the same transaction.
 
 pub mod email;
 pub mod handlers;
-pub mod jobs;
 pub mod models;
 pub mod queries;
 pub mod service;
 pub mod wechat;
 
 pub use service::send;
+
+use std::sync::Arc;
+
+use crate::auth::wechat::WxClient;
+use crate::config::Config;
+use crate::settings::Settings;
+
+/// Registers notify's job kinds: email delivery and WeChat subscribe messages.
+pub fn register_jobs(jobs: &mut crate::jobs::Registry, config: Arc<Config>, settings: Arc<Settings>, wx: WxClient) {
+    let (email_config, email_settings) = (config.clone(), settings.clone());
+    jobs.register(email::JOB_SEND, move |conn, payload, _| {
+        let id = payload["outbox_id"].as_i64().ok_or("payload lacks outbox_id")?;
+        let from = email_settings.get(conn).map(|v| v.mail_from).unwrap_or_else(|_| email_config.mail_from.clone());
+        email::deliver(&email_config, &from, conn, id)
+    });
+    jobs.register(wechat::JOB_SEND, move |conn, payload, _| wechat::send(&config.wx, &wx, conn, payload));
+    // Keeps this instance's copy of the admin's settings fresh (cheap: cached for seconds).
+    jobs.every_tick(move |conn| settings.get(conn).map(|_| ()));
+}
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     use actix_web::web;

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{email_outbox, jobs, messages};
+use crate::db::schema::{email_outbox, messages};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = messages)]
@@ -24,16 +24,6 @@ impl Message {
     pub fn is_unread(&self) -> bool {
         self.read_at.is_none()
     }
-}
-
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = jobs)]
-pub struct Job {
-    pub id: i64,
-    pub kind: String,
-    pub payload: String,
-    pub attempts: i32,
-    pub max_attempts: i32,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

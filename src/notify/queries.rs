@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{Job, Message, OutboxEmail};
+use super::models::{Message, OutboxEmail};
 use crate::db::DbConn;
-use crate::db::schema::{email_outbox, jobs, messages, users};
+use crate::db::schema::{email_outbox, messages, users};
 use crate::on_backend;
 
 pub fn insert_message(
@@ -110,85 +110,4 @@ pub fn set_outbox_status(
     diesel::update(email_outbox::table.find(id))
         .set((email_outbox::status.eq(status), email_outbox::last_error.eq(error), email_outbox::sent_at.eq(sent_at)))
         .execute(conn)
-}
-
-pub fn insert_job(
-    conn: &mut DbConn,
-    kind: &str,
-    payload: &str,
-    run_at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::kind.eq(kind),
-            jobs::payload.eq(payload),
-            jobs::status.eq("pending"),
-            jobs::run_at.eq(run_at),
-            jobs::created_at.eq(now),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// The id of the next due job nobody holds.
-pub fn next_due_job(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<i64>> {
-    jobs::table
-        .filter(jobs::status.eq("pending"))
-        .filter(jobs::run_at.le(now))
-        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
-        .order((jobs::run_at.asc(), jobs::id.asc()))
-        .select(jobs::id)
-        .first(conn)
-        .optional()
-}
-
-/// Takes a job for `lease`; 1 row means this runner holds it (another instance may race us).
-pub fn lock_job(conn: &mut DbConn, id: i64, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        jobs::table
-            .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq("pending"))
-            .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now))),
-    )
-    .set((jobs::locked_until.eq(until), jobs::attempts.eq(jobs::attempts + 1), jobs::updated_at.eq(now)))
-    .execute(conn)
-}
-
-pub fn job(conn: &mut DbConn, id: i64) -> QueryResult<Job> {
-    jobs::table.find(id).select(Job::as_select()).first(conn)
-}
-
-pub fn finish_job(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::status.eq("done"),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-            jobs::last_error.eq(None::<String>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-pub fn retry_job(
-    conn: &mut DbConn,
-    id: i64,
-    status: &str,
-    error: &str,
-    run_at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::status.eq(status),
-            jobs::last_error.eq(error),
-            jobs::run_at.eq(run_at),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-pub fn count_jobs(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
-    jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)
 }

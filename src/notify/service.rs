@@ -1,7 +1,8 @@
 use super::models::Message;
-use super::{MessageKind, jobs, queries};
+use super::{MessageKind, email, queries};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::jobs;
 use crate::web::pagination::{PageRequest, Paginated};
 
 /// Writes an in-app message and, when the kind warrants it and the user has an email address,
@@ -28,7 +29,7 @@ pub fn send(
 pub fn queue_email(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &str, body: &str) -> AppResult<i64> {
     let now = db::now();
     let id = queries::insert_outbox(conn, user_id, to, subject, body, now)?;
-    jobs::enqueue(conn, jobs::SEND_EMAIL, &serde_json::json!({ "outbox_id": id }), now)?;
+    jobs::enqueue(conn, email::JOB_SEND, &serde_json::json!({ "outbox_id": id }), now)?;
     Ok(id)
 }
 

@@ -4,11 +4,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::jobs;
+use crate::auth::wechat::WxClient;
+use crate::config::WxConfig;
 use crate::db::schema::wx_subscriptions;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::jobs;
 
 pub const JOB_SEND: &str = "wx.subscribe";
 
@@ -70,10 +71,10 @@ pub fn queue(conn: &mut DbConn, user_id: i64, purpose: &str, page: &str, fields:
 }
 
 /// Job: spend one acceptance and send. A user who accepted nothing gets nothing.
-pub fn send(state: &AppState, conn: &mut DbConn, payload: &serde_json::Value) -> Result<(), String> {
+pub fn send(config: &WxConfig, wx: &WxClient, conn: &mut DbConn, payload: &serde_json::Value) -> Result<(), String> {
     let user_id = payload["user_id"].as_i64().ok_or("payload lacks user_id")?;
     let purpose = payload["purpose"].as_str().unwrap_or_default();
-    let Some((_, template_id)) = state.config.wx.templates.iter().find(|(p, _)| p == purpose) else {
+    let Some((_, template_id)) = config.templates.iter().find(|(p, _)| p == purpose) else {
         return Ok(());
     };
     let openid = crate::auth::service::wechat_openid(conn, user_id).map_err(|e| e.to_string())?;
@@ -94,7 +95,7 @@ pub fn send(state: &AppState, conn: &mut DbConn, payload: &serde_json::Value) ->
         return Ok(());
     }
     let page = payload["page"].as_str().unwrap_or("pages/index/index");
-    match state.wx.send_subscribe(&openid, template_id, page, &payload["data"]) {
+    match wx.send_subscribe(&openid, template_id, page, &payload["data"]) {
         Ok(()) => Ok(()),
         // 43101: the user refused or the acceptance was used up on WeChat's side; not worth a retry.
         Err(e) if e.code == 43101 => Ok(()),

@@ -1,10 +1,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::State;
 use super::service;
 use super::wechat::{RefundNotice, SignedMessage, Transaction};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
 use crate::web::api::{self, ApiUser};
 
 #[derive(Deserialize)]
@@ -13,7 +13,7 @@ pub struct PrepayBody {
 }
 
 /// `POST /api/v1/pay/prepay` (shell token): the signed parameters for `wx.requestPayment`.
-pub async fn prepay(state: web::Data<AppState>, user: ApiUser, body: web::Json<PrepayBody>) -> AppResult<HttpResponse> {
+pub async fn prepay(state: web::Data<State>, user: ApiUser, body: web::Json<PrepayBody>) -> AppResult<HttpResponse> {
     let order_no = body.into_inner().order_no.unwrap_or_default();
     if order_no.is_empty() || order_no.len() > 32 || !order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::invalid("订单号无效"));
@@ -38,7 +38,7 @@ fn signed<'a>(req: &'a HttpRequest, body: &'a str) -> SignedMessage<'a> {
     }
 }
 
-async fn open(state: &AppState, req: &HttpRequest, body: &web::Bytes) -> Result<String, HttpResponse> {
+async fn open(state: &State, req: &HttpRequest, body: &web::Bytes) -> Result<String, HttpResponse> {
     let Some(wx) = state.wxpay.clone() else {
         return Err(fail(actix_web::http::StatusCode::NOT_FOUND, "not configured"));
     };
@@ -72,7 +72,7 @@ async fn open(state: &AppState, req: &HttpRequest, body: &web::Bytes) -> Result<
 }
 
 /// `POST /api/v1/pay/notify/wechat`: a payment result.
-pub async fn payment_notice(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn payment_notice(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let plain = match open(&state, &req, &body).await {
         Ok(p) => p,
         Err(res) => return res,
@@ -90,7 +90,7 @@ pub async fn payment_notice(state: web::Data<AppState>, req: HttpRequest, body: 
 }
 
 /// `POST /api/v1/pay/notify/wechat-refund`: a refund result.
-pub async fn refund_notice(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn refund_notice(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let plain = match open(&state, &req, &body).await {
         Ok(p) => p,
         Err(res) => return res,

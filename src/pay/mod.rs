@@ -7,9 +7,43 @@ pub mod handlers;
 pub mod service;
 pub mod wechat;
 
+use std::sync::Arc;
+
 use actix_web::web;
 
+use crate::db::Db;
+
 pub const JOB_CLOSE: &str = "pay.close";
+
+/// The payment module's own state: WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are
+/// configured, and the throttle of active payment queries.
+pub struct State {
+    pub db: Db,
+    pub wxpay: Option<Arc<wechat::WechatPay>>,
+    pub queries: QueryThrottle,
+}
+
+impl State {
+    /// Builds the WeChat Pay client from the configuration; `wechat` as provider needs one.
+    pub fn new(config: &crate::config::Config, db: Db) -> anyhow::Result<State> {
+        let wxpay = match &config.wxpay {
+            Some(c) => Some(Arc::new(wechat::WechatPay::new(c.clone())?)),
+            None if config.pay_provider == "wechat" => {
+                anyhow::bail!("CAMPUS_PAY_PROVIDER=wechat needs CAMPUS_WXPAY_* settings")
+            }
+            None => None,
+        };
+        Ok(State { db, wxpay, queries: QueryThrottle::default() })
+    }
+}
+
+/// Registers the payment module's job kinds.
+pub fn register_jobs(jobs: &mut crate::jobs::Registry, state: Arc<State>) {
+    jobs.register(JOB_CLOSE, move |_, payload, _| {
+        let order_no = payload["order_no"].as_str().ok_or("payload lacks order_no")?;
+        service::close_order(&state, order_no)
+    });
+}
 
 /// At most one active query to WeChat Pay per order every few seconds, however many pages poll.
 #[derive(Default)]

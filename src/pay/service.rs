@@ -1,13 +1,13 @@
 use actix_web::web;
 
+use super::State;
 use super::wechat::{PayError, PayParams, RefundNotice, Transaction, WechatPay};
 use crate::error::{AppError, AppResult};
 use crate::mall::models::OrderStatus;
 use crate::mall::service::{self as mall, PayOutcome};
 use crate::notify::{self, MessageKind};
-use crate::web::AppState;
 
-fn wechat(state: &AppState) -> AppResult<std::sync::Arc<WechatPay>> {
+fn wechat(state: &State) -> AppResult<std::sync::Arc<WechatPay>> {
     state.wxpay.clone().ok_or_else(|| AppError::invalid("微信支付未开通"))
 }
 
@@ -17,7 +17,7 @@ fn upstream(err: PayError) -> AppError {
 }
 
 /// Prepares a WeChat payment of the user's own pending order; returns `wx.requestPayment` params.
-pub async fn prepay(state: &AppState, user_id: i64, order_no: String) -> AppResult<PayParams> {
+pub async fn prepay(state: &State, user_id: i64, order_no: String) -> AppResult<PayParams> {
     let wx = wechat(state)?;
     let (order, openid, description) = state
         .db
@@ -37,7 +37,7 @@ pub async fn prepay(state: &AppState, user_id: i64, order_no: String) -> AppResu
 
 /// Applies a verified, decrypted payment: checked against our merchant, app and order first.
 /// A duplicate changes nothing. Money for an order already cancelled is reported to admins.
-pub async fn apply_transaction(state: &AppState, tx: Transaction) -> AppResult<()> {
+pub async fn apply_transaction(state: &State, tx: Transaction) -> AppResult<()> {
     let wx = wechat(state)?;
     if tx.mchid != wx.mchid() || tx.appid != wx.appid() {
         return Err(AppError::invalid("mchid or appid does not match"));
@@ -73,7 +73,7 @@ pub async fn apply_transaction(state: &AppState, tx: Transaction) -> AppResult<(
 }
 
 /// Applies a verified refund notification.
-pub async fn apply_refund_notice(state: &AppState, notice: RefundNotice) -> AppResult<()> {
+pub async fn apply_refund_notice(state: &State, notice: RefundNotice) -> AppResult<()> {
     let wx = wechat(state)?;
     if notice.mchid != wx.mchid() {
         return Err(AppError::invalid("mchid does not match"));
@@ -86,7 +86,7 @@ pub async fn apply_refund_notice(state: &AppState, notice: RefundNotice) -> AppR
 }
 
 /// Asks WeChat Pay about a pending order and applies a payment it reports (late notification).
-pub async fn query_and_apply(state: &AppState, order_no: String) -> AppResult<bool> {
+pub async fn query_and_apply(state: &State, order_no: String) -> AppResult<bool> {
     let wx = wechat(state)?;
     let tx = web::block(move || wx.query(&order_no)).await?.map_err(upstream)?;
     let paid = tx.trade_state == "SUCCESS";
@@ -95,7 +95,7 @@ pub async fn query_and_apply(state: &AppState, order_no: String) -> AppResult<bo
 }
 
 /// Carries out an approved refund through the provider that took the money.
-pub async fn refund(state: &AppState, refund_id: i64) -> AppResult<()> {
+pub async fn refund(state: &State, refund_id: i64) -> AppResult<()> {
     let ticket = state.db.run(move |conn| mall::approve_refund(conn, refund_id)).await?;
     match ticket.provider.as_str() {
         "wechat" => {
@@ -118,7 +118,7 @@ pub async fn refund(state: &AppState, refund_id: i64) -> AppResult<()> {
 }
 
 /// Job: close a cancelled order at WeChat Pay so a stale payment page cannot take money.
-pub fn close_order(state: &AppState, order_no: &str) -> Result<(), String> {
+pub fn close_order(state: &State, order_no: &str) -> Result<(), String> {
     let Some(wx) = state.wxpay.clone() else {
         return Ok(());
     };

@@ -14,34 +14,11 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// How answers and notifications from WeChat Pay are verified.
-#[derive(Clone, Debug)]
-pub enum Verification {
-    /// "微信支付公钥" mode: one public key, identified by its id (`PUB_KEY_ID_...`).
-    PublicKey { id: String, pem: String },
-    /// Platform certificate mode: certificates fetched from `/v3/certificates`.
-    PlatformCertificates,
-}
-
-#[derive(Clone, Debug)]
-pub struct WxPayConfig {
-    pub appid: String,
-    pub mchid: String,
-    /// Serial number of the merchant API certificate.
-    pub serial: String,
-    /// The merchant API private key, PKCS#8 PEM.
-    pub private_key_pem: SecretString,
-    pub apiv3_key: SecretString,
-    pub verification: Verification,
-    pub api_base: String,
-    /// Public base URL of this server, for `notify_url`.
-    pub notify_base: String,
-    pub timeout: std::time::Duration,
-}
+pub use crate::config::{Verification, WxPayConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayError {

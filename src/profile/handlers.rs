@@ -10,9 +10,10 @@ use super::views::{MePage, MessageItem, MessageList, MessagesPage, SettingsError
 use crate::auth::models::{Email, Nickname, Phone};
 use crate::error::AppResult;
 use crate::notify;
+use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
 use crate::web::pagination::{PageQuery, PageRequest};
-use crate::web::{AppState, client_ip, is_htmx, media, render, safe_next, see_other, session};
+use crate::web::{client_ip, is_htmx, media, render, safe_next, see_other, session};
 
 pub async fn show_me(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;

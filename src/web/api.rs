@@ -58,11 +58,12 @@ impl FromRequest for ApiUser {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_string());
-        let state = req.app_data::<web::Data<super::AppState>>().cloned();
+        let state = req.app_data::<web::Data<super::WebState>>().cloned();
         Box::pin(async move {
             let token = token.filter(|t| !t.is_empty() && t.len() <= 128).ok_or(AppError::Unauthorized)?;
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))?;
-            let user = state.db.run(move |conn| crate::auth::service::api_user(conn, &token)).await?;
+            let accounts = state.accounts.clone();
+            let user = state.db.run(move |conn| accounts.api_user(conn, &token)).await?;
             user.map(ApiUser).ok_or(AppError::Unauthorized)
         })
     }

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use image::imageops::FilterType;
 
-use super::AppState;
+use super::WebState;
 use crate::error::AppError;
 
 /// Reads the first file field of a multipart upload, at most `max_bytes`.
@@ -138,7 +138,7 @@ fn media_path(root: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// `GET /media/{path}`.
-pub async fn serve(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn serve(state: web::Data<WebState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = media_path(&state.config.media_dir(), &path).ok_or(AppError::NotFound)?;
     let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
     let content_type = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };

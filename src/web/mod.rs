@@ -20,27 +20,21 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::auth::wechat::WxClient;
+pub use self::page::{Accounts, CurrentUser, Role};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;
 
-/// Everything a handler may need, shared by all workers.
+/// What the web plumbing itself needs at run time: the configuration, the database, metrics, how
+/// to find the signed-in user, and the site's name for layouts. `app.rs` registers it once; the
+/// plumbing knows nothing of the modules above it (they register their own state beside it).
 #[derive(Clone)]
-pub struct AppState {
+pub struct WebState {
     pub config: Arc<Config>,
     pub db: Db,
-    pub wx: WxClient,
-    pub login_limiter: Arc<ratelimit::RateLimiter>,
     pub metrics: Arc<observe::Metrics>,
-    pub search: Arc<crate::search::SearchIndex>,
-    /// WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are configured.
-    pub wxpay: Option<Arc<crate::pay::wechat::WechatPay>>,
-    pub mall_home: Arc<crate::mall::HomeCache>,
-    pub mall_search: Arc<crate::mall::SearchCache>,
-    pub words: Arc<crate::moderation::WordFilter>,
-    pub pay_queries: Arc<crate::pay::QueryThrottle>,
-    pub settings: Arc<crate::settings::Settings>,
+    pub accounts: Arc<dyn Accounts>,
+    pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 /// Renders a template as an HTML response.
@@ -86,7 +80,7 @@ pub fn url_encode(value: &str) -> String {
 /// The client's address: the peer, or `X-Forwarded-For`'s first hop when `CAMPUS_TRUST_PROXY=1`
 /// (only behind a proxy that sets it, or anyone could pick their own address).
 pub fn client_ip(req: &HttpRequest) -> String {
-    let trust_proxy = req.app_data::<actix_web::web::Data<AppState>>().is_some_and(|s| s.config.trust_proxy);
+    let trust_proxy = req.app_data::<actix_web::web::Data<WebState>>().is_some_and(|s| s.config.trust_proxy);
     if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
         return ip.to_string();
     }

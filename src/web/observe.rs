@@ -11,7 +11,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 
-use super::AppState;
+use super::WebState;
 
 /// The id of one request: in logs, on error pages and in the `X-Request-Id` header.
 #[derive(Clone, Debug)]
@@ -141,7 +141,7 @@ pub async fn observe(
         .map(str::to_string)
         .unwrap_or_else(|| super::random_token(9));
     req.extensions_mut().insert(RequestId(id.clone()));
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req.app_data::<web::Data<WebState>>().map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let path = req.path().to_string();
     let query = redact_query(req.query_string());

@@ -12,10 +12,54 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::AppState;
+use super::WebState;
 use super::session::{self, Flash};
-use crate::auth::models::Role;
-use crate::error::AppError;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// What a user may be; a user may hold several roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Student,
+    Teacher,
+    Merchant,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Student, Role::Teacher, Role::Merchant, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Teacher => "teacher",
+            Role::Merchant => "merchant",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Student => "学生",
+            Role::Teacher => "教师",
+            Role::Merchant => "商家",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+/// How the plumbing finds who is asking; the accounts service (`auth`) implements it and
+/// `app.rs` registers it in [`WebState`].
+pub trait Accounts: Send + Sync {
+    /// The active user signed in as `user_id`, or `None` when the account is gone or banned.
+    fn session_user(&self, conn: &mut DbConn, user_id: i64) -> AppResult<Option<CurrentUser>>;
+    /// The active user holding the shell's API `token`.
+    fn api_user(&self, conn: &mut DbConn, token: &str) -> AppResult<Option<i64>>;
+}
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -49,8 +93,8 @@ impl CurrentUser {
 #[derive(Clone, Default)]
 struct CachedUser(std::rc::Rc<tokio::sync::OnceCell<Option<CurrentUser>>>);
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>()
+fn state(req: &HttpRequest) -> Result<web::Data<WebState>, AppError> {
+    req.app_data::<web::Data<WebState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))
 }
@@ -65,7 +109,8 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
                 return Ok(None);
             };
             let state = state(req)?;
-            let user = state.db.read_here(move |conn| crate::auth::service::session_user(conn, id)).await?;
+            let accounts = state.accounts.clone();
+            let user = state.db.read_here(move |conn| accounts.session_user(conn, id)).await?;
             if user.is_none() {
                 // Deleted or banned since signing in: the session is over.
                 session::sign_out(&session);
@@ -188,7 +233,7 @@ impl FromRequest for Page {
                 csrf: session::csrf_token(&session)?,
                 user,
                 flashes: session::take_flashes(&session),
-                site_name: state.settings.site_name(),
+                site_name: (state.site_name)(),
                 path: req.path().to_string(),
                 dev_login: state.config.dev_login_allowed(),
             })

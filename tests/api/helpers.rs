@@ -12,7 +12,7 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use campus::config::Config;
 use campus::db::DbConn;
-use campus::web::AppState;
+use campus::state::AppState;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 
@@ -28,6 +28,8 @@ fn unique(prefix: &str) -> String {
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The payment module's state, for tests that call its service directly.
+    pub pay: std::sync::Arc<campus::pay::State>,
     pub data_dir: PathBuf,
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -172,20 +174,20 @@ impl Builder {
         if let Some(ttl) = self.ticket_ttl {
             config.ticket_ttl = ttl;
         }
-        let state = campus::app::prepare(&config).expect("app prepares");
+        let application = campus::app::prepare(&config).expect("app prepares");
+        let (state, pay) = (application.state.clone(), application.pay.clone());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = std::sync::mpsc::channel();
-        let server_state = state.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = campus::app::start(server_state, listener).await.expect("server starts");
+                let server = campus::app::start(application, listener).await.expect("server starts");
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
-        TestApp { base: format!("http://127.0.0.1:{port}"), state, data_dir, handle, thread: Some(thread), pg }
+        TestApp { base: format!("http://127.0.0.1:{port}"), state, pay, data_dir, handle, thread: Some(thread), pg }
     }
 }
 

@@ -401,7 +401,7 @@ fn wechat_pay_end_to_end_prepay_notify_once_and_refund() {
     use campus::db::schema::refunds;
     let (rid, refund_no): (i64, String) =
         app.db(|c| refunds::table.select((refunds::id, refunds::refund_no)).first(c).unwrap());
-    run(campus::pay::service::refund(&app.state, rid)).unwrap();
+    run(campus::pay::service::refund(&app.pay, rid)).unwrap();
     let sent = pay.ledger.lock().unwrap().refunds[0].clone();
     assert_eq!(sent["amount"]["refund"], 7900);
     assert_eq!(sent["out_refund_no"], refund_no);
@@ -462,10 +462,10 @@ fn a_late_payment_is_found_by_querying_wechat_pay() {
     let app = app().wechat(&wx.base).wxpay(pay.config()).start();
     let s = shopper(&app, "good-pay3");
     assert_eq!(prepay(&app, &s.token, &s.order_no).status, 200);
-    assert!(!run(campus::pay::service::query_and_apply(&app.state, s.order_no.clone())).unwrap());
+    assert!(!run(campus::pay::service::query_and_apply(&app.pay, s.order_no.clone())).unwrap());
     assert_eq!(status_of(&app, &s.order_no), "pending");
     pay.paid(&s.order_no);
-    assert!(run(campus::pay::service::query_and_apply(&app.state, s.order_no.clone())).unwrap());
+    assert!(run(campus::pay::service::query_and_apply(&app.pay, s.order_no.clone())).unwrap());
     assert_eq!(status_of(&app, &s.order_no), "paid");
 }
 

@@ -1,0 +1,160 @@
+//! The background job queue. Jobs are rows of `jobs`; a runner task on every instance claims due
+//! jobs with a conditional UPDATE (so two instances never run the same job), runs them on the
+//! blocking pool, and retries failures with exponential backoff until `max_attempts`.
+//!
+//! The queue knows job kinds only as strings. Each module registers the handlers of its own kinds
+//! in a [`Registry`] when the app is built (`app.rs`); a job of a kind nobody registered is logged
+//! and retried like any failure, so a half-deployed cluster does not lose it.
+
+mod queries;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use crate::db::schema::jobs;
+use crate::db::{self, Db, DbConn};
+use crate::error::{AppError, AppResult};
+
+/// How long a claimed job stays ours before another runner may take it over.
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+
+/// A claimed job.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+impl Job {
+    /// Whether a failure now is the last one (no retry follows).
+    pub fn is_last_attempt(&self) -> bool {
+        self.attempts >= self.max_attempts
+    }
+}
+
+/// What a job handler gets: a pooled connection, the decoded payload and the job itself.
+pub type Handler = dyn Fn(&mut DbConn, &serde_json::Value, &Job) -> Result<(), String> + Send + Sync;
+
+/// Something to do on every runner tick before the jobs (refresh a cache, say).
+pub type Tick = dyn Fn(&mut DbConn) -> AppResult<()> + Send + Sync;
+
+/// The handlers of every job kind, filled in by the modules while the app is built.
+#[derive(Default)]
+pub struct Registry {
+    handlers: HashMap<&'static str, Arc<Handler>>,
+    ticks: Vec<Arc<Tick>>,
+}
+
+impl Registry {
+    /// Registers the handler of `kind`; a kind is registered once (a second registration is a
+    /// programming error and replaces the first, logged).
+    pub fn register(
+        &mut self,
+        kind: &'static str,
+        handler: impl Fn(&mut DbConn, &serde_json::Value, &Job) -> Result<(), String> + Send + Sync + 'static,
+    ) -> &mut Self {
+        if self.handlers.insert(kind, Arc::new(handler)).is_some() {
+            tracing::error!(kind, "job kind registered twice");
+        }
+        self
+    }
+
+    /// Runs `tick` at the start of every runner pass.
+    pub fn every_tick(&mut self, tick: impl Fn(&mut DbConn) -> AppResult<()> + Send + Sync + 'static) -> &mut Self {
+        self.ticks.push(Arc::new(tick));
+        self
+    }
+
+    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.handlers.keys().copied()
+    }
+
+    fn execute(&self, conn: &mut DbConn, job: &Job) -> Result<(), String> {
+        let payload: serde_json::Value = serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
+        match self.handlers.get(job.kind.as_str()) {
+            Some(handler) => handler(conn, &payload, job),
+            None => Err(format!("unknown job kind {}", job.kind)),
+        }
+    }
+}
+
+/// Queues a job of `kind` to run at `run_at` (with the table's default number of attempts).
+pub fn enqueue(conn: &mut DbConn, kind: &str, payload: &serde_json::Value, run_at: NaiveDateTime) -> AppResult<()> {
+    queries::insert_job(conn, kind, &payload.to_string(), run_at, db::now())?;
+    Ok(())
+}
+
+/// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, … capped at 1 h.
+fn backoff(attempts: i32) -> TimeDelta {
+    let exp = attempts.clamp(1, 8) as u32 - 1;
+    TimeDelta::seconds((30i64 << exp).min(3600))
+}
+
+fn claim(conn: &mut DbConn) -> AppResult<Option<Job>> {
+    let now = db::now();
+    let Some(id) = queries::next_due_job(conn, now)? else {
+        return Ok(None);
+    };
+    if queries::lock_job(conn, id, now, now + LEASE)? != 1 {
+        // Another runner took it between our SELECT and UPDATE; look again next tick.
+        return Ok(None);
+    }
+    Ok(Some(queries::job(conn, id)?))
+}
+
+/// Runs every due job once; returns how many ran. Public so tests and `campus` tools can drain.
+pub fn run_due(registry: &Registry, db: &Db) -> AppResult<usize> {
+    let mut ran = 0;
+    let mut conn = db.get()?;
+    for tick in &registry.ticks {
+        tick(&mut conn)?;
+    }
+    while let Some(job) = claim(&mut conn)? {
+        ran += 1;
+        let now = db::now();
+        match registry.execute(&mut conn, &job) {
+            Ok(()) => {
+                queries::finish_job(&mut conn, job.id, now)?;
+            }
+            Err(error) => {
+                tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %error, "job failed");
+                let status = if job.is_last_attempt() { "failed" } else { "pending" };
+                queries::retry_job(&mut conn, job.id, status, &error, now + backoff(job.attempts), now)?;
+            }
+        }
+        if ran >= 100 {
+            break;
+        }
+    }
+    Ok(ran)
+}
+
+/// Starts the runner on the current actix system; it ends with the server.
+pub fn spawn_runner(registry: Arc<Registry>, db: Db, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let (registry, db) = (registry.clone(), db.clone());
+            let result = actix_web::web::block(move || run_due(&registry, &db)).await;
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = ?e, "job runner"),
+                Err(e) => tracing::error!(error = %e, "job runner thread"),
+            }
+        }
+    });
+}
+
+/// Pending and failed job counts, for `/metrics` and the admin dashboard.
+pub fn queue_depth(conn: &mut DbConn) -> Result<(i64, i64), AppError> {
+    Ok((queries::count_jobs(conn, "pending")?, queries::count_jobs(conn, "failed")?))
+}

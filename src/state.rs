@@ -1,0 +1,22 @@
+//! The state every feature module may use: configuration, database and the shared services
+//! (settings, the word filter, the search index, the WeChat client, the login limiter).
+//! `app.rs` builds it once; each feature module keeps its own state in its own type (for example
+//! `mall::State`), registered beside this one, and its handlers take what they need.
+
+use std::sync::Arc;
+
+use crate::auth::wechat::WxClient;
+use crate::config::Config;
+use crate::db::Db;
+use crate::web::ratelimit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub wx: WxClient,
+    pub login_limiter: Arc<RateLimiter>,
+    pub search: Arc<crate::search::SearchIndex>,
+    pub words: Arc<crate::moderation::WordFilter>,
+    pub settings: Arc<crate::settings::Settings>,
+}

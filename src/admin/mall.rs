@@ -21,7 +21,7 @@ use crate::web::{client_ip, render, see_other, session};
 pub struct MallAdminView {
     pub page: Page,
     pub categories: Vec<Category>,
-    pub banners: Vec<crate::mall::queries::BannerRow>,
+    pub banners: Vec<crate::mall::service::BannerRow>,
     pub q: String,
     pub products: Vec<(i64, String, String, String)>,
 }

@@ -1,14 +1,24 @@
 //! The student side of the mall: catalog, cart, checkout, orders, refunds, mock cashier.
 //!
+//! Split by concern, each folder with its own handlers, service and queries: `catalog/`,
+//! `search/`, `cart/`, `checkout/`, `orders/`, `refunds/`, and `manage/` (what the back office and
+//! the seed use to set up shops and products). Other modules go through `service`, the facade.
+//!
 //! Rules: money is integer cents; stock is reserved at checkout with `UPDATE ... WHERE stock >= n`
 //! and given back exactly once when an unpaid order is cancelled (the conditional status move
 //! decides who gives it back); an order moves only along `OrderStatus::can_become`.
 //! Tables: shops, product_categories, products, product_skus, banners, pickup_points,
 //! cart_items, orders, order_items, order_events, payments, refunds.
 
-pub mod handlers;
+mod cart;
+mod catalog;
+mod checkout;
+mod handlers;
+mod manage;
 pub mod models;
-pub mod queries;
+mod orders;
+mod refunds;
+mod search;
 pub mod service;
 pub mod views;
 
@@ -132,24 +142,24 @@ pub fn spawn_search_sync(state: AppState, every: Duration) {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/mall", web::get().to(handlers::show_mall))
-        .route("/mall/search", web::get().to(handlers::search))
-        .route("/mall/categories/{id}", web::get().to(handlers::show_category))
-        .route("/mall/products/{id}", web::get().to(handlers::show_product))
-        .route("/mall/cart", web::get().to(handlers::show_cart))
-        .route("/mall/cart", web::post().to(handlers::add_to_cart))
-        .route("/mall/cart/{id}", web::post().to(handlers::update_cart_line))
-        .route("/mall/cart/{id}/remove", web::post().to(handlers::remove_cart_line))
-        .route("/mall/coupons", web::get().to(handlers::list_coupons))
-        .route("/mall/coupons/{id}/claim", web::post().to(handlers::claim_coupon))
-        .route("/mall/checkout", web::get().to(handlers::show_checkout))
-        .route("/mall/checkout", web::post().to(handlers::submit_checkout))
-        .route("/mall/orders", web::get().to(handlers::list_orders))
-        .route("/mall/orders/{order_no}", web::get().to(handlers::show_order))
-        .route("/mall/orders/{order_no}/status", web::get().to(handlers::order_status))
-        .route("/mall/orders/{order_no}/cancel", web::post().to(handlers::cancel_order))
-        .route("/mall/orders/{order_no}/confirm", web::post().to(handlers::confirm_order))
-        .route("/mall/orders/{order_no}/refund", web::post().to(handlers::request_refund))
-        .route("/pay/mock/{order_no}", web::get().to(handlers::show_mock_cashier))
-        .route("/pay/mock/{order_no}", web::post().to(handlers::submit_mock_payment));
+    cfg.route("/mall", web::get().to(catalog::handlers::show_mall))
+        .route("/mall/search", web::get().to(search::handlers::search))
+        .route("/mall/categories/{id}", web::get().to(catalog::handlers::show_category))
+        .route("/mall/products/{id}", web::get().to(catalog::handlers::show_product))
+        .route("/mall/cart", web::get().to(cart::handlers::show_cart))
+        .route("/mall/cart", web::post().to(cart::handlers::add_to_cart))
+        .route("/mall/cart/{id}", web::post().to(cart::handlers::update_cart_line))
+        .route("/mall/cart/{id}/remove", web::post().to(cart::handlers::remove_cart_line))
+        .route("/mall/coupons", web::get().to(checkout::handlers::list_coupons))
+        .route("/mall/coupons/{id}/claim", web::post().to(checkout::handlers::claim_coupon))
+        .route("/mall/checkout", web::get().to(checkout::handlers::show_checkout))
+        .route("/mall/checkout", web::post().to(checkout::handlers::submit_checkout))
+        .route("/mall/orders", web::get().to(orders::handlers::list_orders))
+        .route("/mall/orders/{order_no}", web::get().to(orders::handlers::show_order))
+        .route("/mall/orders/{order_no}/status", web::get().to(orders::handlers::order_status))
+        .route("/mall/orders/{order_no}/cancel", web::post().to(orders::handlers::cancel_order))
+        .route("/mall/orders/{order_no}/confirm", web::post().to(orders::handlers::confirm_order))
+        .route("/mall/orders/{order_no}/refund", web::post().to(refunds::handlers::request_refund))
+        .route("/pay/mock/{order_no}", web::get().to(orders::handlers::show_mock_cashier))
+        .route("/pay/mock/{order_no}", web::post().to(orders::handlers::submit_mock_payment));
 }

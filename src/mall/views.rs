@@ -1,7 +1,7 @@
 use askama::Template;
 
 use super::models::{Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Refund};
-use super::queries::Sort;
+use super::service::Sort;
 use crate::web::filters;
 use crate::web::page::Page;
 

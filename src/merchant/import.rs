@@ -362,7 +362,7 @@ fn save_product(
         };
         let id = mall::create_product(conn, &spec, 0)?;
         for sku in queries::skus_of(conn, &[id])? {
-            crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
+            mall::log_stock(conn, sku.id, id, Some(actor), sku.stock, "import", now)?;
         }
         return Ok((id, rows.len() as i64, 0, Vec::new()));
     };
@@ -375,15 +375,7 @@ fn save_product(
         };
         queries::set_price_and_stock(conn, s.id, row.sku.price_cents, row.sku.stock)?;
         if row.sku.stock != s.stock {
-            crate::mall::queries::log_stock(
-                conn,
-                s.id,
-                product_id,
-                Some(actor),
-                row.sku.stock - s.stock,
-                "import",
-                now,
-            )?;
+            mall::log_stock(conn, s.id, product_id, Some(actor), row.sku.stock - s.stock, "import", now)?;
             mall::stock_dropped(conn, s.id, s.stock, row.sku.stock)?;
         }
         updated += 1;

@@ -164,7 +164,7 @@ pub fn create_product(conn: &mut DbConn, shop: i64, actor: i64, spec: &mall::Pro
         let id = mall::create_product(conn, spec, 0)?;
         let now = db::now();
         for sku in queries::skus_of(conn, &[id])? {
-            crate::mall::queries::log_stock(conn, sku.id, id, Some(actor), sku.stock, "manual", now)?;
+            mall::log_stock(conn, sku.id, id, Some(actor), sku.stock, "manual", now)?;
         }
         Ok(id)
     })
@@ -190,15 +190,7 @@ pub fn set_stock(conn: &mut DbConn, shop: i64, actor: i64, sku_id: i64, stock: i
             return Err(AppError::conflict("库存刚刚有变动，请刷新后再改"));
         }
         if stock != before {
-            crate::mall::queries::log_stock(
-                conn,
-                sku_id,
-                product_id,
-                Some(actor),
-                stock - before,
-                "manual",
-                db::now(),
-            )?;
+            mall::log_stock(conn, sku_id, product_id, Some(actor), stock - before, "manual", db::now())?;
             mall::stock_dropped(conn, sku_id, before, stock)?;
         }
         queries::skus_of(conn, &[product_id])?.into_iter().find(|s| s.id == sku_id).ok_or(AppError::NotFound)
@@ -448,7 +440,7 @@ pub fn update_product(
             if existing.iter().any(|s| s.name == sku.name) {
                 return Err(AppError::invalid(format!("规格「{}」已存在", sku.name)));
             }
-            crate::mall::queries::insert_sku(
+            mall::insert_sku(
                 conn,
                 product_id,
                 &sku.name,
@@ -461,7 +453,7 @@ pub fn update_product(
         for sku in
             queries::skus_of(conn, &[product_id])?.iter().filter(|s| change.new_skus.iter().any(|n| n.name == s.name))
         {
-            crate::mall::queries::log_stock(conn, sku.id, product_id, Some(actor), sku.stock, "manual", now)?;
+            mall::log_stock(conn, sku.id, product_id, Some(actor), sku.stock, "manual", now)?;
         }
         queries::refresh_listed_price(conn, product_id)?;
         Ok(())

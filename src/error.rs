@@ -37,6 +37,13 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     Upstream(String),
+    /// A unique index refused a second copy of something (a second claim, like, report...). The
+    /// service turns the ones it expects into their own answer; any other is a 409, never a 500.
+    #[error("这项操作已经完成过了，请刷新页面查看")]
+    Duplicate(#[source] diesel::result::Error),
+    /// PostgreSQL gave up on a transaction that raced another (serialization failure).
+    #[error("当前操作的人较多，请稍后重试")]
+    Busy(#[source] diesel::result::Error),
     #[error("服务器开小差了，请稍后再试")]
     Internal(#[source] anyhow::Error),
 }
@@ -56,13 +63,18 @@ impl AppError {
         AppError::Internal(err.into())
     }
 
+    /// Whether a unique index refused the write.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, AppError::Duplicate(_))
+    }
+
     fn title(&self) -> &'static str {
         match self {
             AppError::NotFound => "页面不存在",
             AppError::Forbidden | AppError::Denied(_) => "没有权限",
             AppError::Unauthorized => "需要登录",
             AppError::Invalid(_) => "输入有误",
-            AppError::Conflict(_) => "操作无法完成",
+            AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => "操作无法完成",
             AppError::RateLimited(_) => "操作太频繁",
             AppError::Csrf => "页面已过期",
             AppError::Upstream(_) => "服务暂时不可用",
@@ -75,6 +87,12 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> AppError {
         match err {
             diesel::result::Error::NotFound => AppError::NotFound,
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::Duplicate(err)
+            }
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::Busy(err)
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -105,7 +123,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => StatusCode::CONFLICT,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -196,8 +214,12 @@ fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> Ht
         }
     };
     let status = err.status_code();
-    if let AppError::Internal(cause) = err {
-        tracing::error!(request_id = %request_id, error = ?cause, "request failed");
+    match err {
+        AppError::Internal(cause) => tracing::error!(request_id = %request_id, error = ?cause, "request failed"),
+        AppError::Duplicate(cause) | AppError::Busy(cause) => {
+            tracing::warn!(request_id = %request_id, error = %cause, "write refused by the database")
+        }
+        _ => {}
     }
     if asker.path.starts_with("/api/") {
         let body = Envelope::<()>::failure(status.as_u16(), &err.to_string());

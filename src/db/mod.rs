@@ -269,6 +269,20 @@ where
     }
 }
 
+/// Serializes the calling transaction with every other transaction of the same user that calls
+/// it: a row lock on the user (`SELECT ... FOR UPDATE`) on PostgreSQL, held until commit. SQLite
+/// needs none, its write transactions (`BEGIN IMMEDIATE`) already run one at a time.
+///
+/// For per-user rules that read before they write (a cart line's total, "one per person") when
+/// no single conditional statement or unique index can say them.
+pub fn lock_user(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    use diesel::prelude::*;
+    if let DbConn::Pg(c) = conn {
+        schema::users::table.find(user_id).select(schema::users::id).for_update().first::<i64>(c)?;
+    }
+    Ok(())
+}
+
 /// Current UTC time with microsecond precision (what both backends store).
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();

@@ -82,6 +82,8 @@ pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, now: Naiv
     .execute(conn)
 }
 
+/// Records a report unless this reporter already made one (the unique index decides, so two
+/// at once still make one); 0 rows means it was there.
 pub fn insert_report(
     conn: &mut DbConn,
     item_id: i64,
@@ -89,29 +91,24 @@ pub fn insert_report(
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::insert_into(second_hand_reports::table)
+    on_backend!(conn, |c| diesel::insert_into(second_hand_reports::table)
         .values((
             second_hand_reports::item_id.eq(item_id),
             second_hand_reports::reporter_id.eq(reporter),
             second_hand_reports::reason.eq(reason),
             second_hand_reports::created_at.eq(now),
         ))
-        .execute(conn)
+        .on_conflict((second_hand_reports::item_id, second_hand_reports::reporter_id))
+        .do_nothing()
+        .execute(c))
 }
 
-pub fn already_reported(conn: &mut DbConn, item_id: i64, reporter: i64) -> QueryResult<bool> {
-    let n: i64 = second_hand_reports::table
-        .filter(second_hand_reports::item_id.eq(item_id))
-        .filter(second_hand_reports::reporter_id.eq(reporter))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
-
-pub fn bump_reports(conn: &mut DbConn, item_id: i64) -> QueryResult<usize> {
-    diesel::update(second_hand_items::table.filter(second_hand_items::id.eq(item_id)))
+/// Counts one more report; returns the new count.
+pub fn bump_reports(conn: &mut DbConn, item_id: i64) -> QueryResult<i32> {
+    on_backend!(conn, |c| diesel::update(second_hand_items::table.filter(second_hand_items::id.eq(item_id)))
         .set(second_hand_items::report_count.eq(second_hand_items::report_count + 1))
-        .execute(conn)
+        .returning(second_hand_items::report_count)
+        .get_result(c))
 }
 
 pub fn reported(conn: &mut DbConn) -> QueryResult<Vec<(Item, String)>> {
@@ -142,13 +139,15 @@ pub fn thread_of(conn: &mut DbConn, item_id: i64, buyer_id: i64) -> QueryResult<
         .optional()
 }
 
+/// Opens the buyer's thread about an item, or nothing when it exists (the unique index on item
+/// and buyer decides); then [`thread_of`] finds it either way.
 pub fn insert_thread(
     conn: &mut DbConn,
     item_id: i64,
     buyer_id: i64,
     seller_id: i64,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<usize> {
     on_backend!(conn, |c| diesel::insert_into(chat_threads::table)
         .values((
             chat_threads::item_id.eq(item_id),
@@ -157,8 +156,9 @@ pub fn insert_thread(
             chat_threads::created_at.eq(now),
             chat_threads::updated_at.eq(now),
         ))
-        .returning(chat_threads::id)
-        .get_result(c))
+        .on_conflict((chat_threads::item_id, chat_threads::buyer_id))
+        .do_nothing()
+        .execute(c))
 }
 
 pub fn thread(conn: &mut DbConn, id: i64) -> QueryResult<Option<Thread>> {

@@ -96,15 +96,14 @@ pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppRes
         if listed.item.seller_id == reporter {
             return Err(AppError::invalid("不能举报自己的商品"));
         }
-        if queries::already_reported(conn, id, reporter)? {
+        if queries::insert_report(conn, id, reporter, reason, db::now())? == 0 {
             return Err(AppError::conflict("你已经举报过这件商品，管理员会尽快处理"));
         }
-        queries::insert_report(conn, id, reporter, reason, db::now())?;
-        queries::bump_reports(conn, id)?;
+        let reports = queries::bump_reports(conn, id)?;
         let seller = Some(listed.item.seller_id);
         let why = format!("举报：{reason}");
         moderation::flag(conn, moderation::KIND_SECOND_HAND, id, seller, &listed.item.title, &why)?;
-        if listed.item.report_count == 0 {
+        if reports == 1 {
             for admin in crate::auth::service::admin_ids(conn)? {
                 notify::send(
                     conn,
@@ -133,7 +132,9 @@ pub fn contact(conn: &mut DbConn, item_id: i64, buyer: i64) -> AppResult<i64> {
         if listed.item.status != ON {
             return Err(AppError::conflict("该商品已不在售"));
         }
-        Ok(queries::insert_thread(conn, item_id, buyer, listed.item.seller_id, db::now())?)
+        // Two clicks at once both get here; the unique index keeps one thread and both open it.
+        queries::insert_thread(conn, item_id, buyer, listed.item.seller_id, db::now())?;
+        queries::thread_of(conn, item_id, buyer)?.ok_or(AppError::NotFound)
     })
 }
 

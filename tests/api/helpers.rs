@@ -214,6 +214,39 @@ impl TestApp {
         f(&mut conn)
     }
 
+    /// A new verified student account `username` (password `buyer-pass-1`), signed in.
+    pub fn new_student(&self, username: &str) -> Client {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| campus::auth::password::hash("buyer-pass-1").unwrap());
+        self.db(|conn| {
+            let now = campus::db::now();
+            campus::auth::service::create_account(
+                conn,
+                &campus::auth::service::AccountSpec {
+                    username,
+                    password_hash: hash,
+                    roles: &[campus::auth::models::Role::Student],
+                    user: campus::auth::models::NewUser {
+                        nickname: "买家",
+                        email: None,
+                        phone: None,
+                        student_no: None,
+                        real_name: None,
+                        college: None,
+                        major: None,
+                        class_name: None,
+                        verified: true,
+                        status: "active",
+                        created_at: now,
+                        updated_at: now,
+                    },
+                },
+            )
+            .unwrap();
+        });
+        self.login(username, "buyer-pass-1")
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
     }

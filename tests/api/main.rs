@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cli;
+mod concurrency;
 mod email;
 mod helpers;
 mod imports;

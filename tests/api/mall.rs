@@ -24,7 +24,7 @@ pub fn stock(app: &TestApp, sku_id: i64) -> i64 {
     app.db(|c| product_skus::table.find(sku_id).select(product_skus::stock).first(c).unwrap())
 }
 
-fn set_stock(app: &TestApp, sku_id: i64, n: i64) {
+pub fn set_stock(app: &TestApp, sku_id: i64, n: i64) {
     use campus::db::schema::product_skus;
     app.db(|c| diesel::update(product_skus::table.find(sku_id)).set(product_skus::stock.eq(n)).execute(c).unwrap());
 }
@@ -588,36 +588,9 @@ fn checkout_never_oversells_under_concurrency() {
     let app = spawn_app();
     let (_, ball) = sku(&app, "斯伯丁 7号篮球 室内外通用", "");
     set_stock(&app, ball, 3);
-    let hash = campus::auth::password::hash("buyer-pass-1").unwrap();
     let buyers: Vec<Client> = (0..8)
         .map(|i| {
-            app.db(|conn| {
-                let now = campus::db::now();
-                campus::auth::service::create_account(
-                    conn,
-                    &campus::auth::service::AccountSpec {
-                        username: &format!("buyer{i}"),
-                        password_hash: &hash,
-                        roles: &[campus::auth::models::Role::Student],
-                        user: campus::auth::models::NewUser {
-                            nickname: "买家",
-                            email: None,
-                            phone: None,
-                            student_no: None,
-                            real_name: None,
-                            college: None,
-                            major: None,
-                            class_name: None,
-                            verified: true,
-                            status: "active",
-                            created_at: now,
-                            updated_at: now,
-                        },
-                    },
-                )
-                .unwrap();
-            });
-            let c = app.login(&format!("buyer{i}"), "buyer-pass-1");
+            let c = app.new_student(&format!("buyer{i}"));
             assert_eq!(add_to_cart(&c, ball, "1").status, 303);
             c
         })

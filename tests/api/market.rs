@@ -28,7 +28,7 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
-const GOOD: [(&str, &str); 5] = [
+pub const GOOD: [(&str, &str); 5] = [
     ("title", "高等数学 同济第七版 上下册"),
     ("description", "九成新，有少量笔记，考研复习用过。"),
     ("price", "25.5"),
@@ -36,13 +36,13 @@ const GOOD: [(&str, &str); 5] = [
     ("pickup_place", "图书馆门口"),
 ];
 
-fn post(c: &Client, fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> crate::helpers::Resp {
+pub fn post(c: &Client, fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> crate::helpers::Resp {
     let token = c.get("/mall/second-hand").csrf();
     let (ct, body) = form(fields, files);
     c.post_raw(&format!("/mall/second-hand/new?csrf_token={token}"), &ct, &body)
 }
 
-fn items(app: &TestApp) -> Vec<(i64, String, String)> {
+pub fn items(app: &TestApp) -> Vec<(i64, String, String)> {
     use campus::db::schema::second_hand_items as t;
     app.db(|c| t::table.order(t::id).select((t::id, t::status, t::images)).load(c).unwrap())
 }

@@ -61,7 +61,7 @@ pub fn new_merchant(app: &TestApp, username: &str) -> Client {
     app.login(username, "secret123")
 }
 
-fn add_product(m: &Client, name: &str, skus: &str) -> crate::helpers::Resp {
+pub fn add_product(m: &Client, name: &str, skus: &str) -> crate::helpers::Resp {
     upload(
         m,
         "/merchant/products/new",

@@ -23,6 +23,8 @@ pub(in crate::mall) fn stock_message(stock: i64) -> String {
 /// Adds to the cart; the line's total is capped by stock.
 pub fn add_to_cart(conn: &mut DbConn, user_id: i64, sku_id: i64, quantity: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
+        // The line's total is read, then written: one user's adds run one at a time.
+        db::lock_user(conn, user_id)?;
         let sku = sku_on_sale(conn, sku_id)?;
         let now = db::now();
         match queries::cart_item_quantity(conn, user_id, sku_id)? {

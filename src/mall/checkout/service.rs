@@ -26,13 +26,6 @@ pub struct Checkout {
     pub coupon: Option<i64>,
 }
 
-fn is_unique_violation(err: &AppError) -> bool {
-    matches!(err, AppError::Internal(e) if matches!(
-        e.downcast_ref::<diesel::result::Error>(),
-        Some(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-    ))
-}
-
 /// Turns the cart into one order per shop, reserving stock with conditional UPDATEs. Either
 /// every line is reserved and every order written, or nothing is. A repeated submit of the same
 /// form gets the orders of the first.
@@ -131,7 +124,7 @@ pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout
     });
     match attempt {
         // A concurrent submit of the same form won the unique index: answer with its orders.
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if e.is_duplicate() => {
             let existing = queries::orders_by_checkout(conn, user_id, &checkout.key)?;
             if existing.is_empty() { Err(e) } else { Ok(existing) }
         }
@@ -172,6 +165,9 @@ fn apply_coupon(
 /// Claims a coupon: while any are left, within its window, up to the per-person limit.
 pub fn claim_coupon(conn: &mut DbConn, user_id: i64, coupon_id: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
+        // "At most n per person" is counted, then written: one user's claims run one at a time;
+        // the coupon's own stock is the conditional UPDATE below.
+        db::lock_user(conn, user_id)?;
         let coupon = queries::coupon(conn, coupon_id)?.ok_or(AppError::NotFound)?;
         if queries::claims_of(conn, coupon_id, user_id)? >= i64::from(coupon.per_user_limit) {
             return Err(AppError::conflict(format!("每人限领 {} 张，你已经领过了", coupon.per_user_limit)));

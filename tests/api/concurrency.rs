@@ -1,0 +1,205 @@
+//! Every hot write fired 100 times at once, on SQLite and (with `TEST_PG_URL`) on PostgreSQL,
+//! where transactions really overlap. Each test checks the exact result and that no answer is a
+//! 500. New modules add theirs here (likes, registrations, bookings).
+
+use diesel::prelude::*;
+
+use crate::helpers::{Client, DEMO_PASSWORD, Resp, TestApp, spawn_app};
+use crate::mall::{add_to_cart, checkout, field, set_stock, sku};
+
+const N: usize = 100;
+
+/// Sends `n` requests at once (one thread each, all released together) and returns the answers.
+fn at_once(n: usize, send: impl Fn(usize) -> Resp + Sync) -> Vec<Resp> {
+    let gate = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (gate, send) = (&gate, &send);
+                s.spawn(move || {
+                    gate.wait();
+                    send(i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn count(answers: &[Resp], status: u16) -> usize {
+    answers.iter().filter(|r| r.status == status).count()
+}
+
+fn no_server_errors(answers: &[Resp]) {
+    let bad: Vec<_> = answers.iter().filter(|r| r.status >= 500).map(|r| (r.status, r.body.clone())).collect();
+    assert!(bad.is_empty(), "server errors: {bad:?}");
+}
+
+/// A coupon of the demo merchant's shop with `total` left and `per_user` each.
+fn coupon(app: &TestApp, total: &str, per_user: &str) -> i64 {
+    let m = app.login("merchant", DEMO_PASSWORD);
+    let t = m.get("/merchant/coupons").csrf();
+    let r = m.post_form(
+        "/merchant/coupons",
+        &[
+            ("csrf_token", &t),
+            ("title", "抢购券"),
+            ("kind", "full_reduction"),
+            ("threshold", "30"),
+            ("amount", "5"),
+            ("starts", "2026-01-01"),
+            ("ends", "2030-12-31"),
+            ("total", total),
+            ("per_user_limit", per_user),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    use campus::db::schema::coupons;
+    app.db(|c| coupons::table.order(coupons::id.desc()).select(coupons::id).first(c).unwrap())
+}
+
+#[test]
+fn a_one_per_person_coupon_is_claimed_once_by_100_parallel_claims() {
+    let app = spawn_app();
+    let id = coupon(&app, "50", "1");
+    let student = app.new_student("claimer");
+    let token = student.get("/mall/coupons").csrf();
+    let answers = at_once(N, |_| student.post_form(&format!("/mall/coupons/{id}/claim"), &[("csrf_token", &token)]));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 1);
+    assert_eq!(count(&answers, 409), N - 1);
+    assert!(answers.iter().any(|r| r.body.contains("每人限领 1 张")));
+    use campus::db::schema::{coupons, user_coupons};
+    let held: i64 =
+        app.db(|c| user_coupons::table.filter(user_coupons::coupon_id.eq(id)).count().get_result(c).unwrap());
+    assert_eq!(held, 1);
+    let claimed: i32 = app.db(|c| coupons::table.find(id).select(coupons::claimed).first(c).unwrap());
+    assert_eq!(claimed, 1, "the coupon's own count moved once");
+}
+
+#[test]
+fn a_coupon_with_10_left_goes_to_exactly_10_of_100_students() {
+    let app = spawn_app();
+    let id = coupon(&app, "10", "1");
+    let students: Vec<Client> = (0..N).map(|i| app.new_student(&format!("fan{i}"))).collect();
+    let tokens: Vec<String> = students.iter().map(|c| c.get("/mall/coupons").csrf()).collect();
+    let answers =
+        at_once(N, |i| students[i].post_form(&format!("/mall/coupons/{id}/claim"), &[("csrf_token", &tokens[i])]));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 10);
+    assert_eq!(count(&answers, 409), N - 10);
+    use campus::db::schema::user_coupons;
+    let held: i64 =
+        app.db(|c| user_coupons::table.filter(user_coupons::coupon_id.eq(id)).count().get_result(c).unwrap());
+    assert_eq!(held, 10);
+}
+
+fn cart_quantity(app: &TestApp, sku_id: i64) -> i64 {
+    use campus::db::schema::cart_items;
+    app.db(|c| {
+        cart_items::table
+            .filter(cart_items::sku_id.eq(sku_id))
+            .select(cart_items::quantity)
+            .load::<i64>(c)
+            .unwrap()
+            .into_iter()
+            .sum()
+    })
+}
+
+#[test]
+fn parallel_adds_to_the_cart_count_every_unit_and_stop_at_stock() {
+    let app = spawn_app();
+    let (_, ball) = sku(&app, "斯伯丁 7号篮球 室内外通用", "");
+    set_stock(&app, ball, 60);
+    let student = app.new_student("adder");
+    let token = student.get("/mall").csrf();
+    let id = ball.to_string();
+    let answers =
+        at_once(N, |_| student.post_form("/mall/cart", &[("csrf_token", &token), ("sku_id", &id), ("quantity", "1")]));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 60, "every unit up to the stock is added");
+    assert_eq!(count(&answers, 422), N - 60);
+    assert!(answers.iter().any(|r| r.body.contains("库存仅剩 60 件")));
+    assert_eq!(cart_quantity(&app, ball), 60, "one line holding exactly what was accepted");
+    use campus::db::schema::cart_items;
+    let lines: i64 = app.db(|c| cart_items::table.filter(cart_items::sku_id.eq(ball)).count().get_result(c).unwrap());
+    assert_eq!(lines, 1);
+}
+
+#[test]
+fn parallel_contacts_open_one_thread_for_everyone() {
+    let app = spawn_app();
+    let seller = app.login("student", DEMO_PASSWORD);
+    assert_eq!(crate::market::post(&seller, &crate::market::GOOD, &[]).status, 303);
+    let item = crate::market::items(&app)[0].0;
+    let buyer = app.login("teacher", DEMO_PASSWORD);
+    let token = buyer.get("/mall").csrf();
+    let answers =
+        at_once(N, |_| buyer.post_form(&format!("/mall/second-hand/{item}/contact"), &[("csrf_token", &token)]));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), N);
+    let first = answers[0].location().unwrap().to_string();
+    assert!(answers.iter().all(|r| r.location() == Some(first.as_str())), "all open the same thread");
+    use campus::db::schema::chat_threads;
+    let threads: i64 = app.db(|c| chat_threads::table.count().get_result(c).unwrap());
+    assert_eq!(threads, 1);
+}
+
+#[test]
+fn parallel_reports_by_one_user_count_once() {
+    let app = spawn_app();
+    let seller = app.login("student", DEMO_PASSWORD);
+    assert_eq!(crate::market::post(&seller, &crate::market::GOOD, &[]).status, 303);
+    let item = crate::market::items(&app)[0].0;
+    let reporter = app.login("teacher", DEMO_PASSWORD);
+    let token = reporter.get("/mall").csrf();
+    let url = format!("/mall/second-hand/{item}/report");
+    let answers = at_once(N, |_| reporter.post_form(&url, &[("csrf_token", &token), ("reason", "疑似盗版教材")]));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 1);
+    assert_eq!(count(&answers, 409), N - 1);
+    assert!(answers.iter().any(|r| r.body.contains("你已经举报过")));
+    use campus::db::schema::{second_hand_items, second_hand_reports};
+    let reports: i64 = app.db(|c| second_hand_reports::table.count().get_result(c).unwrap());
+    assert_eq!(reports, 1);
+    let counted: i32 =
+        app.db(|c| second_hand_items::table.find(item).select(second_hand_items::report_count).first(c).unwrap());
+    assert_eq!(counted, 1);
+}
+
+#[test]
+fn one_hundred_parallel_checkouts_sell_exactly_the_stock() {
+    let app = spawn_app();
+    let (_, ball) = sku(&app, "斯伯丁 7号篮球 室内外通用", "");
+    set_stock(&app, ball, 100);
+    let buyers: Vec<Client> = (0..N)
+        .map(|i| {
+            let c = app.new_student(&format!("buyer{i}"));
+            assert_eq!(add_to_cart(&c, ball, "1").status, 303);
+            c
+        })
+        .collect();
+    // Someone else buys 90 first: 10 are left for the 100 at once.
+    let early = app.new_student("early");
+    assert_eq!(add_to_cart(&early, ball, "90").status, 303);
+    checkout(&early);
+    let forms: Vec<(String, String)> = buyers
+        .iter()
+        .map(|c| {
+            let page = c.get("/mall/checkout");
+            (page.csrf(), field(&page.body, "checkout_key"))
+        })
+        .collect();
+    let answers = at_once(N, |i| {
+        let (token, key) = &forms[i];
+        buyers[i].post_form(
+            "/mall/checkout",
+            &[("csrf_token", token), ("checkout_key", key), ("delivery", "pickup"), ("pickup_point", "1")],
+        )
+    });
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 10);
+    assert_eq!(count(&answers, 409), N - 10);
+    assert_eq!(crate::mall::stock(&app, ball), 0);
+}

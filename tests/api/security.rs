@@ -63,3 +63,88 @@ fn an_id_that_is_not_a_number_is_not_found() {
     assert_eq!(r.status, 404);
     assert!(r.body.contains("页面不存在"));
 }
+
+/// `next` values that browsers would follow to another site, as they arrive in a query string.
+const OFF_SITE: [&str; 7] = [
+    "%2F%09%2Fevil.example",
+    "%2F%5Cevil.example",
+    "%2F%2Fevil.example",
+    "https%3A%2F%2Fevil.example",
+    "%2F%0A%2Fevil.example",
+    "%2F%20%2Fevil.example",
+    "%2F%2509%2Fevil.example",
+];
+/// Control characters cannot stand in a `Location` header at all.
+const CONTROL: [&str; 4] = ["%2Fm%01e", "%2Fm%00e", "%2Fm%0Be", "%2Fm%7Fe"];
+
+fn decoded(query_value: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={query_value}")).unwrap();
+    pairs[0].1.clone()
+}
+
+#[test]
+fn a_signed_in_visit_to_login_never_redirects_off_site() {
+    let app = spawn_app();
+    let c = app.login("student", DEMO_PASSWORD);
+    for bad in OFF_SITE.iter().chain(&CONTROL) {
+        let r = c.get(&format!("/login?next={bad}"));
+        assert_eq!((r.status, r.location()), (303, Some("/")), "next={bad}");
+        let r = c.get_with(&format!("/login?next={bad}"), &[("HX-Request", "true")]);
+        assert_eq!((r.status, r.header("hx-redirect")), (200, Some("/")), "htmx, next={bad}");
+    }
+    let r = c.get("/login?next=%2Fmall%2Fsearch%3Fq%3D%25E7%25AC%2594");
+    assert_eq!(r.location(), Some("/mall/search?q=%E7%AC%94"), "a path on this site is kept");
+}
+
+#[test]
+fn signing_in_never_redirects_off_site() {
+    let app = spawn_app();
+    for bad in OFF_SITE.iter().chain(&CONTROL) {
+        let next = decoded(bad);
+        let c = app.client();
+        let token = c.get("/login").csrf();
+        let fields = [("username", "student"), ("password", DEMO_PASSWORD), ("next", &next), ("csrf_token", &token)];
+        let r = c.post_form("/login", &fields);
+        assert_eq!((r.status, r.location()), (303, Some("/")), "next={bad}");
+        let c = app.client();
+        let token = c.get("/login").csrf();
+        let fields = [("username", "student"), ("password", DEMO_PASSWORD), ("next", &next), ("csrf_token", &token)];
+        let r = c.post_form_with("/login", &fields, &[("HX-Request", "true")]);
+        assert_eq!((r.status, r.header("hx-redirect")), (200, Some("/")), "htmx, next={bad}");
+    }
+    let page = app.client().get(&format!("/login?next={}", CONTROL[0]));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("name=\"next\" value=\"/\""), "the form carries a safe target");
+}
+
+#[test]
+fn dev_login_never_redirects_off_site() {
+    let app = crate::helpers::app().dev_login().start();
+    for bad in OFF_SITE.iter().chain(&CONTROL) {
+        let next = decoded(bad);
+        let r = app.client().submit("/login", "/login/dev", &[("as", "student"), ("next", &next)]);
+        assert_eq!((r.status, r.location()), (303, Some("/")), "next={bad}");
+    }
+}
+
+#[test]
+fn admin_banner_links_must_be_paths_on_this_site() {
+    use campus::db::schema::banners;
+    use diesel::prelude::*;
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let banner_count = || app.db(|c| banners::table.count().get_result::<i64>(c).unwrap());
+    let before = banner_count();
+    for bad in OFF_SITE.iter().chain(&CONTROL) {
+        let link = decoded(bad);
+        let fields = [("title", "双十二狂欢"), ("link", link.as_str()), ("sort_order", "0")];
+        let r = crate::merchant::upload(&admin, "/admin/mall/banners", &fields, &[("image", crate::merchant::png())]);
+        assert_eq!(r.status, 422, "link={bad}");
+        assert!(r.body.contains("横幅链接只能是本站页面的路径"), "{}", r.body);
+    }
+    assert_eq!(banner_count(), before, "nothing stored");
+    let fields = [("title", "双十二狂欢"), ("link", "/mall/categories/1"), ("sort_order", "0")];
+    let r = crate::merchant::upload(&admin, "/admin/mall/banners", &fields, &[("image", crate::merchant::png())]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(app.client().get("/mall").body.contains("href=\"/mall/categories/1\""));
+}

@@ -148,3 +148,50 @@ fn admin_banner_links_must_be_paths_on_this_site() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(app.client().get("/mall").body.contains("href=\"/mall/categories/1\""));
 }
+
+#[test]
+fn parallel_wrong_passwords_for_one_account_get_only_five_tries() {
+    let app = spawn_app();
+    let tries: Vec<(crate::helpers::Client, String)> = (0..20)
+        .map(|_| {
+            let c = app.client();
+            let token = c.get("/login").csrf();
+            (c, token)
+        })
+        .collect();
+    let start = std::sync::Barrier::new(tries.len());
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = tries
+            .iter()
+            .map(|(c, token)| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    let fields =
+                        [("username", "student"), ("password", "wrong-guess1"), ("csrf_token", token.as_str())];
+                    c.post_form("/login", &fields).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 15), "{statuses:?}");
+    let r = app.client().login("student", DEMO_PASSWORD);
+    assert_eq!(r.status, 429, "the account waits out the window");
+    assert!(r.body.contains("登录失败次数过多"));
+}
+
+#[test]
+fn a_successful_sign_in_does_not_use_up_an_attempt() {
+    let app = spawn_app();
+    for _ in 0..8 {
+        assert_eq!(app.client().login("student", DEMO_PASSWORD).status, 303);
+    }
+    for _ in 0..4 {
+        assert_eq!(app.client().login("teacher", "wrong-guess1").status, 401);
+    }
+    assert_eq!(app.client().login("teacher", DEMO_PASSWORD).status, 303, "four failures, then the right password");
+    assert_eq!(app.client().login("admin", "wrong-guess1").status, 401, "the address has a try left");
+}

@@ -123,6 +123,7 @@ where
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
+            .wrap(from_fn(media::limit_multipart))
             .wrap(from_fn(csrf::protect))
             .wrap(sessions)
             .wrap(from_fn(render_errors))

@@ -64,6 +64,10 @@ pub struct Config {
     pub workers: usize,
     /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
     pub upload_max_bytes: usize,
+    /// `CAMPUS_MULTIPART_MAX_BYTES`, default 10 MiB: the whole of one multipart request.
+    pub multipart_max_bytes: usize,
+    /// `CAMPUS_MULTIPART_MAX_FIELDS`, default 64: fields and files in one multipart request.
+    pub multipart_max_fields: usize,
     /// `CAMPUS_PAY_PROVIDER`: `mock` (default, the development cashier) or `wechat`.
     pub pay_provider: String,
     /// `CAMPUS_ORDER_TIMEOUT_MINS`, default 30: unpaid orders are cancelled after this.
@@ -139,6 +143,14 @@ impl Config {
                 None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             },
             upload_max_bytes: 5 * 1024 * 1024,
+            multipart_max_bytes: match var("CAMPUS_MULTIPART_MAX_BYTES") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_BYTES must be a number"))?,
+                None => 10 * 1024 * 1024,
+            },
+            multipart_max_fields: match var("CAMPUS_MULTIPART_MAX_FIELDS") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_FIELDS must be a number"))?,
+                None => 64,
+            },
             pay_provider: match var("CAMPUS_PAY_PROVIDER").as_deref() {
                 None | Some("mock") => "mock".into(),
                 Some("wechat") => "wechat".into(),
@@ -198,6 +210,8 @@ impl Config {
             job_poll: Duration::from_millis(100),
             workers: 2,
             upload_max_bytes: 5 * 1024 * 1024,
+            multipart_max_bytes: 10 * 1024 * 1024,
+            multipart_max_fields: 64,
             pay_provider: "mock".into(),
             order_timeout: Duration::from_secs(30 * 60),
             auto_complete: Duration::from_secs(7 * 86_400),

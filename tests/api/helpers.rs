@@ -325,6 +325,12 @@ impl Client {
         Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
     }
 
+    /// A POST whose body streams from `body` with chunked encoding: no length declared up front.
+    pub fn post_chunked(&self, path: &str, content_type: &str, body: &mut dyn std::io::Read) -> Resp {
+        let body = ureq::SendBody::from_reader(body);
+        Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
+    }
+
     /// A form POST carrying the CSRF token of the page at `form_page`.
     pub fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Resp {
         let token = self.get(form_page).csrf();

@@ -195,3 +195,91 @@ fn a_successful_sign_in_does_not_use_up_an_attempt() {
     assert_eq!(app.client().login("teacher", DEMO_PASSWORD).status, 303, "four failures, then the right password");
     assert_eq!(app.client().login("admin", "wrong-guess1").status, 401, "the address has a try left");
 }
+
+/// A multipart body of `count` text fields of `size` bytes each.
+fn many_fields(count: usize, size: usize) -> (String, Vec<u8>) {
+    let boundary = "----campusManyFields";
+    let value = "x".repeat(size);
+    let mut body = Vec::with_capacity(count * (size + 80));
+    for i in 0..count {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn a_huge_multipart_form_is_refused_before_it_is_read() {
+    let app = spawn_app();
+    let c = app.login("student", DEMO_PASSWORD);
+    let token = c.get("/me").csrf();
+    let url = format!("/merchant/apply?csrf_token={token}");
+    let (ct, body) = many_fields(3_000, 10 * 1024);
+    let r = c.post_raw(&url, &ct, &body);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
+    // Without a declared length the body is metered as it streams in: the field cap comes first.
+    let r = c.post_chunked(&url, &ct, &mut body.as_slice());
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("表单项太多"), "{}", r.body);
+    use campus::db::schema::merchant_applications as ma;
+    use diesel::prelude::*;
+    assert_eq!(app.db(|conn| ma::table.count().get_result::<i64>(conn).unwrap()), 0, "nothing stored");
+    assert_eq!(c.get("/me").status, 200, "the app still answers");
+}
+
+#[test]
+fn a_multipart_form_with_too_many_fields_is_refused() {
+    let app = spawn_app();
+    let c = app.login("student", DEMO_PASSWORD);
+    let token = c.get("/me").csrf();
+    let url = format!("/merchant/apply?csrf_token={token}");
+    let (ct, body) = many_fields(200, 10);
+    let r = c.post_chunked(&url, &ct, &mut body.as_slice());
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("表单项太多（最多 64 项）"), "{}", r.body);
+    let r = c.post_raw(&url, &ct, &body);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("表单项太多"), "{}", r.body);
+}
+
+#[test]
+fn photos_adding_up_past_the_cap_are_refused_as_they_stream_in() {
+    let app = spawn_app();
+    let m = app.login("merchant", DEMO_PASSWORD);
+    let token = m.get("/merchant/products/new").csrf();
+    let boundary = "----campusPhotos";
+    let mut body = Vec::new();
+    for (k, v) in [("name", "大礼包"), ("price", "9.90"), ("stock", "5")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for i in 0..3 {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"{i}.jpg\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(std::iter::repeat_n(0xAB, 4 * 1024 * 1024));
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let url = format!("/merchant/products/new?csrf_token={token}");
+    let r = m.post_chunked(&url, &ct, &mut body.as_slice());
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
+    let r = m.post_raw(&url, &ct, &body);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
+    use campus::db::schema::products;
+    use diesel::prelude::*;
+    let made =
+        app.db(|conn| products::table.filter(products::name.eq("大礼包")).count().get_result::<i64>(conn).unwrap());
+    assert_eq!(made, 0, "nothing stored");
+}

@@ -3,7 +3,12 @@
 //! The CSP allows only our own origin (inline styles and scripts are refused; htmx is told not
 //! to inject its indicator style). WeUI's icons are `data:` SVGs, hence `img-src data:`. Nothing
 //! may frame us: the WeChat `<web-view>` is a browser of its own, not a frame.
+//!
+//! Nothing is cached unless its handler says so (`Cache-Control: no-store` is the default): pages
+//! and downloads hold someone's orders, messages or customers, and a shared or back-button cache
+//! must not keep them. Only `/static` (fingerprinted, a year) and `/media` set their own caching.
 
+use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
 
 pub fn security_headers() -> DefaultHeaders {
@@ -17,4 +22,6 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"))
+        // Added only where a handler set no Cache-Control of its own.
+        .add((header::CACHE_CONTROL, "no-store"))
 }

@@ -283,3 +283,27 @@ fn photos_adding_up_past_the_cap_are_refused_as_they_stream_in() {
         app.db(|conn| products::table.filter(products::name.eq("大礼包")).count().get_result::<i64>(conn).unwrap());
     assert_eq!(made, 0, "nothing stored");
 }
+
+#[test]
+fn signed_in_pages_and_downloads_are_never_cached_but_static_assets_are() {
+    let app = spawn_app();
+    let no_store = |c: &crate::helpers::Client, path: &str| {
+        let r = c.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
+    };
+    let student = app.login("student", DEMO_PASSWORD);
+    for path in ["/me", "/me/messages", "/mall/cart", "/mall/orders", "/"] {
+        no_store(&student, path);
+    }
+    let merchant = app.login("merchant", DEMO_PASSWORD);
+    for path in ["/merchant/products.csv", "/merchant/orders"] {
+        no_store(&merchant, path);
+    }
+    let admin = app.login("admin", DEMO_PASSWORD);
+    for path in ["/admin/users", "/admin/audit"] {
+        no_store(&admin, path);
+    }
+    let r = app.client().get("/static/vendor/weui/weui.min.css");
+    assert_eq!(r.header("cache-control"), Some("public, max-age=31536000, immutable"));
+}

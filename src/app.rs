@@ -127,7 +127,7 @@ where
             .wrap(from_fn(csrf::protect))
             .wrap(sessions)
             .wrap(from_fn(render_errors))
-            .wrap(headers::security_headers())
+            .wrap(headers::security_headers(secure))
             .wrap(Compress::default())
             .wrap(from_fn(observe::observe))
     })

@@ -46,7 +46,7 @@ pub struct Config {
     pub dev_login: bool,
     /// `CAMPUS_SEED_DEMO`, default `1`: load demo data when the database has no users.
     pub seed_demo: bool,
-    /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx).
+    /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx): secure cookie, HSTS.
     pub cookie_secure: bool,
     /// `CAMPUS_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (behind nginx).
     pub trust_proxy: bool,

@@ -45,6 +45,7 @@ pub struct Builder {
     share_db_with: Option<String>,
     database_url: Option<String>,
     trust_proxy: bool,
+    cookie_secure: bool,
     order_timeout: Option<Duration>,
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
     templates: Vec<(String, String)>,
@@ -63,6 +64,7 @@ pub fn app() -> Builder {
         share_db_with: None,
         database_url: None,
         trust_proxy: false,
+        cookie_secure: false,
         order_timeout: None,
         wxpay: None,
         templates: Vec::new(),
@@ -130,6 +132,11 @@ impl Builder {
         self.trust_proxy = true;
         self
     }
+    /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
+    pub fn cookie_secure(mut self) -> Self {
+        self.cookie_secure = true;
+        self
+    }
 
     pub fn start(self) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
@@ -152,6 +159,7 @@ impl Builder {
         config.seed_demo = self.seed;
         config.dev_login = self.dev_login;
         config.trust_proxy = self.trust_proxy;
+        config.cookie_secure = self.cookie_secure;
         if let Some(t) = self.order_timeout {
             config.order_timeout = t;
         }

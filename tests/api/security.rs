@@ -307,3 +307,14 @@ fn signed_in_pages_and_downloads_are_never_cached_but_static_assets_are() {
     let r = app.client().get("/static/vendor/weui/weui.min.css");
     assert_eq!(r.header("cache-control"), Some("public, max-age=31536000, immutable"));
 }
+
+#[test]
+fn over_https_browsers_are_told_to_keep_to_https() {
+    let app = crate::helpers::app().cookie_secure().start();
+    for path in ["/login", "/static/vendor/weui/weui.min.css", "/no-such-page"] {
+        let r = app.client().get(path);
+        assert_eq!(r.header("strict-transport-security"), Some("max-age=31536000; includeSubDomains"), "{path}");
+    }
+    let r = spawn_app().client().get("/login");
+    assert_eq!(r.header("strict-transport-security"), None, "plain http (development) sends no HSTS");
+}

@@ -50,6 +50,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `CAMPUS_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (behind nginx).
     pub trust_proxy: bool,
+    /// `CAMPUS_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset = local requests only.
+    pub metrics_token: Option<SecretString>,
     /// `CAMPUS_SITE_NAME`, default `校园助手`.
     pub site_name: String,
     /// `CAMPUS_WX_APPID`, `CAMPUS_WX_SECRET`, `CAMPUS_WX_API_BASE`.
@@ -114,6 +116,7 @@ impl Config {
             seed_demo: flag("CAMPUS_SEED_DEMO", true),
             cookie_secure: flag("CAMPUS_COOKIE_SECURE", false),
             trust_proxy: flag("CAMPUS_TRUST_PROXY", false),
+            metrics_token: var("CAMPUS_METRICS_TOKEN").map(SecretString::from),
             site_name: var("CAMPUS_SITE_NAME").unwrap_or_else(|| "校园助手".into()),
             wx: WxConfig {
                 appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
@@ -195,6 +198,7 @@ impl Config {
             seed_demo: false,
             cookie_secure: false,
             trust_proxy: false,
+            metrics_token: None,
             site_name: "校园助手".into(),
             wx: WxConfig {
                 appid: "wx-test-appid".into(),

@@ -46,6 +46,7 @@ pub struct Builder {
     database_url: Option<String>,
     trust_proxy: bool,
     cookie_secure: bool,
+    metrics_token: Option<String>,
     order_timeout: Option<Duration>,
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
     templates: Vec<(String, String)>,
@@ -65,6 +66,7 @@ pub fn app() -> Builder {
         database_url: None,
         trust_proxy: false,
         cookie_secure: false,
+        metrics_token: None,
         order_timeout: None,
         wxpay: None,
         templates: Vec::new(),
@@ -132,6 +134,11 @@ impl Builder {
         self.trust_proxy = true;
         self
     }
+    /// `CAMPUS_METRICS_TOKEN`.
+    pub fn metrics_token(mut self, token: &str) -> Self {
+        self.metrics_token = Some(token.to_string());
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -160,6 +167,7 @@ impl Builder {
         config.dev_login = self.dev_login;
         config.trust_proxy = self.trust_proxy;
         config.cookie_secure = self.cookie_secure;
+        config.metrics_token = self.metrics_token.map(secrecy::SecretString::from);
         if let Some(t) = self.order_timeout {
             config.order_timeout = t;
         }

@@ -318,3 +318,33 @@ fn over_https_browsers_are_told_to_keep_to_https() {
     let r = spawn_app().client().get("/login");
     assert_eq!(r.header("strict-transport-security"), None, "plain http (development) sends no HSTS");
 }
+
+#[test]
+fn metrics_need_the_bearer_token_when_one_is_configured() {
+    let app = crate::helpers::app().metrics_token("scrape-secret-7").start();
+    let c = app.client();
+    let r = c.get("/metrics");
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("监控令牌") && !r.body.contains("campus_"), "{}", r.body);
+    assert!(r.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+    for wrong in ["Bearer nope", "Bearer ", "Basic c2NyYXBlLXNlY3JldC03", "scrape-secret-7"] {
+        assert_eq!(c.get_with("/metrics", &[("Authorization", wrong)]).status, 401, "{wrong}");
+    }
+    let r = c.get_with("/metrics", &[("Authorization", "Bearer scrape-secret-7")]);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("campus_jobs{status=\"pending\"}"), "{}", r.body);
+    let r = c.get_with("/metrics", &[("Authorization", "Bearer scrape-secret-7"), ("X-Forwarded-For", "203.0.113.9")]);
+    assert_eq!(r.status, 200, "through the proxy, the token is what counts");
+}
+
+#[test]
+fn without_a_token_metrics_answer_only_local_requests_not_through_a_proxy() {
+    let app = spawn_app();
+    let c = app.client();
+    assert_eq!(c.get("/metrics").status, 200, "a scraper on this machine");
+    for proxied in ["X-Forwarded-For", "Forwarded", "X-Real-IP"] {
+        let r = c.get_with("/metrics", &[(proxied, "203.0.113.9")]);
+        assert_eq!(r.status, 404, "{proxied}");
+        assert!(!r.body.contains("campus_"), "{}", r.body);
+    }
+}

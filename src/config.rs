@@ -42,7 +42,7 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `CAMPUS_MAIL_FROM`, default `校园助手 <noreply@campus.local>`.
     pub mail_from: String,
-    /// `CAMPUS_DEV_LOGIN=1`: one-click demo logins (loopback only).
+    /// `CAMPUS_DEV_LOGIN=1`: one-click demo logins (loopback only, never behind a proxy).
     pub dev_login: bool,
     /// `CAMPUS_SEED_DEMO`, default `1`: load demo data when the database has no users.
     pub seed_demo: bool,
@@ -223,9 +223,10 @@ impl Config {
         }
     }
 
-    /// Dev login is honoured only when asked for and the server listens on loopback alone.
+    /// Dev login is honoured only when asked for, the server listens on loopback alone and does
+    /// not sit behind a proxy (which would make a loopback address public).
     pub fn dev_login_allowed(&self) -> bool {
-        self.dev_login && bind_is_loopback(&self.bind)
+        self.dev_login && !self.trust_proxy && bind_is_loopback(&self.bind)
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -12,7 +12,7 @@ use secrecy::ExposeSecret;
 
 use crate::error::{AppError, AppResult};
 use crate::notify::jobs;
-use crate::web::{AppState, token_hash};
+use crate::web::{AppState, is_proxied, token_hash};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
@@ -63,8 +63,7 @@ fn refuse_metrics(req: &HttpRequest, state: &AppState) -> Option<AppResult<HttpR
         }
         None => {
             let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-            let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| req.headers().contains_key(*h));
-            (!local || proxied).then_some(Err(AppError::NotFound))
+            (!local || is_proxied(req)).then_some(Err(AppError::NotFound))
         }
     }
 }

@@ -112,7 +112,7 @@ pub async fn dev_login(
     session: Session,
     form: web::Form<DevLoginForm>,
 ) -> AppResult<HttpResponse> {
-    if !state.config.dev_login_allowed() {
+    if !crate::web::dev_login_allowed(&req, &state.config) {
         return Err(AppError::NotFound);
     }
     let role = Role::parse(&form.role).ok_or_else(|| AppError::invalid("未知的演示身份"))?;

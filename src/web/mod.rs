@@ -127,6 +127,18 @@ pub fn client_ip(req: &HttpRequest) -> String {
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
+/// Whether a request came through a proxy (nginx sets `X-Forwarded-For`): its peer address is
+/// then the proxy's, and says nothing about where the request came from.
+pub fn is_proxied(req: &HttpRequest) -> bool {
+    ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| req.headers().contains_key(*h))
+}
+
+/// One-click demo logins: configured on and allowed for this server ([`Config::dev_login_allowed`]),
+/// and this request not relayed by a proxy — a loopback-bound instance behind nginx is public.
+pub fn dev_login_allowed(req: &HttpRequest, config: &Config) -> bool {
+    config.dev_login_allowed() && !is_proxied(req)
+}
+
 /// A random URL-safe token of `bytes` random bytes.
 pub fn random_token(bytes: usize) -> String {
     use base64::Engine;

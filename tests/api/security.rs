@@ -348,3 +348,29 @@ fn without_a_token_metrics_answer_only_local_requests_not_through_a_proxy() {
         assert!(!r.body.contains("campus_"), "{}", r.body);
     }
 }
+
+#[test]
+fn dev_login_is_never_offered_to_a_request_through_a_proxy() {
+    let app = crate::helpers::app().dev_login().start();
+    let c = app.client();
+    assert!(c.get("/login").body.contains("一键登录演示账号"), "offered on this machine");
+    let forwarded = [("X-Forwarded-For", "203.0.113.9")];
+    let page = c.get_with("/login", &forwarded);
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("一键登录演示账号") && !page.body.contains("/login/dev"));
+    let token = page.csrf();
+    let r = c.post_form_with("/login/dev", &[("as", "admin"), ("csrf_token", &token)], &forwarded);
+    assert_eq!(r.status, 404);
+    assert_eq!(c.get("/admin").status, 303, "not signed in");
+}
+
+#[test]
+fn dev_login_is_off_behind_a_trusted_proxy() {
+    let app = crate::helpers::app().dev_login().trust_proxy().start();
+    let c = app.client();
+    let page = c.get("/login");
+    assert!(!page.body.contains("一键登录演示账号"));
+    let r = c.post_form("/login/dev", &[("as", "admin"), ("csrf_token", &page.csrf())]);
+    assert_eq!(r.status, 404);
+    assert_eq!(c.get("/admin").status, 303, "not signed in");
+}

@@ -210,20 +210,27 @@ fn many_fields(count: usize, size: usize) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A 422 that says `message`.
+fn refused(r: &crate::helpers::Resp, message: &str) {
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(message), "{}", r.body);
+}
+
+/// A signed-in student and the shop application's upload URL (CSRF token included).
+fn applying_student(app: &crate::helpers::TestApp) -> (crate::helpers::Client, String) {
+    let c = app.login("student", DEMO_PASSWORD);
+    let token = c.get("/me").csrf();
+    (c, format!("/merchant/apply?csrf_token={token}"))
+}
+
 #[test]
 fn a_huge_multipart_form_is_refused_before_it_is_read() {
     let app = spawn_app();
-    let c = app.login("student", DEMO_PASSWORD);
-    let token = c.get("/me").csrf();
-    let url = format!("/merchant/apply?csrf_token={token}");
+    let (c, url) = applying_student(&app);
     let (ct, body) = many_fields(3_000, 10 * 1024);
-    let r = c.post_raw(&url, &ct, &body);
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
+    refused(&c.post_raw(&url, &ct, &body), "上传的内容合计不能超过 10 MB");
     // Without a declared length the body is metered as it streams in: the field cap comes first.
-    let r = c.post_chunked(&url, &ct, &mut body.as_slice());
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("表单项太多"), "{}", r.body);
+    refused(&c.post_chunked(&url, &ct, &mut body.as_slice()), "表单项太多");
     use campus::db::schema::merchant_applications as ma;
     use diesel::prelude::*;
     assert_eq!(app.db(|conn| ma::table.count().get_result::<i64>(conn).unwrap()), 0, "nothing stored");
@@ -233,16 +240,10 @@ fn a_huge_multipart_form_is_refused_before_it_is_read() {
 #[test]
 fn a_multipart_form_with_too_many_fields_is_refused() {
     let app = spawn_app();
-    let c = app.login("student", DEMO_PASSWORD);
-    let token = c.get("/me").csrf();
-    let url = format!("/merchant/apply?csrf_token={token}");
+    let (c, url) = applying_student(&app);
     let (ct, body) = many_fields(200, 10);
-    let r = c.post_chunked(&url, &ct, &mut body.as_slice());
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("表单项太多（最多 64 项）"), "{}", r.body);
-    let r = c.post_raw(&url, &ct, &body);
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("表单项太多"), "{}", r.body);
+    refused(&c.post_chunked(&url, &ct, &mut body.as_slice()), "表单项太多（最多 64 项）");
+    refused(&c.post_raw(&url, &ct, &body), "表单项太多");
 }
 
 #[test]
@@ -271,12 +272,8 @@ fn photos_adding_up_past_the_cap_are_refused_as_they_stream_in() {
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     let ct = format!("multipart/form-data; boundary={boundary}");
     let url = format!("/merchant/products/new?csrf_token={token}");
-    let r = m.post_chunked(&url, &ct, &mut body.as_slice());
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
-    let r = m.post_raw(&url, &ct, &body);
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("上传的内容合计不能超过 10 MB"), "{}", r.body);
+    refused(&m.post_chunked(&url, &ct, &mut body.as_slice()), "上传的内容合计不能超过 10 MB");
+    refused(&m.post_raw(&url, &ct, &body), "上传的内容合计不能超过 10 MB");
     use campus::db::schema::products;
     use diesel::prelude::*;
     let made =

@@ -68,14 +68,16 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `CAMPUS_MAIL_FROM`, default `校园助手 <noreply@campus.local>`.
     pub mail_from: String,
-    /// `CAMPUS_DEV_LOGIN=1`: one-click demo logins (loopback only).
+    /// `CAMPUS_DEV_LOGIN=1`: one-click demo logins (loopback only, never behind a proxy).
     pub dev_login: bool,
     /// `CAMPUS_SEED_DEMO`, default `1`: load demo data when the database has no users.
     pub seed_demo: bool,
-    /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx).
+    /// `CAMPUS_COOKIE_SECURE=1` when served over https (behind nginx): secure cookie, HSTS.
     pub cookie_secure: bool,
     /// `CAMPUS_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (behind nginx).
     pub trust_proxy: bool,
+    /// `CAMPUS_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset = local requests only.
+    pub metrics_token: Option<SecretString>,
     /// `CAMPUS_SITE_NAME`, default `校园助手`.
     pub site_name: String,
     /// `CAMPUS_WX_APPID`, `CAMPUS_WX_SECRET`, `CAMPUS_WX_API_BASE`.
@@ -90,6 +92,10 @@ pub struct Config {
     pub workers: usize,
     /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
     pub upload_max_bytes: usize,
+    /// `CAMPUS_MULTIPART_MAX_BYTES`, default 10 MiB: the whole of one multipart request.
+    pub multipart_max_bytes: usize,
+    /// `CAMPUS_MULTIPART_MAX_FIELDS`, default 64: fields and files in one multipart request.
+    pub multipart_max_fields: usize,
     /// `CAMPUS_PAY_PROVIDER`: `mock` (default, the development cashier) or `wechat`.
     pub pay_provider: String,
     /// `CAMPUS_ORDER_TIMEOUT_MINS`, default 30: unpaid orders are cancelled after this.
@@ -136,6 +142,7 @@ impl Config {
             seed_demo: flag("CAMPUS_SEED_DEMO", true),
             cookie_secure: flag("CAMPUS_COOKIE_SECURE", false),
             trust_proxy: flag("CAMPUS_TRUST_PROXY", false),
+            metrics_token: var("CAMPUS_METRICS_TOKEN").map(SecretString::from),
             site_name: var("CAMPUS_SITE_NAME").unwrap_or_else(|| "校园助手".into()),
             wx: WxConfig {
                 appid: var("CAMPUS_WX_APPID").unwrap_or_default(),
@@ -165,6 +172,14 @@ impl Config {
                 None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             },
             upload_max_bytes: 5 * 1024 * 1024,
+            multipart_max_bytes: match var("CAMPUS_MULTIPART_MAX_BYTES") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_BYTES must be a number"))?,
+                None => 10 * 1024 * 1024,
+            },
+            multipart_max_fields: match var("CAMPUS_MULTIPART_MAX_FIELDS") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_FIELDS must be a number"))?,
+                None => 64,
+            },
             pay_provider: match var("CAMPUS_PAY_PROVIDER").as_deref() {
                 None | Some("mock") => "mock".into(),
                 Some("wechat") => "wechat".into(),
@@ -209,6 +224,7 @@ impl Config {
             seed_demo: false,
             cookie_secure: false,
             trust_proxy: false,
+            metrics_token: None,
             site_name: "校园助手".into(),
             wx: WxConfig {
                 appid: "wx-test-appid".into(),
@@ -224,6 +240,8 @@ impl Config {
             job_poll: Duration::from_millis(100),
             workers: 2,
             upload_max_bytes: 5 * 1024 * 1024,
+            multipart_max_bytes: 10 * 1024 * 1024,
+            multipart_max_fields: 64,
             pay_provider: "mock".into(),
             order_timeout: Duration::from_secs(30 * 60),
             auto_complete: Duration::from_secs(7 * 86_400),
@@ -231,9 +249,10 @@ impl Config {
         }
     }
 
-    /// Dev login is honoured only when asked for and the server listens on loopback alone.
+    /// Dev login is honoured only when asked for, the server listens on loopback alone and does
+    /// not sit behind a proxy (which would make a loopback address public).
     pub fn dev_login_allowed(&self) -> bool {
-        self.dev_login && bind_is_loopback(&self.bind)
+        self.dev_login && !self.trust_proxy && bind_is_loopback(&self.bind)
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -92,7 +92,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
     if config.dev_login && !config.dev_login_allowed() {
-        tracing::warn!("CAMPUS_DEV_LOGIN ignored: the server is not bound to loopback");
+        tracing::warn!("CAMPUS_DEV_LOGIN ignored: the server is not bound to loopback, or sits behind a proxy");
     }
     actix_web::rt::System::new().block_on(async move {
         let server = campus::app::start(app, listener).await?;

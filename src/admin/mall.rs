@@ -142,7 +142,12 @@ pub async fn add_banner(
     if title.is_empty() || title.chars().count() > 30 {
         return Err(AppError::invalid("横幅标题需为 1–30 个字"));
     }
-    let link = crate::web::safe_next(Some(form.text("link").trim()));
+    let link = match form.text("link").trim() {
+        "" => String::new(),
+        raw => crate::web::local_path(raw)
+            .ok_or_else(|| AppError::invalid("横幅链接只能是本站页面的路径，以 / 开头，例如 /mall/categories/1"))?
+            .to_string(),
+    };
     let sort: i32 = form.text("sort_order").trim().parse().ok().filter(|n| (0..=999).contains(n)).unwrap_or(0);
     let Some((_, data)) = form.files.into_iter().find(|(n, _)| n == "image") else {
         return Err(AppError::invalid("请上传横幅图片"));

@@ -67,7 +67,7 @@ pub async fn submit_login(
     let ip_key = format!("ip:{}", client_ip(&req));
     let account_key = format!("account:{}", username.as_str());
     let limiter = state.login_limiter.clone();
-    if let Some(wait) = limiter.blocked(&ip_key).or_else(|| limiter.blocked(&account_key)) {
+    if let Err(wait) = limiter.try_take(&[&ip_key, &account_key]) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return fail(page, StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请 {minutes} 分钟后再试"));
     }
@@ -83,10 +83,11 @@ pub async fn submit_login(
     })
     .await?;
     let Some((auth_id, user_id)) = matched else {
-        limiter.record_failure(&ip_key);
-        limiter.record_failure(&account_key);
         return fail(page, StatusCode::UNAUTHORIZED, "用户名或密码错误".into());
     };
+    // The right password: the attempt was no failure.
+    limiter.give_back(&ip_key);
+    limiter.clear(&account_key);
     let ip = client_ip(&req);
     match state.db.run(move |conn| service::complete_login(conn, user_id, Some(auth_id), "password", &ip)).await {
         Ok(()) => {}
@@ -95,7 +96,6 @@ pub async fn submit_login(
         }
         Err(e) => return Err(e),
     }
-    limiter.clear(&account_key);
     session::sign_in(&session, user_id)?;
     Ok(see_other(&req, &next))
 }
@@ -113,7 +113,7 @@ pub async fn dev_login(
     session: Session,
     form: web::Form<DevLoginForm>,
 ) -> AppResult<HttpResponse> {
-    if !state.config.dev_login_allowed() {
+    if !crate::web::dev_login_allowed(&req, &state.config) {
         return Err(AppError::NotFound);
     }
     let role = Role::parse(&form.role).ok_or_else(|| AppError::invalid("未知的演示身份"))?;

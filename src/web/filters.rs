@@ -64,3 +64,10 @@ pub fn relative_time(then: NaiveDateTime, now: NaiveDateTime) -> String {
         _ => Shanghai.from_utc_datetime(&then).format("%Y-%m-%d").to_string(),
     }
 }
+
+/// A stored link as an `href`: `/` unless it is a path on this site (links saved before the
+/// check at saving time was strict).
+#[askama::filter_fn]
+pub fn local_link<T: AsRef<str>>(link: T, _env: &dyn askama::Values) -> askama::Result<String> {
+    Ok(super::safe_next(Some(link.as_ref())))
+}

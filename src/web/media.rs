@@ -1,30 +1,156 @@
 //! Uploaded images: checked by content, size-limited, re-encoded (which drops EXIF and anything
 //! hidden in the file), stored under `data/media/`, served at `/media/...`.
+//!
+//! Every multipart request is capped as a whole (`CAMPUS_MULTIPART_MAX_BYTES`,
+//! `CAMPUS_MULTIPART_MAX_FIELDS`) by [`limit_multipart`], which meters the body as it streams in:
+//! the readers below stop at the first byte or field past a cap instead of reading on.
 
 use std::path::{Component, Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
-use futures_util::StreamExt;
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpResponse, web};
+use futures_util::{Stream, StreamExt};
 use image::imageops::FilterType;
 
 use super::WebState;
 use crate::error::AppError;
 
+/// A multipart request past one of its caps.
+#[derive(Debug, thiserror::Error)]
+enum OverCap {
+    #[error("上传的内容合计不能超过 {} MB", .0 / 1024 / 1024)]
+    Bytes(usize),
+    #[error("表单项太多（最多 {0} 项）")]
+    Fields(usize),
+}
+
+/// Middleware: meters every `multipart/form-data` body against the configured caps. A declared
+/// length past the cap is refused before reading; otherwise the body stream fails at the first
+/// chunk past a cap, and [`read_form`] and [`read_upload`] say which cap it was.
+pub async fn limit_multipart(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let caps =
+        req.app_data::<web::Data<WebState>>().map(|s| (s.config.multipart_max_bytes, s.config.multipart_max_fields));
+    let boundary = match req.mime_type() {
+        Ok(Some(m)) if m.type_() == actix_web::mime::MULTIPART => {
+            m.get_param("boundary").map(|b| b.as_str().to_string())
+        }
+        _ => None,
+    };
+    let (Some((max_bytes, max_fields)), Some(boundary)) = (caps, boundary) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        let err = AppError::invalid(OverCap::Bytes(max_bytes).to_string());
+        return Ok(req.error_response(err).map_into_right_body());
+    }
+    let mut delimiter = b"--".to_vec();
+    delimiter.extend_from_slice(boundary.as_bytes());
+    let metered = Metered {
+        inner: req.take_payload(),
+        max_bytes,
+        max_fields,
+        delimiter,
+        read: 0,
+        delimiters: 0,
+        tail: Vec::new(),
+        done: false,
+    };
+    req.set_payload(Payload::from(Box::pin(metered) as Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>));
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// A request body that fails once it passes `max_bytes` or opens more than `max_fields` parts.
+/// Parts are counted by their delimiters (`--boundary`), `tail` keeping the end of the previous
+/// chunk so that a delimiter split across two chunks is still seen.
+struct Metered {
+    inner: Payload,
+    max_bytes: usize,
+    max_fields: usize,
+    delimiter: Vec<u8>,
+    read: usize,
+    delimiters: usize,
+    tail: Vec<u8>,
+    done: bool,
+}
+
+impl Metered {
+    fn over(&mut self, cap: OverCap) -> Poll<Option<Result<Bytes, PayloadError>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::other(cap)))))
+    }
+}
+
+impl Stream for Metered {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let chunk = match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => chunk,
+            other => return other,
+        };
+        self.read += chunk.len();
+        if self.read > self.max_bytes {
+            let cap = OverCap::Bytes(self.max_bytes);
+            return self.over(cap);
+        }
+        let mut window = std::mem::take(&mut self.tail);
+        window.extend_from_slice(&chunk);
+        let d = self.delimiter.len();
+        self.delimiters += window.windows(d).filter(|w| *w == self.delimiter.as_slice()).count();
+        // The last d-1 bytes cannot hold a whole delimiter yet; one that ends in them is counted
+        // with the next chunk.
+        self.tail = window.split_off(window.len().saturating_sub(d - 1));
+        // n parts have n + 1 delimiters (the last one closes the form).
+        if self.delimiters > self.max_fields + 1 {
+            let cap = OverCap::Fields(self.max_fields);
+            return self.over(cap);
+        }
+        Poll::Ready(Some(Ok(chunk)))
+    }
+}
+
+/// The user's words for a multipart stream that cannot be read.
+fn unreadable(err: MultipartError) -> AppError {
+    if let MultipartError::Payload(PayloadError::Io(io)) = &err
+        && let Some(cap) = io.get_ref().and_then(|e| e.downcast_ref::<OverCap>())
+    {
+        return AppError::invalid(cap.to_string());
+    }
+    AppError::invalid("上传的内容无法读取")
+}
+
 /// Reads the first file field of a multipart upload, at most `max_bytes`.
 pub async fn read_upload(mut form: Multipart, field_name: &str, max_bytes: usize) -> Result<Vec<u8>, AppError> {
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
+        let mut field = field.map_err(unreadable)?;
         if field.name() != Some(field_name) {
             while let Some(chunk) = field.next().await {
-                chunk.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
+                chunk.map_err(unreadable)?;
             }
             continue;
         }
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::invalid("上传的内容无法读取"))?;
+            let chunk = chunk.map_err(unreadable)?;
             if data.len() + chunk.len() > max_bytes {
                 return Err(AppError::invalid(format!("图片不能超过 {} MB", max_bytes / 1024 / 1024)));
             }
@@ -95,10 +221,9 @@ impl UploadForm {
 /// files of at most `max_bytes` each. Files are pictures, except in a field named `file`
 /// (a document such as a spreadsheet), which only changes the wording of errors.
 pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) -> Result<UploadForm, AppError> {
-    let unreadable = || AppError::invalid("上传的内容无法读取");
     let mut out = UploadForm::default();
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| unreadable())?;
+        let mut field = field.map_err(unreadable)?;
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
         let is_file = file_name.is_some();
@@ -106,7 +231,7 @@ pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) 
         let limit = if is_file { max_bytes } else { 10 * 1024 };
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| unreadable())?;
+            let chunk = chunk.map_err(unreadable)?;
             if data.len() + chunk.len() > limit {
                 return Err(if is_file {
                     AppError::invalid(format!("{noun}不能超过 {} MB", max_bytes / 1024 / 1024))
@@ -125,7 +250,7 @@ pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) 
                 out.file_names.push(file_name.unwrap_or_default());
             }
         } else {
-            out.fields.insert(name, String::from_utf8(data).map_err(|_| unreadable())?);
+            out.fields.insert(name, String::from_utf8(data).map_err(|_| AppError::invalid("上传的内容无法读取"))?);
         }
     }
     Ok(out)

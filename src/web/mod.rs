@@ -43,7 +43,10 @@ pub fn render(template: &impl Template) -> AppResult<HttpResponse> {
 }
 
 /// 303 to `to`; for htmx requests the `HX-Redirect` header does the same in the browser.
+/// Every redirect goes through [`safe_next`], so no target, however built, leaves the site or
+/// makes an invalid header.
 pub fn see_other(req: &HttpRequest, to: &str) -> HttpResponse {
+    let to = safe_next(Some(to));
     if is_htmx(req) {
         HttpResponse::Ok().insert_header(("HX-Redirect", to)).finish()
     } else {
@@ -55,14 +58,45 @@ pub fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().contains_key("hx-request")
 }
 
-/// A redirect target from user input: only same-site absolute paths, never `//host` or a scheme.
+/// A redirect target or link from user input, `/` unless it is a [`local_path`].
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
-            n.to_string()
+    next.and_then(local_path).unwrap_or("/").to_string()
+}
+
+/// `candidate` when it is a path on this site: one leading `/` followed by neither `/` nor `\`,
+/// no whitespace or control character anywhere, and none of that hidden behind percent-encoding.
+/// Browsers drop tabs and newlines inside a URL and read `\` as `/`, so `/\t/evil.example` and
+/// `/\evil.example` both mean `//evil.example`, another site.
+pub fn local_path(candidate: &str) -> Option<&str> {
+    let plain = |p: &[u8]| {
+        p.first() == Some(&b'/') && !matches!(p.get(1), Some(b'/' | b'\\')) && !p.iter().any(|b| b.is_ascii_control())
+    };
+    let ok = candidate.len() <= 2048
+        && !candidate.chars().any(|c| c.is_whitespace() || c.is_control())
+        && plain(candidate.as_bytes())
+        && plain(&percent_decode(candidate));
+    ok.then_some(candidate)
+}
+
+/// Decodes `%XX` escapes once; anything else stays as it is.
+fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) =
+                (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
         }
-        _ => "/".to_string(),
     }
+    out
 }
 
 /// Percent-encodes a query value.
@@ -85,6 +119,18 @@ pub fn client_ip(req: &HttpRequest) -> String {
         return ip.to_string();
     }
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Whether a request came through a proxy (nginx sets `X-Forwarded-For`): its peer address is
+/// then the proxy's, and says nothing about where the request came from.
+pub fn is_proxied(req: &HttpRequest) -> bool {
+    ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| req.headers().contains_key(*h))
+}
+
+/// One-click demo logins: configured on and allowed for this server ([`Config::dev_login_allowed`]),
+/// and this request not relayed by a proxy — a loopback-bound instance behind nginx is public.
+pub fn dev_login_allowed(req: &HttpRequest, config: &Config) -> bool {
+    config.dev_login_allowed() && !is_proxied(req)
 }
 
 /// A random URL-safe token of `bytes` random bytes.

@@ -235,7 +235,7 @@ impl FromRequest for Page {
                 flashes: session::take_flashes(&session),
                 site_name: (state.site_name)(),
                 path: req.path().to_string(),
-                dev_login: state.config.dev_login_allowed(),
+                dev_login: super::dev_login_allowed(&req, &state.config),
             })
         })
     }

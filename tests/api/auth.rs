@@ -238,6 +238,9 @@ fn dev_login_is_refused_off_loopback() {
     assert!(!config.dev_login_allowed());
     config.bind = "10.1.2.3:8080".into();
     assert!(!config.dev_login_allowed());
+    config.bind = "127.0.0.1:8080".into();
+    config.trust_proxy = true;
+    assert!(!config.dev_login_allowed(), "behind nginx a loopback address is public");
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub struct Builder {
     share_db_with: Option<String>,
     database_url: Option<String>,
     trust_proxy: bool,
+    cookie_secure: bool,
+    metrics_token: Option<String>,
     order_timeout: Option<Duration>,
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
     templates: Vec<(String, String)>,
@@ -65,6 +67,8 @@ pub fn app() -> Builder {
         share_db_with: None,
         database_url: None,
         trust_proxy: false,
+        cookie_secure: false,
+        metrics_token: None,
         order_timeout: None,
         wxpay: None,
         templates: Vec::new(),
@@ -132,6 +136,16 @@ impl Builder {
         self.trust_proxy = true;
         self
     }
+    /// `CAMPUS_METRICS_TOKEN`.
+    pub fn metrics_token(mut self, token: &str) -> Self {
+        self.metrics_token = Some(token.to_string());
+        self
+    }
+    /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
+    pub fn cookie_secure(mut self) -> Self {
+        self.cookie_secure = true;
+        self
+    }
 
     pub fn start(self) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
@@ -154,6 +168,8 @@ impl Builder {
         config.seed_demo = self.seed;
         config.dev_login = self.dev_login;
         config.trust_proxy = self.trust_proxy;
+        config.cookie_secure = self.cookie_secure;
+        config.metrics_token = self.metrics_token.map(secrecy::SecretString::from);
         if let Some(t) = self.order_timeout {
             config.order_timeout = t;
         }
@@ -357,6 +373,12 @@ impl Client {
     }
 
     pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
+    }
+
+    /// A POST whose body streams from `body` with chunked encoding: no length declared up front.
+    pub fn post_chunked(&self, path: &str, content_type: &str, body: &mut dyn std::io::Read) -> Resp {
+        let body = ureq::SendBody::from_reader(body);
         Self::read(self.agent.post(self.url(path)).header("Content-Type", content_type).send(body))
     }
 

@@ -70,7 +70,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         config: config.clone(),
         db: db.clone(),
         metrics: Arc::new(observe::Metrics::default()),
-        accounts: Arc::new(crate::auth::Directory),
+        accounts: Arc::new(crate::auth::Directory::default()),
         site_name: Arc::new(move || settings.site_name()),
     };
     let mall = Arc::new(crate::mall::State::default());

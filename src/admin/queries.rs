@@ -84,6 +84,8 @@ pub fn replace_roles(conn: &mut DbConn, user_id: i64, roles: &[&str]) -> QueryRe
             .values((user_roles::user_id.eq(user_id), user_roles::role.eq(*r)))
             .execute(conn)?;
     }
+    // Signed-in pages key what they know of a user by this.
+    diesel::update(users::table.find(user_id)).set(users::updated_at.eq(crate::db::now())).execute(conn)?;
     Ok(())
 }
 

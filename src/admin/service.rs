@@ -77,6 +77,9 @@ pub fn set_banned(conn: &mut DbConn, admin: i64, user_id: i64, banned: bool, ip:
         if queries::set_status(conn, user_id, status, db::now())? != 1 {
             return Err(AppError::NotFound);
         }
+        if banned {
+            crate::auth::sessions::close_all(conn, user_id)?;
+        }
         let action = if banned { "user.ban" } else { "user.unban" };
         audit::record(conn, Some(admin), action, "user", Some(&user_id.to_string()), "{}", Some(ip))
     })

@@ -1,5 +1,5 @@
 use actix_session::Session;
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use super::models::{Email, NewPassword, Nickname, Role, Username};
 use super::password;
 use super::service::{self, Registration};
+use super::sessions;
 use super::views::{LoginPage, RegisterErrors, RegisterPage, RegisterValues};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::page::{MaybeUser, Page};
+use crate::web::page::{CurrentUser, MaybeUser, Page};
 use crate::web::{api, client_ip, render, safe_next, see_other, session};
 
 #[derive(Deserialize)]
@@ -96,7 +97,7 @@ pub async fn submit_login(
         }
         Err(e) => return Err(e),
     }
-    session::sign_in(&session, user_id)?;
+    begin_session(&req, &state, &session, user_id).await?;
     Ok(see_other(&req, &next))
 }
 
@@ -126,7 +127,7 @@ pub async fn dev_login(
             Ok(id)
         })
         .await?;
-    session::sign_in(&session, user_id)?;
+    begin_session(&req, &state, &session, user_id).await?;
     let default = if role == Role::Admin { "/admin" } else { "/" };
     let next = form.next.as_deref().map(|n| safe_next(Some(n))).unwrap_or_else(|| default.into());
     Ok(see_other(&req, &next))
@@ -181,7 +182,7 @@ pub async fn submit_register(
     let ip = client_ip(&req);
     match state.db.run(move |conn| service::register(conn, &reg, &ip)).await {
         Ok(user_id) => {
-            session::sign_in(&session, user_id)?;
+            begin_session(&req, &state, &session, user_id).await?;
             session::flash(&session, "success", "注册成功，欢迎加入！");
             Ok(see_other(&req, "/"))
         }
@@ -193,9 +194,34 @@ pub async fn submit_register(
     }
 }
 
-pub async fn logout(req: HttpRequest, session: Session) -> HttpResponse {
+/// Opens the server-side record of a sign-in and puts its id in the session cookie.
+async fn begin_session(req: &HttpRequest, state: &AppState, session: &Session, user_id: i64) -> AppResult<()> {
+    let ip = client_ip(req);
+    let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let record = state.db.run(move |conn| sessions::open(conn, user_id, &ip, &agent)).await?;
+    session::sign_in(session, user_id, &record)
+}
+
+/// `POST /logout`: ends this session, its record included, so a copy of the cookie is worthless.
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>, session: Session) -> AppResult<HttpResponse> {
+    if let Some((_, record)) = session::signed_in(&session) {
+        state.db.run(move |conn| sessions::close(conn, &record)).await?;
+    }
     session::sign_out(&session);
-    see_other(&req, "/login")
+    Ok(see_other(&req, "/login"))
+}
+
+/// `POST /logout/everywhere`: ends every session of the user, on every device.
+pub async fn logout_everywhere(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    let uid = user.id;
+    state.db.run(move |conn| sessions::close_all(conn, uid)).await?;
+    session::sign_out(&session);
+    Ok(see_other(&req, "/login"))
 }
 
 #[derive(Deserialize)]
@@ -221,7 +247,7 @@ pub async fn redeem_ticket(
             Ok(id)
         })
         .await?;
-    session::sign_in(&session, user_id)?;
+    begin_session(&req, &state, &session, user_id).await?;
     Ok(see_other(&req, &safe_next(q.next.as_deref())))
 }
 

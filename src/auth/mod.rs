@@ -10,27 +10,13 @@ pub mod models;
 pub mod password;
 pub mod queries;
 pub mod service;
+pub mod sessions;
 pub mod views;
 pub mod wechat;
 
 use actix_web::web;
 
-use crate::db::DbConn;
-use crate::error::AppResult;
-use crate::web::{Accounts, CurrentUser};
-
-/// The accounts directory the web plumbing asks who is signed in.
-pub struct Directory;
-
-impl Accounts for Directory {
-    fn session_user(&self, conn: &mut DbConn, user_id: i64) -> AppResult<Option<CurrentUser>> {
-        service::session_user(conn, user_id)
-    }
-
-    fn api_user(&self, conn: &mut DbConn, token: &str) -> AppResult<Option<i64>> {
-        service::api_user(conn, token)
-    }
-}
+pub use sessions::Directory;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(handlers::show_login))
@@ -39,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/register", web::get().to(handlers::show_register))
         .route("/register", web::post().to(handlers::submit_register))
         .route("/logout", web::post().to(handlers::logout))
+        .route("/logout/everywhere", web::post().to(handlers::logout_everywhere))
         .route("/auth/ticket", web::get().to(handlers::redeem_ticket))
         .route("/api/v1/wx/login", web::post().to(handlers::wx_login));
 }

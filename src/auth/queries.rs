@@ -24,16 +24,16 @@ pub fn insert_user(conn: &mut DbConn, new: &NewUser) -> QueryResult<i64> {
     on_backend!(conn, |c| diesel::insert_into(users::table).values(new).returning(users::id).get_result(c))
 }
 
+/// Grants a role (nothing when held already); a new role bumps the user's version so signed-in
+/// pages see it on the next request.
 pub fn add_role(conn: &mut DbConn, user_id: i64, role: Role) -> QueryResult<()> {
-    let exists = user_roles::table
-        .filter(user_roles::user_id.eq(user_id))
-        .filter(user_roles::role.eq(role.as_str()))
-        .count()
-        .get_result::<i64>(conn)?;
-    if exists == 0 {
-        diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str())))
-            .execute(conn)?;
+    let added = on_backend!(conn, |c| diesel::insert_into(user_roles::table)
+        .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str())))
+        .on_conflict((user_roles::user_id, user_roles::role))
+        .do_nothing()
+        .execute(c))?;
+    if added > 0 {
+        diesel::update(users::table.find(user_id)).set(users::updated_at.eq(crate::db::now())).execute(conn)?;
     }
     Ok(())
 }

@@ -415,6 +415,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(user_sessions -> users (user_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
@@ -505,4 +517,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     coupons,
     user_coupons,
     settings,
+    user_sessions,
 );

@@ -55,8 +55,10 @@ impl Role {
 /// How the plumbing finds who is asking; the accounts service (`auth`) implements it and
 /// `app.rs` registers it in [`WebState`].
 pub trait Accounts: Send + Sync {
-    /// The active user signed in as `user_id`, or `None` when the account is gone or banned.
-    fn session_user(&self, conn: &mut DbConn, user_id: i64) -> AppResult<Option<CurrentUser>>;
+    /// The active user of the session whose server-side record is `record`, or `None` when the
+    /// record is gone (signed out, expired) or the account is gone or banned. Called on every
+    /// signed-in request: it must be cheap.
+    fn session_user(&self, conn: &mut DbConn, user_id: i64, record: &str) -> AppResult<Option<CurrentUser>>;
     /// The active user holding the shell's API `token`.
     fn api_user(&self, conn: &mut DbConn, token: &str) -> AppResult<Option<i64>>;
 }
@@ -105,14 +107,14 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         .0
         .get_or_try_init(|| async {
             let session = req.get_session();
-            let Some(id) = session::user_id(&session) else {
+            let Some((id, record)) = session::signed_in(&session) else {
                 return Ok(None);
             };
             let state = state(req)?;
             let accounts = state.accounts.clone();
-            let user = state.db.read_here(move |conn| accounts.session_user(conn, id)).await?;
+            let user = state.db.read_here(move |conn| accounts.session_user(conn, id, &record)).await?;
             if user.is_none() {
-                // Deleted or banned since signing in: the session is over.
+                // Signed out elsewhere, expired, deleted or banned since: the session is over.
                 session::sign_out(&session);
             }
             Ok::<_, AppError>(user)

@@ -1,4 +1,5 @@
-//! What we keep in the session: the user id, the CSRF token and pending flash messages.
+//! What we keep in the session cookie: the user id with the id of the session's server-side
+//! record (`auth::sessions`), the CSRF token and pending flash messages.
 
 use actix_session::Session;
 use serde::{Deserialize, Serialize};
@@ -6,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 const USER_ID: &str = "uid";
+const SESSION_ID: &str = "sid";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
@@ -20,14 +22,20 @@ fn session_err(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("session: {err}"))
 }
 
-pub fn user_id(session: &Session) -> Option<i64> {
-    session.get::<i64>(USER_ID).ok().flatten()
+/// The signed-in user and the id of the session's server-side record, as the cookie says; the
+/// record itself decides whether they still hold.
+pub fn signed_in(session: &Session) -> Option<(i64, String)> {
+    let user_id = session.get::<i64>(USER_ID).ok().flatten()?;
+    let record = session.get::<String>(SESSION_ID).ok().flatten()?;
+    Some((user_id, record))
 }
 
-/// Signs `user_id` in: a new session id (no fixation) and a new CSRF token.
-pub fn sign_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+/// Signs `user_id` in under the server-side record `record`: a new session id (no fixation) and
+/// a new CSRF token.
+pub fn sign_in(session: &Session, user_id: i64, record: &str) -> Result<(), AppError> {
     session.renew();
     session.insert(USER_ID, user_id).map_err(session_err)?;
+    session.insert(SESSION_ID, record).map_err(session_err)?;
     session.insert(CSRF, super::random_token(24)).map_err(session_err)?;
     Ok(())
 }
@@ -58,6 +66,11 @@ pub fn flash(session: &Session, level: &str, text: impl Into<String>) {
 }
 
 pub fn take_flashes(session: &Session) -> Vec<Flash> {
+    // Removing marks the session changed even when nothing was there, and a changed session is
+    // re-encrypted into a new cookie: only remove what is there.
+    if !session.contains_key(FLASH) {
+        return Vec::new();
+    }
     match session.remove_as::<Vec<Flash>>(FLASH) {
         Some(Ok(list)) => list,
         _ => Vec::new(),

@@ -182,10 +182,9 @@ pub fn send_refund(state: &State, conn: &mut DbConn, refund_id: i64, job: &Job) 
         return mall::refund_succeeded(conn, &ticket.refund_no, &provider_id).map_err(|e| e.to_string());
     }
     let answer = match state.wxpay.as_deref() {
-        Some(wx) => {
-            wx.refund(&ticket.order_no, &ticket.refund_no, ticket.amount_cents, ticket.total_cents, "商家同意退款")
-                .map_err(|e| e.to_string())
-        }
+        Some(wx) => wx
+            .refund(&ticket.order_no, &ticket.refund_no, ticket.amount_cents, ticket.total_cents, "商家同意退款")
+            .map_err(|e| e.to_string()),
         None => Err("WeChat Pay is not configured".to_string()),
     };
     let outcome = match answer {

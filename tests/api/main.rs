@@ -19,6 +19,7 @@ mod messages;
 mod moderation;
 mod ops;
 mod profile;
+mod refunds;
 mod search;
 mod security;
 mod sessions;

@@ -28,7 +28,7 @@ const APIV3_KEY: &str = "0123456789abcdef0123456789ABCDEF";
 const PUBKEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
-fn sign(key: &PKey<Private>, message: &str) -> String {
+pub(crate) fn sign(key: &PKey<Private>, message: &str) -> String {
     let mut s = Signer::new(MessageDigest::sha256(), key).unwrap();
     s.update(message.as_bytes()).unwrap();
     B64.encode(s.sign_to_vec().unwrap())
@@ -53,6 +53,12 @@ pub struct Ledger {
     pub refunds: Vec<Value>,
     pub closed: Vec<String>,
     pub bad_signatures: usize,
+    /// While set, refund calls answer 500 SYSTEM_ERROR (an outage).
+    pub refunds_down: bool,
+    /// Platform certificate downloads served.
+    pub cert_downloads: usize,
+    /// Answers are signed with a timestamp this many seconds old.
+    pub answer_age: i64,
 }
 
 pub struct FakeWxPay {
@@ -76,7 +82,8 @@ struct Shared {
 
 impl Shared {
     fn reply(&self, status: u16, body: &str) -> HttpResponse {
-        let ts = chrono::Utc::now().timestamp().to_string();
+        let age = self.ledger.lock().unwrap().answer_age;
+        let ts = (chrono::Utc::now().timestamp() - age).to_string();
         let nonce = "fakeNonceAbc123";
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
             .insert_header(("Wechatpay-Timestamp", ts.clone()))
@@ -157,7 +164,15 @@ async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
         };
     }
     if path == "/v3/refund/domestic/refunds" {
-        shared.ledger.lock().unwrap().refunds.push(v.clone());
+        let down = {
+            let mut ledger = shared.ledger.lock().unwrap();
+            ledger.refunds.push(v.clone());
+            ledger.refunds_down
+        };
+        if down {
+            return HttpResponse::InternalServerError()
+                .json(json!({"code": "SYSTEM_ERROR", "message": "系统繁忙，请稍后重试"}));
+        }
         return shared.reply(
             200,
             &json!({"refund_id": format!("5030{}", v["out_refund_no"].as_str().unwrap_or("")), "status": "PROCESSING",
@@ -166,6 +181,7 @@ async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
         );
     }
     if path == "/v3/certificates" {
+        shared.ledger.lock().unwrap().cert_downloads += 1;
         let nonce = "certNonce123";
         let data = json!({"data": [{
             "serial_no": CERT_SERIAL, "effective_time": "2026-01-01T00:00:00+08:00", "expire_time": "2031-01-01T00:00:00+08:00",
@@ -304,7 +320,7 @@ impl Drop for FakeWxPay {
     }
 }
 
-fn post_notice(app: &TestApp, path: &str, (body, headers): &(String, Vec<(&'static str, String)>)) -> u16 {
+pub(crate) fn post_notice(app: &TestApp, path: &str, (body, headers): &(String, Vec<(&'static str, String)>)) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut req = agent.post(app.url(path));
     for (k, v) in headers {
@@ -313,19 +329,19 @@ fn post_notice(app: &TestApp, path: &str, (body, headers): &(String, Vec<(&'stat
     req.send(body.as_bytes()).unwrap().status().as_u16()
 }
 
-fn status_of(app: &TestApp, order_no: &str) -> String {
+pub(crate) fn status_of(app: &TestApp, order_no: &str) -> String {
     use campus::db::schema::orders;
     app.db(|c| orders::table.filter(orders::order_no.eq(order_no)).select(orders::status).first(c).unwrap())
 }
 
 /// A WeChat user signed in through the shell, with an order of one power bank waiting to be paid.
-struct Shopper {
-    web: Client,
-    token: String,
-    order_no: String,
+pub(crate) struct Shopper {
+    pub web: Client,
+    pub token: String,
+    pub order_no: String,
 }
 
-fn shopper(app: &TestApp, code: &str) -> Shopper {
+pub(crate) fn shopper(app: &TestApp, code: &str) -> Shopper {
     let shell = app.client();
     let v = shell.post_json("/api/v1/wx/login", &json!({"code": code})).json();
     let (ticket, token) =
@@ -338,7 +354,7 @@ fn shopper(app: &TestApp, code: &str) -> Shopper {
     Shopper { web, token, order_no }
 }
 
-fn prepay(app: &TestApp, token: &str, order_no: &str) -> crate::helpers::Resp {
+pub(crate) fn prepay(app: &TestApp, token: &str, order_no: &str) -> crate::helpers::Resp {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut res = agent
         .post(app.url("/api/v1/pay/prepay"))
@@ -349,7 +365,7 @@ fn prepay(app: &TestApp, token: &str, order_no: &str) -> crate::helpers::Resp {
     crate::helpers::Resp { status, headers: vec![], body: res.body_mut().read_to_string().unwrap() }
 }
 
-fn run<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn run<F: std::future::Future>(f: F) -> F::Output {
     actix_web::rt::System::new().block_on(f)
 }
 
@@ -401,7 +417,11 @@ fn wechat_pay_end_to_end_prepay_notify_once_and_refund() {
     use campus::db::schema::refunds;
     let (rid, refund_no): (i64, String) =
         app.db(|c| refunds::table.select((refunds::id, refunds::refund_no)).first(c).unwrap());
-    run(campus::pay::service::refund(&app.pay, rid)).unwrap();
+    let merchant = app.login("merchant", crate::helpers::DEMO_PASSWORD);
+    let token = merchant.get(&format!("/merchant/orders/{}", s.order_no)).csrf();
+    let r = merchant.post_form(&format!("/merchant/refunds/{rid}/approve"), &[("csrf_token", &token)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(crate::helpers::eventually(|| !pay.ledger.lock().unwrap().refunds.is_empty()), "sent by the job queue");
     let sent = pay.ledger.lock().unwrap().refunds[0].clone();
     assert_eq!(sent["amount"]["refund"], 7900);
     assert_eq!(sent["out_refund_no"], refund_no);

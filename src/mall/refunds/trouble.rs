@@ -68,13 +68,15 @@ pub fn refund_abnormal(conn: &mut DbConn, refund_no: &str) -> AppResult<()> {
     })
 }
 
-/// An admin sends a failed or abnormal refund again: it is `processing` once more.
+/// An admin sends a failed or abnormal refund again: it is `processing` once more. Returns the
+/// refund as it was.
 pub fn reopen_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<Refund> {
     write_tx(conn, |conn| {
+        let refund = queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?;
         if queries::move_refund(conn, refund_id, &["failed", "abnormal"], "processing", None, None, db::now())? != 1 {
             return Err(AppError::conflict("该退款已不在异常状态"));
         }
-        queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)
+        Ok(refund)
     })
 }
 
@@ -86,7 +88,14 @@ pub fn refund_offline(conn: &mut DbConn, refund_id: i64, admin: i64) -> AppResul
         if !matches!(refund.status.as_str(), "failed" | "abnormal") {
             return Err(AppError::conflict("该退款已不在异常状态"));
         }
-        settle(conn, refund_id, &["failed", "abnormal"], &format!("OFFLINE-{}", refund.refund_no), Some(admin), "平台已线下退款")?;
+        settle(
+            conn,
+            refund_id,
+            &["failed", "abnormal"],
+            &format!("OFFLINE-{}", refund.refund_no),
+            Some(admin),
+            "平台已线下退款",
+        )?;
         Ok(refund)
     })
 }

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod email;
+mod fake_wxpay;
 mod helpers;
 mod imports;
 mod mall;

@@ -92,12 +92,11 @@ pub fn set_last_error(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<us
     diesel::update(refunds::table.find(id)).set(refunds::last_error.eq(error)).execute(conn)
 }
 
+/// A refund with its order number, shop name, buyer's nickname, last error and last change.
+pub type RefundRow = (Refund, String, String, String, Option<String>, NaiveDateTime);
+
 /// Refunds in one of `statuses`, oldest first, with order number, shop and buyer names.
-pub fn refunds_in(
-    conn: &mut DbConn,
-    statuses: &[&str],
-    limit: i64,
-) -> QueryResult<Vec<(Refund, String, String, String, Option<String>, NaiveDateTime)>> {
+pub fn refunds_in(conn: &mut DbConn, statuses: &[&str], limit: i64) -> QueryResult<Vec<RefundRow>> {
     refunds::table
         .inner_join(orders::table.inner_join(shops::table))
         .inner_join(users::table.on(users::id.eq(orders::user_id)))

@@ -29,7 +29,16 @@ pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> A
     render(&RefundsView { page, refunds })
 }
 
-/// `POST /admin/refunds/{id}/retry`: back to the job queue.
+/// What an admin does with a refund that needs a person.
+#[derive(Clone, Copy)]
+enum Settle {
+    /// Back to the job queue, same `out_refund_no`.
+    Retry,
+    /// The money went back outside WeChat Pay.
+    Offline,
+}
+
+/// `POST /admin/refunds/{id}/retry`.
 pub async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -37,21 +46,10 @@ pub async fn retry(
     a: RequireAdmin,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
-    state
-        .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let refund = crate::pay::service::retry_refund(conn, id)?;
-                record(conn, admin, "refund.retry", &refund, &ip)
-            })
-        })
-        .await?;
-    session::flash(&session, "success", "已重新发起退款，退款处理中");
-    Ok(see_other(&req, "/admin/refunds"))
+    settle(req, state, session, a, path.into_inner(), Settle::Retry).await
 }
 
-/// `POST /admin/refunds/{id}/offline`: the money went back outside WeChat Pay.
+/// `POST /admin/refunds/{id}/offline`.
 pub async fn mark_offline(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -59,17 +57,35 @@ pub async fn mark_offline(
     a: RequireAdmin,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
+    settle(req, state, session, a, path.into_inner(), Settle::Offline).await
+}
+
+async fn settle(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    a: RequireAdmin,
+    id: i64,
+    how: Settle,
+) -> AppResult<HttpResponse> {
+    let (admin, ip) = (a.0.id, client_ip(&req));
     state
         .db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let refund = mall::refund_offline(conn, id, admin)?;
-                record(conn, admin, "refund.offline", &refund, &ip)
+                let (refund, action) = match how {
+                    Settle::Retry => (crate::pay::service::retry_refund(conn, id)?, "refund.retry"),
+                    Settle::Offline => (mall::refund_offline(conn, id, admin)?, "refund.offline"),
+                };
+                record(conn, admin, action, &refund, &ip)
             })
         })
         .await?;
-    session::flash(&session, "success", "已记为线下退款");
+    let done = match how {
+        Settle::Retry => "已重新发起退款，退款处理中",
+        Settle::Offline => "已记为线下退款",
+    };
+    session::flash(&session, "success", done);
     Ok(see_other(&req, "/admin/refunds"))
 }
 

@@ -2,6 +2,10 @@
 //! mall module) and WeChat Pay API v3 for the mini-program (`wechat.rs`). Every confirmed
 //! payment goes through `mall::service::mark_paid`, which applies it once; notifications are
 //! verified by signature, decrypted, and checked against the order before that.
+//!
+//! Refunds: the mock cashier pays back at once; WeChat Pay refunds go through the job queue
+//! (`pay.refund`, up to [`REFUND_ATTEMPTS`] with the queue's backoff, the same `out_refund_no`
+//! each time). A refund notification must match the stored refund and its order.
 
 pub mod handlers;
 pub mod service;

@@ -1,11 +1,13 @@
 //! The admin back office (`/admin`, role admin): dashboard, users (roles, ban), the
-//! sensitive-word list, the audit log. Merchant review lives in `merchant`, second-hand
-//! moderation in `market`. Every admin action is written to the audit log.
+//! sensitive-word list, the audit log, refunds stuck at the payment provider. Merchant review
+//! lives in `merchant`, second-hand moderation in `market`. Every admin action is written to the
+//! audit log.
 
 pub mod handlers;
 pub mod mall;
 pub mod moderation;
 pub mod queries;
+pub mod refunds;
 pub mod service;
 pub mod settings;
 pub mod views;
@@ -34,5 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/moderation", web::get().to(moderation::show))
         .route("/admin/moderation/{id}/approve", web::post().to(moderation::approve))
         .route("/admin/moderation/{id}/hide", web::post().to(moderation::hide_flagged))
-        .route("/admin/moderation/{id}/ban", web::post().to(moderation::ban_author));
+        .route("/admin/moderation/{id}/ban", web::post().to(moderation::ban_author))
+        .route("/admin/refunds", web::get().to(refunds::show))
+        .route("/admin/refunds/{id}/retry", web::post().to(refunds::retry))
+        .route("/admin/refunds/{id}/offline", web::post().to(refunds::mark_offline));
 }

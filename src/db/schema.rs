@@ -278,6 +278,8 @@ diesel::table! {
         provider_refund_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
     }
 }
 

@@ -88,7 +88,20 @@ impl Registry {
 
 /// Queues a job of `kind` to run at `run_at` (with the table's default number of attempts).
 pub fn enqueue(conn: &mut DbConn, kind: &str, payload: &serde_json::Value, run_at: NaiveDateTime) -> AppResult<()> {
-    queries::insert_job(conn, kind, &payload.to_string(), run_at, db::now())?;
+    queries::insert_job(conn, kind, &payload.to_string(), run_at, None, db::now())?;
+    Ok(())
+}
+
+/// Queues a job that may run up to `max_attempts` times (for work worth trying longer than the
+/// default, with the backoff growing to an hour between attempts).
+pub fn enqueue_with_attempts(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &serde_json::Value,
+    run_at: NaiveDateTime,
+    max_attempts: i32,
+) -> AppResult<()> {
+    queries::insert_job(conn, kind, &payload.to_string(), run_at, Some(max_attempts), db::now())?;
     Ok(())
 }
 

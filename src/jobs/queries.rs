@@ -12,6 +12,7 @@ pub fn insert_job(
     kind: &str,
     payload: &str,
     run_at: NaiveDateTime,
+    max_attempts: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::insert_into(jobs::table)
@@ -20,6 +21,7 @@ pub fn insert_job(
             jobs::payload.eq(payload),
             jobs::status.eq("pending"),
             jobs::run_at.eq(run_at),
+            max_attempts.map(|n| jobs::max_attempts.eq(n)),
             jobs::created_at.eq(now),
             jobs::updated_at.eq(now),
         ))

@@ -331,6 +331,8 @@ pub struct Refund {
     pub status: String,
     pub reject_reason: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Calls made to the payment provider so far.
+    pub attempts: i32,
 }
 
 impl Refund {
@@ -340,7 +342,19 @@ impl Refund {
             "processing" => "退款处理中",
             "succeeded" => "已退款",
             "rejected" => "商家已拒绝",
+            "failed" => "退款未完成，平台处理中",
+            "abnormal" => "退款异常，平台处理中",
             _ => "退款失败",
+        }
+    }
+
+    /// The status as the order pages show it, with the provider calls made so far.
+    pub fn progress(&self) -> String {
+        match self.status.as_str() {
+            "processing" | "failed" if self.attempts > 0 => {
+                format!("{}（已尝试 {} 次）", self.status_label(), self.attempts)
+            }
+            _ => self.status_label().to_string(),
         }
     }
 }

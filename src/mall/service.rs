@@ -11,6 +11,7 @@ pub use super::checkout::service::*;
 pub use super::manage::service::*;
 pub use super::orders::service::*;
 pub use super::refunds::service::*;
+pub use super::refunds::trouble::*;
 pub use super::search::service::*;
 
 // Query functions the merchant module composes into its own transactions (stock edits and

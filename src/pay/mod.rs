@@ -2,6 +2,10 @@
 //! mall module) and WeChat Pay API v3 for the mini-program (`wechat.rs`). Every confirmed
 //! payment goes through `mall::service::mark_paid`, which applies it once; notifications are
 //! verified by signature, decrypted, and checked against the order before that.
+//!
+//! Refunds: the mock cashier pays back at once; WeChat Pay refunds go through the job queue
+//! (`pay.refund`, up to [`REFUND_ATTEMPTS`] with the queue's backoff, the same `out_refund_no`
+//! each time). A refund notification must match the stored refund and its order.
 
 pub mod handlers;
 pub mod service;
@@ -14,6 +18,11 @@ use actix_web::web;
 use crate::db::Db;
 
 pub const JOB_CLOSE: &str = "pay.close";
+/// Sends one approved refund to WeChat Pay (payload `refund_id`).
+pub const JOB_REFUND: &str = "pay.refund";
+/// Attempts of a refund before an admin must look: with the queue's backoff (30 s doubling to
+/// an hour) about three hours of WeChat Pay being unreachable.
+pub const REFUND_ATTEMPTS: i32 = 10;
 
 /// The payment module's own state: WeChat Pay, when `CAMPUS_WXPAY_MCHID` and its keys are
 /// configured, and the throttle of active payment queries.
@@ -39,9 +48,14 @@ impl State {
 
 /// Registers the payment module's job kinds.
 pub fn register_jobs(jobs: &mut crate::jobs::Registry, state: Arc<State>) {
+    let close = state.clone();
     jobs.register(JOB_CLOSE, move |_, payload, _| {
         let order_no = payload["order_no"].as_str().ok_or("payload lacks order_no")?;
-        service::close_order(&state, order_no)
+        service::close_order(&close, order_no)
+    });
+    jobs.register(JOB_REFUND, move |conn, payload, job| {
+        let refund_id = payload["refund_id"].as_i64().ok_or("payload lacks refund_id")?;
+        service::send_refund(&state, conn, refund_id, job)
     });
 }
 

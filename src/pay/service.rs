@@ -2,8 +2,10 @@ use actix_web::web;
 
 use super::State;
 use super::wechat::{PayError, PayParams, RefundNotice, Transaction, WechatPay};
+use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::mall::models::OrderStatus;
+use crate::jobs::Job;
+use crate::mall::models::{OrderStatus, Refund};
 use crate::mall::service::{self as mall, PayOutcome};
 use crate::notify::{self, MessageKind};
 
@@ -72,17 +74,41 @@ pub async fn apply_transaction(state: &State, tx: Transaction) -> AppResult<()> 
         .await
 }
 
-/// Applies a verified refund notification.
+/// Applies a verified refund notification: it must name our merchant and match the stored
+/// refund and its order (order number, payment, refund and order amounts in fen), or nothing
+/// changes. `ABNORMAL` (the money could not reach the buyer) goes to the admins.
 pub async fn apply_refund_notice(state: &State, notice: RefundNotice) -> AppResult<()> {
     let wx = wechat(state)?;
     if notice.mchid != wx.mchid() {
         return Err(AppError::invalid("mchid does not match"));
     }
-    if notice.refund_status != "SUCCESS" {
-        tracing::warn!(out_refund_no = %notice.out_refund_no, status = %notice.refund_status, "refund did not succeed");
-        return Ok(());
-    }
-    state.db.run(move |conn| mall::refund_succeeded(conn, &notice.out_refund_no, &notice.refund_id)).await
+    state
+        .db
+        .run(move |conn| {
+            let ticket = mall::refund_ticket_by_no(conn, &notice.out_refund_no)?;
+            let amount = notice.amount.as_ref().ok_or_else(|| AppError::invalid("no amount"))?;
+            let same_payment = match (&notice.transaction_id, &ticket.transaction_id) {
+                (Some(theirs), Some(ours)) => theirs == ours,
+                _ => true,
+            };
+            if notice.out_trade_no != ticket.order_no
+                || !same_payment
+                || amount.refund != ticket.amount_cents
+                || amount.total != ticket.total_cents
+            {
+                return Err(AppError::invalid(format!(
+                    "refund {} does not match: order {} refund {} of {}",
+                    notice.out_refund_no, notice.out_trade_no, amount.refund, amount.total
+                )));
+            }
+            match notice.refund_status.as_str() {
+                "SUCCESS" => mall::refund_succeeded(conn, &notice.out_refund_no, &notice.refund_id),
+                "ABNORMAL" => mall::refund_abnormal(conn, &notice.out_refund_no),
+                "CLOSED" => mall::refund_stuck(conn, ticket.id, "微信支付已关闭该退款"),
+                _ => Ok(()),
+            }
+        })
+        .await
 }
 
 /// Asks WeChat Pay about a pending order and applies a payment it reports (late notification).
@@ -94,27 +120,97 @@ pub async fn query_and_apply(state: &State, order_no: String) -> AppResult<bool>
     Ok(paid)
 }
 
-/// Carries out an approved refund through the provider that took the money.
-pub async fn refund(state: &State, refund_id: i64) -> AppResult<()> {
-    let ticket = state.db.run(move |conn| mall::approve_refund(conn, refund_id)).await?;
-    match ticket.provider.as_str() {
-        "wechat" => {
-            let wx = wechat(state)?;
-            let (no, rno, amount, total) =
-                (ticket.order_no.clone(), ticket.refund_no.clone(), ticket.amount_cents, ticket.total_cents);
-            let answer =
-                web::block(move || wx.refund(&no, &rno, amount, total, "商家同意退款")).await?.map_err(upstream)?;
-            if answer.status == "SUCCESS" {
-                let rno = ticket.refund_no.clone();
-                state.db.run(move |conn| mall::refund_succeeded(conn, &rno, &answer.refund_id)).await?;
-            }
-            Ok(())
-        }
-        _ => {
-            let rno = ticket.refund_no.clone();
-            state.db.run(move |conn| mall::refund_succeeded(conn, &rno, &format!("MOCK-{rno}"))).await
-        }
+/// What the merchant's approval started.
+pub enum Approval {
+    /// The mock cashier paid it back at once.
+    Refunded,
+    /// Queued for WeChat Pay.
+    Processing,
+}
+
+/// Carries out an approved refund through the provider that took the money: the mock cashier
+/// at once, WeChat Pay through the job queue (retried with backoff; the merchant never waits
+/// on WeChat Pay).
+pub async fn refund(state: &State, refund_id: i64) -> AppResult<Approval> {
+    state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let ticket = mall::approve_refund(conn, refund_id)?;
+                if ticket.provider == "wechat" {
+                    enqueue_refund(conn, refund_id)?;
+                    Ok(Approval::Processing)
+                } else {
+                    mall::refund_succeeded(conn, &ticket.refund_no, &format!("MOCK-{}", ticket.refund_no))?;
+                    Ok(Approval::Refunded)
+                }
+            })
+        })
+        .await
+}
+
+/// An admin sends a failed or abnormal refund again, with the same `out_refund_no`.
+pub fn retry_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<Refund> {
+    write_tx(conn, |conn| {
+        let refund = mall::reopen_refund(conn, refund_id)?;
+        enqueue_refund(conn, refund_id)?;
+        Ok(refund)
+    })
+}
+
+fn enqueue_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<()> {
+    crate::jobs::enqueue_with_attempts(
+        conn,
+        super::JOB_REFUND,
+        &serde_json::json!({ "refund_id": refund_id }),
+        db::now(),
+        super::REFUND_ATTEMPTS,
+    )
+}
+
+/// Job: asks the provider for one refund. Every attempt sends the same `out_refund_no`, which
+/// WeChat Pay treats as the same refund, so a lost answer never pays twice. After the last
+/// attempt the refund is `failed` and the shop and the admins are told.
+pub fn send_refund(state: &State, conn: &mut DbConn, refund_id: i64, job: &Job) -> Result<(), String> {
+    let ticket = mall::refund_ticket(conn, refund_id).map_err(|e| e.to_string())?;
+    if ticket.status != "processing" {
+        // Settled meanwhile (notification, an admin): nothing to send.
+        return Ok(());
     }
+    if ticket.provider != "wechat" {
+        let provider_id = format!("MOCK-{}", ticket.refund_no);
+        return mall::refund_succeeded(conn, &ticket.refund_no, &provider_id).map_err(|e| e.to_string());
+    }
+    let answer = match state.wxpay.as_deref() {
+        Some(wx) => wx
+            .refund(&ticket.order_no, &ticket.refund_no, ticket.amount_cents, ticket.total_cents, "商家同意退款")
+            .map_err(|e| e.to_string()),
+        None => Err("WeChat Pay is not configured".to_string()),
+    };
+    let outcome = match answer {
+        Ok(answer) => {
+            mall::record_refund_attempt(conn, refund_id, None).map_err(|e| e.to_string())?;
+            match answer.status.as_str() {
+                "SUCCESS" => mall::refund_succeeded(conn, &ticket.refund_no, &answer.refund_id),
+                "ABNORMAL" => mall::refund_abnormal(conn, &ticket.refund_no),
+                "CLOSED" => mall::refund_stuck(conn, refund_id, "微信支付已关闭该退款"),
+                // PROCESSING: the refund notification finishes it.
+                _ => Ok(()),
+            }
+            .map_err(|e| e.to_string())
+        }
+        Err(error) => {
+            mall::record_refund_attempt(conn, refund_id, Some(&error)).map_err(|e| e.to_string())?;
+            Err(error)
+        }
+    };
+    if let Err(error) = &outcome
+        && job.is_last_attempt()
+    {
+        tracing::error!(refund_no = %ticket.refund_no, error = %error, "refund failed on its last attempt");
+        mall::refund_stuck(conn, refund_id, error).map_err(|e| e.to_string())?;
+    }
+    outcome
 }
 
 /// Job: close a cancelled order at WeChat Pay so a stale payment page cannot take money.

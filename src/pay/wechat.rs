@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -41,7 +42,19 @@ pub struct WechatPay {
     rng: SystemRandom,
     /// Verification keys (PKCS#1 DER) by serial / public key id.
     keys: Mutex<HashMap<String, Vec<u8>>>,
+    /// When the platform certificates may be downloaded again (none: now). Held while
+    /// downloading, so concurrent callers wait for one download instead of starting their own.
+    next_refresh: Mutex<Option<Instant>>,
 }
+
+/// The platform certificates are downloaded at most this often: a notification with an unknown
+/// serial (a forged one, say) must not make every request a call to WeChat Pay.
+const REFRESH_EVERY: Duration = Duration::from_secs(5 * 60);
+/// After a failed download, sooner: until it works nothing from WeChat Pay can be verified.
+const REFRESH_AFTER_FAILURE: Duration = Duration::from_secs(30);
+
+/// How old (or how far ahead) a signed message from WeChat Pay may be.
+const MAX_AGE_SECS: i64 = 5 * 60;
 
 /// The decrypted `resource` of a payment notification, and the answer of a query.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -69,6 +82,16 @@ pub struct RefundNotice {
     pub out_refund_no: String,
     pub refund_id: String,
     pub refund_status: String,
+    #[serde(default)]
+    pub transaction_id: Option<String>,
+    pub amount: Option<RefundNoticeAmount>,
+}
+
+/// The amounts of a refund notification, in fen: this refund and the order it refunds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RefundNoticeAmount {
+    pub total: i64,
+    pub refund: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,7 +173,14 @@ impl WechatPay {
             .http_status_as_error(false)
             .build()
             .into();
-        Ok(WechatPay { config, key, agent, rng: SystemRandom::new(), keys: Mutex::new(keys) })
+        Ok(WechatPay {
+            config,
+            key,
+            agent,
+            rng: SystemRandom::new(),
+            keys: Mutex::new(keys),
+            next_refresh: Mutex::new(None),
+        })
     }
 
     pub fn appid(&self) -> &str {
@@ -181,7 +211,7 @@ impl WechatPay {
         ))
     }
 
-    /// Sends a signed request; checks the answer's signature; returns status and body.
+    /// Sends a signed request; checks the answer's signature and age; returns status and body.
     fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<(u16, String), PayError> {
         let body_text = body.map(|b| b.to_string()).unwrap_or_default();
         let auth = self.authorization(method, path, &body_text)?;
@@ -215,7 +245,7 @@ impl WechatPay {
                     serial: &serial,
                     body: &text,
                 },
-                false,
+                true,
             )?;
         }
         if status >= 300 {
@@ -233,7 +263,7 @@ impl WechatPay {
     pub fn verify(&self, m: &SignedMessage, fresh: bool) -> Result<(), PayError> {
         if fresh {
             let ts: i64 = m.timestamp.parse().map_err(|_| PayError::Signature("bad timestamp".into()))?;
-            if (chrono::Utc::now().timestamp() - ts).abs() > 300 {
+            if (chrono::Utc::now().timestamp() - ts).abs() > MAX_AGE_SECS {
                 return Err(PayError::Signature("timestamp too old".into()));
             }
         }
@@ -245,14 +275,31 @@ impl WechatPay {
             .map_err(|_| PayError::Signature("signature does not match".into()))
     }
 
+    fn cached_key(&self, serial: &str) -> Result<Option<Vec<u8>>, PayError> {
+        Ok(self.keys.lock().map_err(|_| PayError::Config("key cache poisoned".into()))?.get(serial).cloned())
+    }
+
+    /// The key of `serial`. In platform-certificate mode an unknown serial downloads the
+    /// certificates again, once at a time and at most every [`REFRESH_EVERY`]; in between an
+    /// unknown serial is refused without a call.
     fn verification_key(&self, serial: &str) -> Result<Vec<u8>, PayError> {
-        if let Some(k) = self.keys.lock().map_err(|_| PayError::Config("key cache poisoned".into()))?.get(serial) {
-            return Ok(k.clone());
+        if let Some(k) = self.cached_key(serial)? {
+            return Ok(k);
         }
         if matches!(self.config.verification, Verification::PlatformCertificates) {
-            self.refresh_certificates()?;
-            if let Some(k) = self.keys.lock().map_err(|_| PayError::Config("key cache poisoned".into()))?.get(serial) {
-                return Ok(k.clone());
+            let mut next = self.next_refresh.lock().map_err(|_| PayError::Config("refresh lock poisoned".into()))?;
+            // Someone else may have downloaded it while we waited for the lock.
+            if let Some(k) = self.cached_key(serial)? {
+                return Ok(k);
+            }
+            if next.is_none_or(|at| Instant::now() >= at) {
+                let downloaded = self.refresh_certificates();
+                let wait = if downloaded.is_ok() { REFRESH_EVERY } else { REFRESH_AFTER_FAILURE };
+                *next = Some(Instant::now() + wait);
+                downloaded?;
+                if let Some(k) = self.cached_key(serial)? {
+                    return Ok(k);
+                }
             }
         }
         Err(PayError::Signature(format!("unknown serial {serial}")))

@@ -24,3 +24,11 @@ document.addEventListener("click", function (ev) {
     window.print();
   }
 });
+// A plain form with `data-confirm` asks first (irreversible back-office steps).
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    ev.preventDefault();
+  }
+});

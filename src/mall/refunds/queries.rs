@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{orders, refunds};
+use crate::db::schema::{orders, refunds, shops, users};
 use crate::mall::models::Refund;
 use crate::on_backend;
 
@@ -55,17 +55,17 @@ pub fn insert_refund(
         .get_result(c))
 }
 
-/// Moves a refund from `from` to `to`; 1 row means this caller moved it.
+/// Moves a refund from one of `from` to `to`; 1 row means this caller moved it.
 pub fn move_refund(
     conn: &mut DbConn,
     id: i64,
-    from: &str,
+    from: &[&str],
     to: &str,
     reject_reason: Option<&str>,
     provider_id: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(refunds::table.filter(refunds::id.eq(id)).filter(refunds::status.eq(from)))
+    diesel::update(refunds::table.filter(refunds::id.eq(id)).filter(refunds::status.eq_any(from)))
         .set((
             refunds::status.eq(to),
             refunds::reject_reason.eq(reject_reason),
@@ -73,4 +73,43 @@ pub fn move_refund(
             refunds::updated_at.eq(now),
         ))
         .execute(conn)
+}
+
+pub fn refund_id_by_no(conn: &mut DbConn, refund_no: &str) -> QueryResult<Option<i64>> {
+    refunds::table.filter(refunds::refund_no.eq(refund_no)).select(refunds::id).first(conn).optional()
+}
+
+/// Counts one call to the provider and keeps its error (none after a call that went through),
+/// while the refund is still being processed.
+pub fn record_attempt(conn: &mut DbConn, id: i64, error: Option<&str>, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(refunds::table.filter(refunds::id.eq(id)).filter(refunds::status.eq("processing")))
+        .set((refunds::attempts.eq(refunds::attempts + 1), refunds::last_error.eq(error), refunds::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Keeps why a refund stopped (the provider's last error or its status).
+pub fn set_last_error(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<usize> {
+    diesel::update(refunds::table.find(id)).set(refunds::last_error.eq(error)).execute(conn)
+}
+
+/// A refund with its order number, shop name, buyer's nickname, last error and last change.
+pub type RefundRow = (Refund, String, String, String, Option<String>, NaiveDateTime);
+
+/// Refunds in one of `statuses`, oldest first, with order number, shop and buyer names.
+pub fn refunds_in(conn: &mut DbConn, statuses: &[&str], limit: i64) -> QueryResult<Vec<RefundRow>> {
+    refunds::table
+        .inner_join(orders::table.inner_join(shops::table))
+        .inner_join(users::table.on(users::id.eq(orders::user_id)))
+        .filter(refunds::status.eq_any(statuses))
+        .order((refunds::updated_at.asc(), refunds::id.asc()))
+        .limit(limit)
+        .select((
+            Refund::as_select(),
+            orders::order_no,
+            shops::name,
+            users::nickname,
+            refunds::last_error,
+            refunds::updated_at,
+        ))
+        .load(conn)
 }

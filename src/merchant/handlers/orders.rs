@@ -98,8 +98,11 @@ pub async fn approve_refund(
     let shop = shop_of(&state, m.0.id).await?;
     let id = path.into_inner();
     state.db.run(move |conn| service::own_refund(conn, shop, id)).await?;
-    crate::pay::service::refund(&pay, id).await?;
-    session::flash(&session, "success", "已同意退款");
+    let done = match crate::pay::service::refund(&pay, id).await? {
+        crate::pay::service::Approval::Refunded => "已同意退款，款项已退回",
+        crate::pay::service::Approval::Processing => "已同意退款，退款处理中",
+    };
+    session::flash(&session, "success", done);
     Ok(see_other(&req, "/merchant/orders?tab=refund"))
 }
 

@@ -82,19 +82,21 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     Ok(Application { state, web, mall, pay, jobs: Arc::new(jobs) })
 }
 
-/// Every route of the application.
+/// Every route of the application. actix tries routes in this order and a route with a `{param}`
+/// costs a regex match, so the pages students open most come first; assets last (browsers keep
+/// them for a year, so they are asked for rarely).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{path:.*}", web::get().to(assets::serve)).route("/media/{path:.*}", web::get().to(media::serve));
-    crate::ops::routes(cfg);
-    crate::auth::routes(cfg);
     crate::home::routes(cfg);
-    crate::profile::routes(cfg);
-    crate::admin::routes(cfg);
     crate::mall::routes(cfg);
     crate::market::routes(cfg);
+    crate::profile::routes(cfg);
+    crate::auth::routes(cfg);
     crate::merchant::routes(cfg);
+    crate::admin::routes(cfg);
     crate::pay::routes(cfg);
     crate::notify::routes(cfg);
+    crate::ops::routes(cfg);
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve)).route("/media/{path:.*}", web::get().to(media::serve));
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

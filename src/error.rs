@@ -148,7 +148,7 @@ struct ErrorPage<'a> {
 }
 
 impl ErrorPage<'_> {
-    fn asset(&self, path: &str) -> String {
+    fn asset(&self, path: &str) -> std::borrow::Cow<'static, str> {
         crate::web::assets::url(path)
     }
 }

@@ -2,9 +2,9 @@
 //! only its SHA-256. Every signed-in request checks the record, so logout, a ban and "sign out
 //! everywhere" end a session at once, even one whose cookie was copied before.
 //!
-//! The check is the one database read a signed-in page pays for its user: one indexed join of the
-//! record and the user (status, `updated_at`) plus the unread count, both static statements that
-//! the connection keeps prepared. The slow-changing part of the user (nickname, avatar, roles) is
+//! The check is the one database read a signed-in page pays for its user: one statement joining
+//! the record and the user (status, `updated_at`) with the unread count as a subquery, which the
+//! connection keeps prepared. The slow-changing part of the user (nickname, avatar, roles) is
 //! kept per process, keyed by the user's `updated_at`, which every change of those bumps.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use diesel::prelude::*;
 
 use super::models::{Role, STATUS_ACTIVE};
 use super::queries;
-use crate::db::schema::{user_sessions, users};
+use crate::db::schema::{messages, user_sessions, users};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::web::{Accounts, CurrentUser, random_token, token_hash};
@@ -56,21 +56,36 @@ pub fn close_all(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
     Ok(diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id))).execute(conn)?)
 }
 
-/// The user's status and version, if `record` is a live session of `user_id`.
-fn live(
-    conn: &mut DbConn,
-    user_id: i64,
-    record: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<(String, NaiveDateTime)>> {
-    user_sessions::table
+/// What one signed-in request reads: the user's status, version and unread message count, if
+/// `record` is a live session of `user_id`. One statement (one read transaction, one prepared
+/// statement reused): the unread count rides along as a scalar subquery.
+struct Live {
+    status: String,
+    version: NaiveDateTime,
+    unread: i64,
+}
+
+fn live(conn: &mut DbConn, user_id: i64, record: &str, now: NaiveDateTime) -> QueryResult<Option<Live>> {
+    let unread = messages::table
+        .filter(messages::user_id.eq(user_id))
+        .filter(messages::read_at.is_null())
+        .count()
+        .single_value();
+    let id = token_hash(record);
+    let query = user_sessions::table
         .inner_join(users::table)
-        .filter(user_sessions::id.eq(token_hash(record)))
+        .filter(user_sessions::id.eq(&id))
         .filter(user_sessions::user_id.eq(user_id))
-        .filter(user_sessions::expires_at.gt(now))
-        .select((users::status, users::updated_at))
-        .first(conn)
-        .optional()
+        .select((user_sessions::expires_at, users::status, users::updated_at, unread));
+    // Straight to the backend's own connection: its statement cache finds this statement by type,
+    // where the multi-backend wrapper would write the SQL out each time to look it up.
+    let row: Option<(NaiveDateTime, String, NaiveDateTime, Option<i64>)> =
+        crate::on_backend!(conn, |c| query.get_result(c).optional())?;
+    Ok(row.filter(|(expires_at, ..)| *expires_at > now).map(|(_, status, version, unread)| Live {
+        status,
+        version,
+        unread: unread.unwrap_or(0),
+    }))
 }
 
 /// What a page shows of its user that changes only when `users.updated_at` does.
@@ -118,13 +133,13 @@ impl Directory {
 
 impl Accounts for Directory {
     fn session_user(&self, conn: &mut DbConn, user_id: i64, record: &str) -> AppResult<Option<CurrentUser>> {
-        let Some((status, version)) = live(conn, user_id, record, db::now())? else {
+        let Some(live) = live(conn, user_id, record, db::now())? else {
             return Ok(None);
         };
-        if status != STATUS_ACTIVE {
+        if live.status != STATUS_ACTIVE {
             return Ok(None);
         }
-        let Some(profile) = self.profile(conn, user_id, version)? else {
+        let Some(profile) = self.profile(conn, user_id, live.version)? else {
             return Ok(None);
         };
         Ok(Some(CurrentUser {
@@ -132,7 +147,7 @@ impl Accounts for Directory {
             nickname: profile.nickname.clone(),
             avatar: profile.avatar.clone(),
             roles: profile.roles.clone(),
-            unread_messages: crate::notify::service::unread_count(conn, user_id)?,
+            unread_messages: live.unread,
         }))
     }
 

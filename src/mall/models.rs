@@ -46,7 +46,7 @@ pub fn image_list(json: &str) -> Vec<String> {
 }
 
 pub fn first_image(json: &str) -> String {
-    image_list(json).into_iter().next().unwrap_or_else(|| crate::web::assets::url("img/product.svg"))
+    image_list(json).into_iter().next().unwrap_or_else(|| crate::web::assets::url("img/product.svg").into_owned())
 }
 
 /// What the search index keeps of a product.

@@ -17,24 +17,25 @@ use crate::error::AppError;
 #[exclude = "*.md"]
 struct Assets;
 
-fn versions() -> &'static HashMap<String, String> {
-    static VERSIONS: OnceLock<HashMap<String, String>> = OnceLock::new();
-    VERSIONS.get_or_init(|| {
+/// Each embedded file's fingerprinted URL, worked out once: layouts ask for several per page.
+fn urls() -> &'static HashMap<String, String> {
+    static URLS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    URLS.get_or_init(|| {
         Assets::iter()
             .filter_map(|path| {
                 let file = Assets::get(&path)?;
                 let hash = hex::encode(file.metadata.sha256_hash());
-                Some((path.to_string(), hash))
+                Some((path.to_string(), format!("/static/{path}?v={}", &hash[..12])))
             })
             .collect()
     })
 }
 
 /// The fingerprinted URL of an embedded asset.
-pub fn url(path: &str) -> String {
-    match versions().get(path) {
-        Some(hash) => format!("/static/{path}?v={}", &hash[..12]),
-        None => format!("/static/{path}"),
+pub fn url(path: &str) -> std::borrow::Cow<'static, str> {
+    match urls().get(path) {
+        Some(url) => std::borrow::Cow::Borrowed(url.as_str()),
+        None => std::borrow::Cow::Owned(format!("/static/{path}")),
     }
 }
 

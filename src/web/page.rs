@@ -196,7 +196,7 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn asset(&self, path: &str) -> String {
+    pub fn asset(&self, path: &str) -> std::borrow::Cow<'static, str> {
         super::assets::url(path)
     }
 

@@ -78,6 +78,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     let mut jobs = Registry::default();
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
+    crate::activity::register_jobs(&mut jobs);
     crate::pay::register_jobs(&mut jobs, pay.clone());
     Ok(Application { state, web, mall, pay, jobs: Arc::new(jobs) })
 }
@@ -95,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::merchant::routes(cfg);
     crate::pay::routes(cfg);
     crate::notify::routes(cfg);
+    crate::activity::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

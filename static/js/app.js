@@ -24,3 +24,19 @@ document.addEventListener("click", function (ev) {
     window.print();
   }
 });
+// WeUI uploaders: say which pictures were picked (the input itself is invisible).
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  if (!input.classList || !input.classList.contains("weui-uploader__input")) return;
+  var box = input.closest(".weui-uploader");
+  var note = box && box.querySelector(".uploader-note");
+  if (note) {
+    var n = input.files ? input.files.length : 0;
+    note.textContent = n > 0 ? "已选择 " + n + " 张" : "";
+  }
+});
+// A form that came back with an error: move focus to the message.
+document.addEventListener("DOMContentLoaded", function () {
+  var err = document.getElementById("form-error");
+  if (err) err.focus();
+});

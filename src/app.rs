@@ -97,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::pay::routes(cfg);
     crate::notify::routes(cfg);
     crate::activity::routes(cfg);
+    crate::campus::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

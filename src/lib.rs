@@ -7,6 +7,7 @@ pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod campus;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,8 +1,7 @@
 //! Rows of the activity tables and the parsed forms that write them. Parsing is where a bad
 //! field gets the Chinese words the user sees.
 
-use chrono::{NaiveDateTime, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -307,19 +306,7 @@ pub struct ActivityForm {
     pub questions: String,
 }
 
-/// `2026-12-05T14:00` (a `datetime-local` input, Shanghai time) as UTC.
-pub fn parse_local(raw: &str) -> Option<NaiveDateTime> {
-    let raw = raw.trim();
-    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-        .ok()?;
-    Shanghai.from_local_datetime(&local).single().map(|t| t.naive_utc())
-}
-
-/// A UTC time as a `datetime-local` value in Shanghai time.
-pub fn local_input(t: NaiveDateTime) -> String {
-    Shanghai.from_utc_datetime(&t).format("%Y-%m-%dT%H:%M").to_string()
-}
+pub use crate::web::forms::{local_input, parse_local};
 
 impl ActivityForm {
     pub fn parse(&self) -> Result<ActivitySpec, String> {

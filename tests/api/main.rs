@@ -8,6 +8,7 @@ mod activity;
 mod admin;
 mod auth;
 mod browser;
+mod campus;
 mod cli;
 mod concurrency;
 mod email;

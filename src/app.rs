@@ -98,6 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::notify::routes(cfg);
     crate::activity::routes(cfg);
     crate::campus::routes(cfg);
+    crate::feedback::routes(cfg);
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

@@ -11,6 +11,7 @@ pub mod campus;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod home;
 pub mod jobs;
 pub mod mall;

@@ -252,3 +252,12 @@ pub fn user_exists(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
 pub fn user(conn: &mut DbConn, user_id: i64) -> AppResult<super::models::User> {
     queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)
 }
+
+/// Closes an account for good (the user asked): see [`queries::anonymise`]. Part of the
+/// caller's transaction, which also clears what other modules hold.
+pub fn anonymise_account(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    if queries::anonymise(conn, user_id, db::now())? != 1 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

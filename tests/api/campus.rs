@@ -141,3 +141,23 @@ fn students_find_the_library_on_the_map_and_admins_place_points() {
     assert!(student.get("/campus/map?category=canteen").body.contains("第一食堂"));
     assert_eq!(student.get("/admin/map").status, 403);
 }
+
+#[test]
+fn the_home_page_shows_visitors_public_blocks_and_students_their_own() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let id = crate::activity::publish(&admin, "社团招新日", "30", 48, "");
+    assert_eq!(write_article(&admin, "新学期校历发布", "notice", "<p>详见附件</p>", "").status, 303);
+    std::thread::sleep(std::time::Duration::from_millis(2100)); // the shared blocks' cache
+    let visitor = app.client().get("/");
+    assert_eq!(visitor.status, 200);
+    assert!(visitor.body.contains("href=\"/login\"") && visitor.body.contains("社团招新日"));
+    assert!(visitor.body.contains("新学期校历发布") && visitor.body.contains("商城推荐"));
+    assert!(!visitor.body.contains("我报名的活动"));
+    let student = app.new_student("homebody");
+    assert_eq!(crate::activity::signup(&student, id, "宅同学", &[]).status, 303);
+    let home = student.get("/");
+    assert!(home.body.contains("我报名的活动") && home.body.contains("未读消息"));
+    let mine = &home.body[home.body.find("id=\"my-activities\"").unwrap()..];
+    assert!(mine[..mine.find("近期活动").unwrap()].contains("社团招新日"));
+}

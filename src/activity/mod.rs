@@ -12,6 +12,7 @@
 //!
 //! Tables: activities, activity_registrations.
 
+pub mod demo;
 pub mod handlers;
 pub mod manage;
 pub mod models;

@@ -196,7 +196,7 @@ pub(super) fn when(a: &Activity) -> String {
 }
 
 /// A check-in code: 8 characters nobody misreads (no 0/O, 1/I).
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
@@ -248,7 +248,7 @@ pub fn forget_user(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
 }
 
 /// Queues the day-before reminder of an activity starting at `starts_at`.
-pub(super) fn schedule_reminder(
+pub(crate) fn schedule_reminder(
     conn: &mut DbConn,
     activity_id: i64,
     starts_at: chrono::NaiveDateTime,

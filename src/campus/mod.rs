@@ -8,6 +8,7 @@
 //!
 //! Tables: campus_news, campus_maps, campus_pois.
 
+pub mod demo;
 pub mod map;
 pub mod news;
 

@@ -89,3 +89,29 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
     }
     Ok(serde_json::Value::Array(out))
 }
+
+/// The demo thread: a student's question and the admin's answer.
+pub fn seed_demo(conn: &mut DbConn, student: i64, admin: i64) -> AppResult<()> {
+    if !mine(conn, student)?.is_empty() {
+        return Ok(());
+    }
+    // Written directly: demo accounts start with only their two welcome messages unread.
+    let id = queries::insert(
+        conn,
+        student,
+        Category::Suggestion.as_str(),
+        "希望活动报名成功后能在首页看到提醒。",
+        "[]",
+        db::now(),
+    )?;
+    queries::insert_reply(
+        conn,
+        id,
+        admin,
+        true,
+        "谢谢建议！首页已经加上“我报名的活动”，活动前一天还会发提醒消息。",
+        db::now(),
+    )?;
+    queries::set_status(conn, id, REPLIED, db::now())?;
+    Ok(())
+}

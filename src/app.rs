@@ -30,6 +30,7 @@ pub struct Application {
     pub web: WebState,
     pub mall: Arc<crate::mall::State>,
     pub pay: Arc<crate::pay::State>,
+    pub home: Arc<crate::home::State>,
     pub jobs: Arc<Registry>,
 }
 
@@ -78,8 +79,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     let mut jobs = Registry::default();
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
+    crate::activity::register_jobs(&mut jobs);
     crate::pay::register_jobs(&mut jobs, pay.clone());
-    Ok(Application { state, web, mall, pay, jobs: Arc::new(jobs) })
+    let home = Arc::new(crate::home::State::default());
+    Ok(Application { state, web, mall, pay, home, jobs: Arc::new(jobs) })
 }
 
 /// Every route of the application. actix tries routes in this order and a route with a `{param}`
@@ -89,7 +92,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::home::routes(cfg);
     crate::mall::routes(cfg);
     crate::market::routes(cfg);
+    crate::activity::routes(cfg);
+    crate::campus::routes(cfg);
     crate::profile::routes(cfg);
+    crate::feedback::routes(cfg);
     crate::auth::routes(cfg);
     crate::merchant::routes(cfg);
     crate::admin::routes(cfg);
@@ -130,7 +136,7 @@ where
     let secure = app.state.config.cookie_secure;
     let data = web::Data::new(app.state);
     let web_data = web::Data::new(app.web);
-    let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
+    let (mall, pay, home) = (web::Data::from(app.mall), web::Data::from(app.pay), web::Data::from(app.home));
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -144,6 +150,7 @@ where
             .app_data(web_data.clone())
             .app_data(mall.clone())
             .app_data(pay.clone())
+            .app_data(home.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))

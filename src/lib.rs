@@ -2,13 +2,16 @@
 //!
 //! See `shared/DESIGN.md` for the architecture; each module's own doc comment says what it owns.
 
+pub mod activity;
 pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod campus;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod home;
 pub mod jobs;
 pub mod mall;

@@ -90,6 +90,7 @@ pub fn demo_if_empty(conn: &mut DbConn) -> AppResult<bool> {
 pub fn demo(conn: &mut DbConn) -> AppResult<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut merchant_id = None;
+    let mut ids = Vec::new();
     for d in &DEMOS {
         let now = db::now();
         let created = auth::create_account(
@@ -117,6 +118,7 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
         if d.username == "merchant" {
             merchant_id = Some(created);
         }
+        ids.push((d, created));
         let unread: i64 = notify::service::unread_count(conn, created)?;
         if unread == 0 {
             notify::send(
@@ -140,10 +142,34 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
     if let Some(owner) = merchant_id {
         demo_catalog(conn, owner)?;
     }
+    demo_campus_life(conn, &ids)?;
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
         crate::moderation::add_word(conn, word, block)?;
     }
     Ok(())
+}
+
+/// Activities (one full with a waitlist, one past), news, the campus map and a feedback thread.
+fn demo_campus_life(conn: &mut DbConn, ids: &[(&Demo, i64)]) -> AppResult<()> {
+    let id_of = |name: &str| ids.iter().find(|(d, _)| d.username == name).map(|(_, id)| *id);
+    let (Some(admin), Some(student)) = (id_of("admin"), id_of("student")) else {
+        return Ok(());
+    };
+    let people: Vec<(i64, &str, &str, &str)> = ["student", "teacher", "merchant"]
+        .iter()
+        .filter_map(|u| ids.iter().find(|(d, _)| d.username == *u))
+        .map(|(d, id)| {
+            (
+                *id,
+                d.real_name.unwrap_or(d.nickname),
+                d.student_no.unwrap_or("2023000000"),
+                d.phone.unwrap_or("13600000000"),
+            )
+        })
+        .collect();
+    crate::activity::demo::seed(conn, admin, &people)?;
+    crate::campus::demo::seed(conn, admin)?;
+    crate::feedback::service::seed_demo(conn, student, admin)
 }
 
 /// Category tree: (name, children).

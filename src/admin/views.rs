@@ -24,7 +24,7 @@ pub struct UsersView {
 }
 
 impl UsersView {
-    pub fn all_roles(&self) -> [Role; 4] {
+    pub fn all_roles(&self) -> [Role; 5] {
         Role::ALL
     }
 }

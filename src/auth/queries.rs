@@ -142,3 +142,29 @@ pub fn users_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<i64>> {
         .select(users::id)
         .load(conn)
 }
+
+/// Turns an account into a nameless husk nobody can sign in to: personal fields cleared, every
+/// login, token and role removed. The row stays so that orders and posts keep their author id.
+pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::wx_subscriptions;
+    diesel::delete(user_auth::table.filter(user_auth::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(wx_subscriptions::table.filter(wx_subscriptions::user_id.eq(user_id))).execute(conn)?;
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::nickname.eq("已注销用户"),
+            users::avatar.eq(None::<String>),
+            users::phone.eq(None::<String>),
+            users::email.eq(None::<String>),
+            users::student_no.eq(None::<String>),
+            users::real_name.eq(None::<String>),
+            users::college.eq(None::<String>),
+            users::major.eq(None::<String>),
+            users::class_name.eq(None::<String>),
+            users::verified.eq(false),
+            users::status.eq("deleted"),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}

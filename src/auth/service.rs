@@ -247,3 +247,17 @@ pub fn grant_role(conn: &mut DbConn, user_id: i64, role: Role) -> AppResult<()> 
 pub fn user_exists(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
     queries::user_by_id(conn, user_id)?.map(|_| ()).ok_or(AppError::NotFound)
 }
+
+/// A user's profile row.
+pub fn user(conn: &mut DbConn, user_id: i64) -> AppResult<super::models::User> {
+    queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)
+}
+
+/// Closes an account for good (the user asked): see [`queries::anonymise`]. Part of the
+/// caller's transaction, which also clears what other modules hold.
+pub fn anonymise_account(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    if queries::anonymise(conn, user_id, db::now())? != 1 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

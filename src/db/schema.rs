@@ -521,3 +521,132 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     user_sessions,
 );
+
+// Campus life: activities, news, the map, feedback.
+
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        title -> Text,
+        category -> Text,
+        description -> Text,
+        poster -> Nullable<Text>,
+        place -> Text,
+        poi_id -> Nullable<BigInt>,
+        organizer_id -> BigInt,
+        host -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        deadline -> Timestamp,
+        capacity -> BigInt,
+        registered -> BigInt,
+        questions -> Text,
+        status -> Text,
+        reminded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_registrations (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        user_id -> BigInt,
+        status -> Text,
+        name -> Text,
+        student_no -> Text,
+        phone -> Text,
+        answers -> Text,
+        code -> Text,
+        checked_in_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campus_news (id) {
+        id -> BigInt,
+        category -> Text,
+        title -> Text,
+        summary -> Text,
+        body_html -> Text,
+        cover -> Nullable<Text>,
+        author_id -> BigInt,
+        status -> Text,
+        published_at -> Timestamp,
+        views -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campus_maps (id) {
+        id -> BigInt,
+        image -> Text,
+        width -> Integer,
+        height -> Integer,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campus_pois (id) {
+        id -> BigInt,
+        name -> Text,
+        category -> Text,
+        description -> Text,
+        address -> Text,
+        hours -> Text,
+        x_bp -> Integer,
+        y_bp -> Integer,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        category -> Text,
+        body -> Text,
+        images -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_replies (id) {
+        id -> BigInt,
+        feedback_id -> BigInt,
+        author_id -> BigInt,
+        staff -> Bool,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(activities -> users (organizer_id));
+diesel::joinable!(activity_registrations -> activities (activity_id));
+diesel::joinable!(feedback -> users (user_id));
+diesel::joinable!(feedback_replies -> feedback (feedback_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    activities,
+    activity_registrations,
+    campus_news,
+    campus_maps,
+    campus_pois,
+    feedback,
+    feedback_replies,
+);

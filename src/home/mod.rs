@@ -1,33 +1,105 @@
-//! The student's home page (`/`): greeting, latest messages and the ways into each module.
+//! The home page (`/`): for a signed-in student the day's dashboard (unread messages by kind,
+//! the activities they signed up for), for everyone the public blocks: upcoming activities,
+//! latest news, mall picks. The public part is the same for every visitor and is shared for a
+//! couple of seconds ([`State`]); the personal part is two indexed queries.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::activity::models::{Card, Registration};
+use crate::campus::news::models::NewsCard;
 use crate::error::AppResult;
-use crate::notify::{self, models::Message};
+use crate::mall::models::ProductCard;
+use crate::notify::service::Tab;
 use crate::state::AppState;
 use crate::web::filters;
-use crate::web::page::{CurrentUser, Page};
-use crate::web::pagination::PageRequest;
+use crate::web::page::{MaybeUser, Page};
 use crate::web::render;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(show_home));
 }
 
+/// What every visitor sees.
+pub struct Public {
+    pub activities: Vec<Card>,
+    pub news: Vec<NewsCard>,
+    pub picks: Vec<ProductCard>,
+}
+
+/// The home page's shared blocks, kept for a moment.
+#[derive(Default)]
+pub struct State(Mutex<Option<(Instant, Arc<Public>)>>);
+
+impl State {
+    const TTL: Duration = Duration::from_secs(2);
+
+    fn get(&self) -> Option<Arc<Public>> {
+        let slot = self.0.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, public: Arc<Public>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((Instant::now(), public));
+        }
+    }
+}
+
+fn load_public(conn: &mut crate::db::DbConn) -> AppResult<Public> {
+    let filter = crate::activity::service::ListFilter::default();
+    let mut activities = crate::activity::service::list(conn, &filter, 1)?;
+    activities.truncate(3);
+    Ok(Public {
+        activities,
+        news: crate::campus::news::service::feed(conn, None, None, 3)?,
+        picks: crate::mall::service::home(conn)?.hot.into_iter().take(4).collect(),
+    })
+}
+
+/// The signed-in student's own blocks.
+pub struct Mine {
+    pub tabs: Vec<Tab>,
+    pub registrations: Vec<(Registration, Card)>,
+}
+
 #[derive(Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
     page: Page,
-    user: CurrentUser,
-    messages: Vec<Message>,
+    public: Arc<Public>,
+    mine: Option<Mine>,
 }
 
-async fn show_home(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
-    let id = user.id;
-    let latest = state
-        .db
-        .run(move |conn| notify::service::list_messages(conn, id, PageRequest { page: 1, per_page: 5 }))
-        .await?;
-    render(&HomePage { page, user, messages: latest.items })
+async fn show_home(
+    state: web::Data<AppState>,
+    home: web::Data<State>,
+    user: MaybeUser,
+    page: Page,
+) -> AppResult<HttpResponse> {
+    let public = match home.get() {
+        Some(p) => p,
+        None => {
+            let p = Arc::new(state.db.read_here(load_public).await?);
+            home.put(p.clone());
+            p
+        }
+    };
+    let mine = match user.0.as_ref().map(|u| u.id) {
+        Some(id) => Some(
+            state
+                .db
+                .read_here(move |conn| {
+                    let mut registrations = crate::activity::service::mine(conn, id, true)?;
+                    registrations.truncate(3);
+                    Ok(Mine { tabs: crate::notify::service::tabs(conn, id)?, registrations })
+                })
+                .await?,
+        ),
+        None => None,
+    };
+    render(&HomePage { page, public, mine })
 }

@@ -48,6 +48,11 @@ pub enum MessageKind {
     Order,
     /// Something a merchant must act on (new order, refund request).
     ShopOrder,
+    /// An activity the user signed up for: seat confirmed, promoted from the waitlist,
+    /// reminder, a message from the organizer.
+    Activity,
+    /// An admin answered the user's feedback.
+    Feedback,
 }
 
 impl MessageKind {
@@ -58,6 +63,8 @@ impl MessageKind {
             MessageKind::System => "system",
             MessageKind::Order => "order",
             MessageKind::ShopOrder => "shop_order",
+            MessageKind::Activity => "activity",
+            MessageKind::Feedback => "feedback",
         }
     }
 
@@ -65,7 +72,7 @@ impl MessageKind {
     pub fn emails(self) -> bool {
         match self {
             MessageKind::Welcome | MessageKind::Security | MessageKind::ShopOrder => true,
-            MessageKind::System | MessageKind::Order => false,
+            MessageKind::System | MessageKind::Order | MessageKind::Activity | MessageKind::Feedback => false,
         }
     }
 
@@ -75,7 +82,59 @@ impl MessageKind {
             "security" => "账号安全",
             "order" => "订单",
             "shop_order" => "店铺订单",
+            "activity" => "活动",
+            "feedback" => "意见反馈",
             _ => "系统通知",
+        }
+    }
+}
+
+/// The tabs of the message center. A kind belongs to one category; kinds other modules add
+/// later (`forum_*`, `academic_*`) fall into theirs by prefix, anything unknown is 系统.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    System,
+    Order,
+    Activity,
+    Forum,
+    Academic,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::System, Category::Order, Category::Activity, Category::Forum, Category::Academic];
+
+    pub fn of(kind: &str) -> Category {
+        match kind {
+            "order" | "shop_order" => Category::Order,
+            "activity" => Category::Activity,
+            k if k.starts_with("forum") => Category::Forum,
+            k if k.starts_with("academic") || k == "exam" || k == "grade" => Category::Academic,
+            _ => Category::System,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::System => "system",
+            Category::Order => "order",
+            Category::Activity => "activity",
+            Category::Forum => "forum",
+            Category::Academic => "academic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::System => "系统",
+            Category::Order => "订单",
+            Category::Activity => "活动",
+            Category::Forum => "论坛",
+            Category::Academic => "教务",
         }
     }
 }

@@ -111,3 +111,51 @@ pub fn set_outbox_status(
         .set((email_outbox::status.eq(status), email_outbox::last_error.eq(error), email_outbox::sent_at.eq(sent_at)))
         .execute(conn)
 }
+
+/// Every kind of message the user has, with how many of each there are and how many unread.
+pub fn kind_counts(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(String, i64, i64)>> {
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::BigInt;
+    messages::table
+        .filter(messages::user_id.eq(user_id))
+        .group_by(messages::kind)
+        .select((messages::kind, count_star(), sql::<BigInt>("COUNT(CASE WHEN read_at IS NULL THEN 1 END)")))
+        .load(conn)
+}
+
+pub fn count_messages_of(conn: &mut DbConn, user_id: i64, kinds: &[String]) -> QueryResult<i64> {
+    messages::table.filter(messages::user_id.eq(user_id)).filter(messages::kind.eq_any(kinds)).count().get_result(conn)
+}
+
+pub fn list_messages_of(
+    conn: &mut DbConn,
+    user_id: i64,
+    kinds: &[String],
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::user_id.eq(user_id))
+        .filter(messages::kind.eq_any(kinds))
+        .order((messages::created_at.desc(), messages::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Message::as_select())
+        .load(conn)
+}
+
+pub fn mark_read_of(conn: &mut DbConn, user_id: i64, kinds: &[String], now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        messages::table
+            .filter(messages::user_id.eq(user_id))
+            .filter(messages::kind.eq_any(kinds))
+            .filter(messages::read_at.is_null()),
+    )
+    .set(messages::read_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// All of a user's messages, oldest first (the data export).
+pub fn all_messages(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Message>> {
+    messages::table.filter(messages::user_id.eq(user_id)).order(messages::id).select(Message::as_select()).load(conn)
+}

@@ -52,3 +52,56 @@ pub fn read_message(conn: &mut DbConn, user_id: i64, id: i64) -> AppResult<Messa
 pub fn read_all(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
     Ok(queries::mark_all_read(conn, user_id, db::now())?)
 }
+
+/// One tab of the message center: its category, how many messages and how many unread.
+#[derive(Clone, Debug)]
+pub struct Tab {
+    pub category: super::Category,
+    pub total: i64,
+    pub unread: i64,
+}
+
+/// The tabs worth showing: 系统, 订单 and 活动 always, the others once they hold a message.
+pub fn tabs(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<Tab>> {
+    use super::Category as C;
+    let mut tabs: Vec<Tab> = C::ALL.into_iter().map(|category| Tab { category, total: 0, unread: 0 }).collect();
+    for (kind, total, unread) in queries::kind_counts(conn, user_id)? {
+        if let Some(tab) = tabs.iter_mut().find(|t| t.category == C::of(&kind)) {
+            tab.total += total;
+            tab.unread += unread;
+        }
+    }
+    tabs.retain(|t| matches!(t.category, C::System | C::Order | C::Activity) || t.total > 0);
+    Ok(tabs)
+}
+
+/// The kinds of this user's messages that fall in `category`.
+fn kinds_in(conn: &mut DbConn, user_id: i64, category: super::Category) -> AppResult<Vec<String>> {
+    Ok(queries::kind_counts(conn, user_id)?
+        .into_iter()
+        .map(|(k, _, _)| k)
+        .filter(|k| super::Category::of(k) == category)
+        .collect())
+}
+
+pub fn list_category(
+    conn: &mut DbConn,
+    user_id: i64,
+    category: super::Category,
+    page: PageRequest,
+) -> AppResult<Paginated<Message>> {
+    let kinds = kinds_in(conn, user_id, category)?;
+    let total = queries::count_messages_of(conn, user_id, &kinds)?;
+    let items = queries::list_messages_of(conn, user_id, &kinds, page.per_page, page.offset())?;
+    Ok(Paginated::new(items, page, total))
+}
+
+pub fn read_category(conn: &mut DbConn, user_id: i64, category: super::Category) -> AppResult<usize> {
+    let kinds = kinds_in(conn, user_id, category)?;
+    Ok(queries::mark_read_of(conn, user_id, &kinds, db::now())?)
+}
+
+/// Every message of a user, for the data export.
+pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<Message>> {
+    Ok(queries::all_messages(conn, user_id)?)
+}

@@ -94,21 +94,38 @@ pub async fn upload_avatar(
     Ok(see_other(&req, "/me/settings"))
 }
 
+#[derive(Deserialize)]
+pub struct MessagesQuery {
+    page: Option<String>,
+    category: Option<String>,
+}
+
 pub async fn list_messages(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     page: Page,
-    q: web::Query<PageQuery>,
+    q: web::Query<MessagesQuery>,
 ) -> AppResult<HttpResponse> {
-    let paging = PageRequest::from_query(&q, 20);
+    let paging = PageRequest::from_query(&PageQuery { page: q.page.clone() }, 20);
+    let category = q.category.as_deref().and_then(notify::Category::parse);
     let id = user.id;
-    let list = state.db.run(move |conn| notify::service::list_messages(conn, id, paging)).await?;
+    let (list, tabs) = state
+        .db
+        .run(move |conn| {
+            let list = match category {
+                Some(c) => notify::service::list_category(conn, id, c, paging)?,
+                None => notify::service::list_messages(conn, id, paging)?,
+            };
+            Ok((list, notify::service::tabs(conn, id)?))
+        })
+        .await?;
     let csrf = page.csrf.clone();
+    let category = category.map(|c| c.as_str()).unwrap_or("").to_string();
     if is_htmx(&req) {
-        return render(&MessageList { csrf, list });
+        return render(&MessageList { csrf, list, category });
     }
-    render(&MessagesPage { page, csrf, list })
+    render(&MessagesPage { page, csrf, list, tabs, category })
 }
 
 pub async fn read_message(
@@ -127,14 +144,29 @@ pub async fn read_message(
     Ok(see_other(&req, &to))
 }
 
+#[derive(Deserialize)]
+pub struct ReadAllForm {
+    #[serde(default)]
+    category: String,
+}
+
 pub async fn read_all_messages(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     user: CurrentUser,
+    form: web::Form<ReadAllForm>,
 ) -> AppResult<HttpResponse> {
     let id = user.id;
-    let n = state.db.run(move |conn| notify::service::read_all(conn, id)).await?;
+    let category = notify::Category::parse(&form.category);
+    let n = state
+        .db
+        .run(move |conn| match category {
+            Some(c) => notify::service::read_category(conn, id, c),
+            None => notify::service::read_all(conn, id),
+        })
+        .await?;
     session::flash(&session, "success", if n > 0 { "已全部标为已读" } else { "没有未读消息" });
-    Ok(see_other(&req, "/me/messages"))
+    let back = category.map_or("/me/messages".to_string(), |c| format!("/me/messages?category={}", c.as_str()));
+    Ok(see_other(&req, &back))
 }

@@ -1,8 +1,10 @@
 //! "我的": the user's own page, settings (nickname, avatar, phone, email) and message center.
 //!
 //! Reads and updates the profile columns of `users`; messages go through `notify::service`.
+//! `privacy`: the data export and account deletion, gathering each module's part.
 
 pub mod handlers;
+pub mod privacy;
 pub mod queries;
 pub mod service;
 pub mod views;
@@ -16,5 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/avatar", web::post().to(handlers::upload_avatar))
         .route("/me/messages", web::get().to(handlers::list_messages))
         .route("/me/messages/read-all", web::post().to(handlers::read_all_messages))
-        .route("/me/messages/{id}/read", web::post().to(handlers::read_message));
+        .route("/me/messages/{id}/read", web::post().to(handlers::read_message))
+        .route("/me/export", web::get().to(privacy::download))
+        .route("/me/delete", web::get().to(privacy::show_delete))
+        .route("/me/delete", web::post().to(privacy::delete));
 }

@@ -2,6 +2,7 @@ use askama::Template;
 
 use crate::auth::models::User;
 use crate::notify::models::Message;
+use crate::notify::service::Tab;
 use crate::web::filters;
 use crate::web::page::Page;
 use crate::web::pagination::Paginated;
@@ -37,6 +38,18 @@ pub struct MessagesPage {
     pub page: Page,
     pub csrf: String,
     pub list: Paginated<Message>,
+    pub tabs: Vec<Tab>,
+    /// The category shown, `""` for all.
+    pub category: String,
+}
+
+impl MessagesPage {
+    pub fn unread_here(&self) -> i64 {
+        match self.tabs.iter().find(|t| t.category.as_str() == self.category) {
+            Some(t) => t.unread,
+            None => self.tabs.iter().map(|t| t.unread).sum(),
+        }
+    }
 }
 
 /// The list alone, for htmx paging.
@@ -45,6 +58,7 @@ pub struct MessagesPage {
 pub struct MessageList {
     pub csrf: String,
     pub list: Paginated<Message>,
+    pub category: String,
 }
 
 /// One message, re-rendered after it is marked read.

@@ -21,3 +21,19 @@ impl ReasonForm {
         Ok(r.to_string())
     }
 }
+
+/// `2026-12-05T14:00` (a `datetime-local` input, Shanghai time) as UTC.
+pub fn parse_local(raw: &str) -> Option<chrono::NaiveDateTime> {
+    use chrono::TimeZone;
+    let raw = raw.trim();
+    let local = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    chrono_tz::Asia::Shanghai.from_local_datetime(&local).single().map(|t| t.naive_utc())
+}
+
+/// A UTC time as a `datetime-local` value in Shanghai time.
+pub fn local_input(t: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Shanghai.from_utc_datetime(&t).format("%Y-%m-%dT%H:%M").to_string()
+}

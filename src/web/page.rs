@@ -23,17 +23,20 @@ pub enum Role {
     Student,
     Teacher,
     Merchant,
+    /// May publish activities and manage their registrations (admins may too).
+    Organizer,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Student, Role::Teacher, Role::Merchant, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Student, Role::Teacher, Role::Merchant, Role::Organizer, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Student => "student",
             Role::Teacher => "teacher",
             Role::Merchant => "merchant",
+            Role::Organizer => "organizer",
             Role::Admin => "admin",
         }
     }
@@ -47,6 +50,7 @@ impl Role {
             Role::Student => "学生",
             Role::Teacher => "教师",
             Role::Merchant => "商家",
+            Role::Organizer => "活动组织者",
             Role::Admin => "管理员",
         }
     }
@@ -83,6 +87,11 @@ impl CurrentUser {
 
     pub fn is_merchant(&self) -> bool {
         self.has(Role::Merchant)
+    }
+
+    /// Admins and granted organizers may publish activities.
+    pub fn is_organizer(&self) -> bool {
+        self.has(Role::Organizer) || self.is_admin()
     }
 
     pub fn role_labels(&self) -> String {

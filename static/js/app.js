@@ -32,3 +32,78 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 });
+// WeUI uploaders: say which pictures were picked (the input itself is invisible).
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  if (!input.classList || !input.classList.contains("weui-uploader__input")) return;
+  var box = input.closest(".weui-uploader");
+  var note = box && box.querySelector(".uploader-note");
+  if (note) {
+    var n = input.files ? input.files.length : 0;
+    note.textContent = n > 0 ? "已选择 " + n + " 张" : "";
+  }
+});
+// A form that came back with an error: move focus to the message.
+document.addEventListener("DOMContentLoaded", function () {
+  var err = document.getElementById("form-error");
+  if (err) err.focus();
+});
+// The article editor: wrap the selection in a tag, add a link, upload an image and insert it.
+(function () {
+  "use strict";
+  function area(el) {
+    var box = el.closest("[data-editor]");
+    return box && box.querySelector("[data-editor-text]");
+  }
+  function insert(text, before, after) {
+    var s = text.selectionStart, e = text.selectionEnd, v = text.value;
+    text.value = v.slice(0, s) + before + v.slice(s, e) + after + v.slice(e);
+    text.focus();
+    text.selectionStart = s + before.length;
+    text.selectionEnd = e + before.length;
+  }
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("[data-wrap],[data-link]");
+    if (!b) return;
+    var text = area(b);
+    if (!text) return;
+    if (b.hasAttribute("data-link")) {
+      var url = window.prompt("链接地址（https://… 或 /activities/1）");
+      if (url) insert(text, '<a href="' + url.replace(/"/g, "") + '">', "</a>");
+      return;
+    }
+    var parts = b.getAttribute("data-wrap").split("|");
+    insert(text, parts[0], parts[1]);
+  });
+  document.addEventListener("change", function (ev) {
+    var input = ev.target;
+    if (!input.hasAttribute || !input.hasAttribute("data-image-upload") || !input.files.length) return;
+    var text = area(input);
+    var token = (JSON.parse(document.body.getAttribute("hx-headers") || "{}"))["X-CSRF-Token"] || "";
+    var data = new FormData();
+    data.append("image", input.files[0]);
+    fetch(input.getAttribute("data-image-upload"), { method: "POST", body: data, headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+      .then(function (r) {
+        if (r.ok && r.body.url) insert(text, '<img src="' + r.body.url + '" alt="">', "");
+        else window.alert((r.body && r.body.message) || "图片上传失败");
+      })
+      .catch(function () { window.alert("图片上传失败，请稍后重试"); });
+    input.value = "";
+  });
+})();
+// Admin map: a click on the map puts its position (percent) into the point form.
+document.addEventListener("click", function (ev) {
+  var svg = ev.target.closest && ev.target.closest("svg[data-place-map]");
+  if (!svg || ev.target.closest("a")) return;
+  var box = svg.getBoundingClientRect();
+  var x = document.getElementById("poi-x"), y = document.getElementById("poi-y");
+  if (!x || !y || !box.width) return;
+  x.value = (((ev.clientX - box.left) / box.width) * 100).toFixed(2);
+  y.value = (((ev.clientY - box.top) / box.height) * 100).toFixed(2);
+});
+// Buttons that ask before an irreversible step without htmx.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest && ev.target.closest("[data-confirm]");
+  if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+});

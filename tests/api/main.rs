@@ -4,13 +4,16 @@
 // A failing unwrap is a failing test: the right outcome here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod activity;
 mod admin;
 mod auth;
 mod browser;
+mod campus;
 mod cli;
 mod concurrency;
 mod email;
 mod fake_wxpay;
+mod feedback;
 mod helpers;
 mod imports;
 mod mall;
@@ -19,6 +22,7 @@ mod merchant;
 mod messages;
 mod moderation;
 mod ops;
+mod privacy;
 mod profile;
 mod refunds;
 mod search;

@@ -133,3 +133,16 @@ pub fn payment_provider(conn: &mut DbConn, order_id: i64) -> QueryResult<Option<
         .first(conn)
         .optional()
 }
+
+/// Clears the personal fields of a deleted account's orders; the orders stay for the accounts.
+pub fn forget_buyer(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(orders::table.filter(orders::user_id.eq(user_id)))
+        .set((
+            orders::receiver_name.eq("已注销用户"),
+            orders::receiver_phone.eq(""),
+            orders::address.eq(""),
+            orders::remark.eq(""),
+            orders::updated_at.eq(now),
+        ))
+        .execute(conn)
+}

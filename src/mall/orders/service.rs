@@ -281,3 +281,33 @@ pub fn order_page_any(conn: &mut DbConn, order_no: &str) -> AppResult<OrderPage>
     let refunds = refunds::queries::refunds_of(conn, order.id)?;
     Ok(OrderPage { summary: OrderSummary { order, shop_name, items }, events, refunds })
 }
+
+/// Every order of a user with its lines, as plain data (the privacy export).
+pub fn export_orders(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
+    let orders = queries::orders_of_user(conn, user_id, None, 10_000, 0)?;
+    let ids: Vec<i64> = orders.iter().map(|(o, _)| o.id).collect();
+    let items = queries::items_of(conn, &ids)?;
+    Ok(serde_json::Value::Array(
+        orders
+            .into_iter()
+            .map(|(o, shop)| {
+                let lines: Vec<serde_json::Value> = items
+                    .iter()
+                    .filter(|i| i.order_id == o.id)
+                    .map(|i| serde_json::json!({ "product": i.product_name, "option": i.sku_name, "price_cents": i.price_cents, "quantity": i.quantity }))
+                    .collect();
+                serde_json::json!({
+                    "order_no": o.order_no, "shop": shop, "status": o.status_label(), "total_cents": o.total_cents,
+                    "pay_cents": o.pay_cents, "refunded_cents": o.refunded_cents, "receiver_name": o.receiver_name,
+                    "receiver_phone": o.receiver_phone, "address": o.address, "remark": o.remark,
+                    "created_at": o.created_at, "paid_at": o.paid_at, "items": lines,
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// A deleted account's orders are kept for the accounts, without the person's details.
+pub fn forget_buyer(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
+    Ok(queries::forget_buyer(conn, user_id, db::now())?)
+}

@@ -1,0 +1,2 @@
+DROP TABLE feedback_replies;
+DROP TABLE feedback;

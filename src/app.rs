@@ -174,8 +174,6 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
     let state = &app.state;
     crate::jobs::spawn_runner(app.jobs.clone(), state.db.clone(), state.config.job_poll);
     crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
-    // The segmenter's dictionary loads in a few hundred ms; not on the first search's clock.
-    std::thread::spawn(crate::search::warm_up);
     match state.config.redis_url.clone() {
         Some(url) => {
             let store =

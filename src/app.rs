@@ -30,6 +30,7 @@ pub struct Application {
     pub web: WebState,
     pub mall: Arc<crate::mall::State>,
     pub pay: Arc<crate::pay::State>,
+    pub forum: Arc<crate::forum::State>,
     pub jobs: Arc<Registry>,
 }
 
@@ -54,6 +55,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         if indexed > 0 {
             tracing::info!(indexed, "search index caught up");
         }
+        crate::forum::service::schedule_ranking(&mut conn).map_err(|e| anyhow::anyhow!("forum ranking: {e}"))?;
     }
     let config = Arc::new(config.clone());
     let settings = Arc::new(crate::settings::Settings::new(&config));
@@ -75,11 +77,13 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     };
     let mall = Arc::new(crate::mall::State::default());
     let pay = Arc::new(crate::pay::State::new(&config, db)?);
+    let forum = Arc::new(crate::forum::State::new(&config));
     let mut jobs = Registry::default();
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
     crate::pay::register_jobs(&mut jobs, pay.clone());
-    Ok(Application { state, web, mall, pay, jobs: Arc::new(jobs) })
+    crate::forum::register_jobs(&mut jobs, forum.clone(), state.search.clone());
+    Ok(Application { state, web, mall, pay, forum, jobs: Arc::new(jobs) })
 }
 
 /// Every route of the application.
@@ -91,6 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::profile::routes(cfg);
     crate::admin::routes(cfg);
     crate::mall::routes(cfg);
+    crate::forum::routes(cfg);
     crate::market::routes(cfg);
     crate::merchant::routes(cfg);
     crate::pay::routes(cfg);
@@ -128,7 +133,7 @@ where
     let secure = app.state.config.cookie_secure;
     let data = web::Data::new(app.state);
     let web_data = web::Data::new(app.web);
-    let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
+    let (mall, pay, forum) = (web::Data::from(app.mall), web::Data::from(app.pay), web::Data::from(app.forum));
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -142,6 +147,7 @@ where
             .app_data(web_data.clone())
             .app_data(mall.clone())
             .app_data(pay.clone())
+            .app_data(forum.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))

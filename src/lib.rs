@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod forum;
 pub mod home;
 pub mod jobs;
 pub mod mall;

@@ -17,6 +17,8 @@ pub struct Values {
     pub site_name: String,
     pub order_timeout: Duration,
     pub mail_from: String,
+    /// Open reports that hide a forum post until an admin decides (`report_hide_at`, 3).
+    pub report_hide_at: i64,
 }
 
 pub struct Settings {
@@ -32,6 +34,7 @@ impl Settings {
             site_name: config.site_name.clone(),
             order_timeout: config.order_timeout,
             mail_from: config.mail_from.clone(),
+            report_hide_at: 3,
         };
         Settings { current: RwLock::new((Instant::now() - REFRESH * 2, defaults.clone())), defaults }
     }
@@ -54,6 +57,13 @@ impl Settings {
                     }
                 }
                 "mail_from" => v.mail_from = value,
+                "report_hide_at" => {
+                    if let Ok(n) = value.parse::<i64>()
+                        && n >= 1
+                    {
+                        v.report_hide_at = n;
+                    }
+                }
                 _ => {}
             }
         }

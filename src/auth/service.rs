@@ -247,3 +247,15 @@ pub fn grant_role(conn: &mut DbConn, user_id: i64, role: Role) -> AppResult<()> 
 pub fn user_exists(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
     queries::user_by_id(conn, user_id)?.map(|_| ()).ok_or(AppError::NotFound)
 }
+
+/// Active users whose nickname is one of `names`: `(id, nickname)`. For `@` mentions.
+pub fn active_users_named(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<(i64, String)>> {
+    Ok(queries::active_users_named(conn, names)?)
+}
+
+/// A user's nickname and username (what an admin sees when revealing an anonymous author).
+pub fn names_of(conn: &mut DbConn, user_id: i64) -> AppResult<(String, String)> {
+    let user = queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)?;
+    let username = queries::auth_key_of(conn, user_id, AUTH_PASSWORD)?.unwrap_or_default();
+    Ok((user.nickname, username))
+}

@@ -1,4 +1,5 @@
-//! The student's home page (`/`): greeting, latest messages and the ways into each module.
+//! The student's home page (`/`): greeting, latest messages, the forum's hot posts and the ways
+//! into each module.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -21,13 +22,22 @@ struct HomePage {
     page: Page,
     user: CurrentUser,
     messages: Vec<Message>,
+    hot: Vec<crate::forum::service::PostCard>,
 }
 
-async fn show_home(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
+async fn show_home(
+    state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
+    user: CurrentUser,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let id = user.id;
-    let latest = state
+    let (latest, hot) = state
         .db
-        .run(move |conn| notify::service::list_messages(conn, id, PageRequest { page: 1, per_page: 5 }))
+        .run(move |conn| {
+            let latest = notify::service::list_messages(conn, id, PageRequest { page: 1, per_page: 5 })?;
+            Ok((latest, crate::forum::service::hot_posts(conn, 3, &forum.names)?))
+        })
         .await?;
-    render(&HomePage { page, user, messages: latest.items })
+    render(&HomePage { page, user, messages: latest.items, hot })
 }

@@ -48,6 +48,8 @@ pub enum MessageKind {
     Order,
     /// Something a merchant must act on (new order, refund request).
     ShopOrder,
+    /// The forum: a comment on one's post, a reply, a mention, a moderation decision.
+    Forum,
 }
 
 impl MessageKind {
@@ -58,6 +60,7 @@ impl MessageKind {
             MessageKind::System => "system",
             MessageKind::Order => "order",
             MessageKind::ShopOrder => "shop_order",
+            MessageKind::Forum => "forum",
         }
     }
 
@@ -65,7 +68,7 @@ impl MessageKind {
     pub fn emails(self) -> bool {
         match self {
             MessageKind::Welcome | MessageKind::Security | MessageKind::ShopOrder => true,
-            MessageKind::System | MessageKind::Order => false,
+            MessageKind::System | MessageKind::Order | MessageKind::Forum => false,
         }
     }
 
@@ -75,6 +78,7 @@ impl MessageKind {
             "security" => "账号安全",
             "order" => "订单",
             "shop_order" => "店铺订单",
+            "forum" => "论坛",
             _ => "系统通知",
         }
     }

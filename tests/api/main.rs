@@ -10,6 +10,8 @@ mod browser;
 mod cli;
 mod concurrency;
 mod email;
+mod forum;
+mod forum_input;
 mod helpers;
 mod imports;
 mod mall;

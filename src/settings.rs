@@ -78,6 +78,24 @@ impl Settings {
         self.current.read().map(|c| c.1.site_name.clone()).unwrap_or_else(|_| self.defaults.site_name.clone())
     }
 
+    /// Saves one checked value (a module's own setting) and makes this instance use it at once.
+    pub fn save_one(&self, conn: &mut DbConn, key: &str, value: &str) -> AppResult<()> {
+        let now = db::now();
+        let updated = diesel::update(settings::table.filter(settings::key.eq(key)))
+            .set((settings::value.eq(value), settings::updated_at.eq(now)))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(settings::table)
+                .values((settings::key.eq(key), settings::value.eq(value), settings::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+        if let Ok(mut cur) = self.current.write() {
+            cur.0 = Instant::now() - REFRESH * 2;
+        }
+        self.get(conn)?;
+        Ok(())
+    }
+
     /// Saves checked values and makes this instance use them at once.
     pub fn save(&self, conn: &mut DbConn, site_name: &str, timeout_mins: u64, mail_from: &str) -> AppResult<()> {
         let site_name = site_name.trim();

@@ -259,3 +259,8 @@ pub fn names_of(conn: &mut DbConn, user_id: i64) -> AppResult<(String, String)> 
     let username = queries::auth_key_of(conn, user_id, AUTH_PASSWORD)?.unwrap_or_default();
     Ok((user.nickname, username))
 }
+
+/// The user signing in with password account `username`, if any (seed and benchmark tools).
+pub fn user_of_login(conn: &mut DbConn, username: &str) -> AppResult<Option<i64>> {
+    Ok(queries::auth_by_key(conn, AUTH_PASSWORD, username)?.map(|a| a.user_id))
+}

@@ -139,6 +139,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/comments", web::get().to(c::my_comments))
         .route("/me/likes", web::get().to(f::my_likes))
         .route("/admin/forum", web::get().to(b::list_boards))
+        .route("/admin/forum/rules", web::post().to(b::save_rules))
         .route("/admin/forum/boards", web::post().to(b::create_board))
         .route("/admin/forum/boards/{id}", web::post().to(b::update_board))
         .route("/api/v1/forum/posts", web::get().to(api::list_posts))

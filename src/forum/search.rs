@@ -104,3 +104,16 @@ pub fn search(conn: &mut DbConn, index: &SearchIndex, q: &str, page: i64, names:
         .collect();
     Ok(Results { hits, has_more })
 }
+
+/// Rebuilds the post index from scratch (`campus reindex`).
+pub fn rebuild(conn: &mut DbConn, index: &SearchIndex) -> AppResult<usize> {
+    index.clear(KIND).map_err(AppError::internal)?;
+    let mut total = 0;
+    loop {
+        let n = sync(conn, index)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+    }
+}

@@ -194,4 +194,5 @@ pub struct MinePage {
 pub struct AdminBoardsPage {
     pub page: Page,
     pub boards: Vec<Board>,
+    pub hide_at: i64,
 }

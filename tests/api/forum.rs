@@ -410,3 +410,25 @@ fn admins_pin_lock_move_hide_delete_and_ban_with_the_author_told_and_logged() {
     assert_eq!(r.status, 409);
     assert_eq!(author.get("/admin/forum").status, 403);
 }
+
+#[test]
+fn generated_benchmark_posts_keep_counters_and_leave_room_for_new_posts() {
+    let app = spawn_app();
+    app.db(|c| campus::forum::demo::bulk(c, 300, 2000).unwrap());
+    use campus::db::schema::{forum_comments as fc, forum_posts as p};
+    let (posts, comments): (i64, i64) =
+        app.db(|c| (p::table.count().get_result(c).unwrap(), fc::table.count().get_result(c).unwrap()));
+    let per_post: Vec<(i64, i64)> = app.db(|c| p::table.select((p::id, p::comment_count)).load(c).unwrap());
+    let total: i64 = per_post.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, comments, "every post's count matches its rows");
+    assert!(posts >= 300 && comments >= 2000);
+    let (big, n) = *per_post.iter().max_by_key(|(_, n)| *n).unwrap();
+    assert!(n >= 500);
+    let c = student(&app, "bench", "测速同学");
+    let page = c.get(&format!("/forum/posts/{big}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("加载更多评论"), "the big thread pages by keyset");
+    // New posts and comments still get fresh ids (PostgreSQL's sequences were moved on).
+    let id = post(&app, &c, "校园生活", "生成数据之后", "还能发帖");
+    assert_eq!(comment(&c, id, "还能评论", None).status, 303);
+}

@@ -12,8 +12,39 @@ use crate::web::page::{Page, RequireAdmin};
 use crate::web::{client_ip, render, see_other, session};
 
 pub async fn list_boards(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
-    let boards = state.db.run(crate::forum::feed::service::all_boards).await?;
-    render(&AdminBoardsPage { page, boards })
+    let settings = state.settings.clone();
+    let (boards, hide_at) = state
+        .db
+        .run(move |conn| Ok((crate::forum::feed::service::all_boards(conn)?, settings.get(conn)?.report_hide_at)))
+        .await?;
+    render(&AdminBoardsPage { page, boards, hide_at })
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    report_hide_at: String,
+}
+
+/// How many open reports hide a post pending review; audit-logged.
+pub async fn save_rules(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: RequireAdmin,
+    form: web::Form<RulesForm>,
+) -> AppResult<HttpResponse> {
+    let n = form
+        .report_hide_at
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .ok_or_else(|| crate::error::AppError::invalid("自动隐藏的举报次数需为 1–100"))?;
+    let (aid, ip, settings) = (admin.0.id, client_ip(&req), state.settings.clone());
+    state.db.run(move |conn| service::save_rules(conn, &settings, aid, n, &ip)).await?;
+    session::flash(&session, "success", format!("已保存：被 {n} 位同学举报的帖子会自动隐藏等待审核"));
+    Ok(see_other(&req, "/admin/forum"))
 }
 
 #[derive(Deserialize)]

@@ -121,3 +121,18 @@ pub fn update(conn: &mut DbConn, admin: i64, id: i64, spec: &BoardSpec, ip: &str
         )
     })
 }
+
+/// Sets how many open reports hide a post until an admin decides (setting `report_hide_at`).
+pub fn save_rules(
+    conn: &mut DbConn,
+    settings: &crate::settings::Settings,
+    admin: i64,
+    hide_at: i64,
+    ip: &str,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        settings.save_one(conn, "report_hide_at", &hide_at.to_string())?;
+        let detail = serde_json::json!({ "report_hide_at": hide_at }).to_string();
+        audit::record(conn, Some(admin), "forum.rules", "settings", None, &detail, Some(ip))
+    })
+}

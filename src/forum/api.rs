@@ -63,8 +63,7 @@ pub async fn show_post(
     let (post, comments) = state
         .db
         .run(move |conn| {
-            let post = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
-            let (row, _, _) = crate::forum::posts::service::load(conn, id)?;
+            let (post, row) = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
             let comments = crate::forum::comments::service::page(conn, &row, who, false, None, &forum.names)?;
             Ok((post, comments))
         })

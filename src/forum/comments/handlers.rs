@@ -104,8 +104,7 @@ pub async fn more_comments(
     let list = state
         .db
         .run(move |conn| {
-            let post = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
-            let (row, _, _) = crate::forum::posts::service::load(conn, post.id)?;
+            let (_, row) = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
             service::page(conn, &row, who, by_likes, cursor, &forum.names)
         })
         .await?;

@@ -189,8 +189,7 @@ pub async fn post_page(
     let (post, list, answered, boards) = state
         .db
         .run(move |conn| {
-            let post = service::view(conn, id, who, &f.names)?;
-            let (row, _, _) = service::load(conn, id)?;
+            let (post, row) = service::view(conn, id, who, &f.names)?;
             let list = comments::page(conn, &row, who, by_likes, None, &f.names)?;
             let answered = match reply {
                 Some(c) => comments::reply_label(conn, id, c, &f.names)?,

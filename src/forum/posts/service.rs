@@ -154,8 +154,8 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<(Post, Board, Byline)> {
 }
 
 /// What `viewer` may see of post `id`: hidden posts only their author and admins; deleted
-/// posts keep their page (and comments) without their words.
-pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> AppResult<PostView> {
+/// posts keep their page (and comments) without their words. With the row, for the comments.
+pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> AppResult<(PostView, Post)> {
     let (post, board, by) = load(conn, id)?;
     let mine = post.author_id == viewer.id;
     if post.status == HIDDEN && !mine && !viewer.admin {
@@ -169,7 +169,7 @@ pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> A
     let deleted = post.is_deleted();
     let liked = !likes::liked_among(conn, viewer.id, likes::POST, &[id])?.is_empty();
     let muted = queries::is_muted(conn, viewer.id, id)?;
-    Ok(PostView {
+    let view = PostView {
         id,
         title: if deleted { "该帖已删除".into() } else { post.title.clone() },
         body_html: if deleted { String::new() } else { text::to_html(&post.body) },
@@ -189,7 +189,8 @@ pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> A
         mine,
         can_edit: mine && !deleted && post.editable_at(db::now()),
         board,
-    })
+    };
+    Ok((view, post))
 }
 
 /// The author's own post, still editable.

@@ -7,6 +7,7 @@
 mod admin;
 mod auth;
 mod browser;
+mod browser_forum;
 mod cli;
 mod concurrency;
 mod email;

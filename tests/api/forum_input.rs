@@ -20,6 +20,15 @@ fn stored_pictures(app: &TestApp) -> usize {
     std::fs::read_dir(app.data_dir.join("media/forum")).map(|d| d.count()).unwrap_or(0)
 }
 
+/// A tiny file of a picture wider than any decoder here accepts (8,000 px): what a
+/// decompression bomb relies on is refused from the header, before any pixel is decoded.
+fn bomb() -> Vec<u8> {
+    let img = image::GrayImage::new(30_000, 1);
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 /// Form fields, files, expected status, expected message.
 type Case = (Vec<(&'static str, String)>, Vec<(&'static str, &'static str, Vec<u8>)>, u16, &'static str);
 
@@ -82,6 +91,12 @@ fn bad_posts_are_refused_with_the_reason_and_nothing_is_stored() {
             vec![("images", "ok.png", crate::market::png()), ("images", "evil.png", b"<?php echo 1; ?>".to_vec())],
             422,
             "只能上传 JPG 或 PNG 图片",
+        ),
+        (
+            vec![("board_id", study.clone()), ("title", "巨图".into()), ("body", "正文".into())],
+            vec![("images", "bomb.png", bomb())],
+            422,
+            "图片已损坏或格式不受支持",
         ),
         (
             vec![("board_id", study.clone()), ("title", "代考联系我".into()), ("body", "保证通过".into())],

@@ -39,16 +39,50 @@ use actix_web::web;
 use crate::config::Config;
 use crate::search::SearchIndex;
 
-/// The forum's own state: the pseudonym key and this instance's uncounted views.
+/// The forum's own state: the pseudonym key, this instance's uncounted views and the shared
+/// first page of `/forum`.
 pub struct State {
     pub names: text::Pseudonyms,
     pub views: ViewCounter,
+    pub front: FrontCache,
 }
 
 impl State {
     pub fn new(config: &Config) -> State {
         use secrecy::ExposeSecret;
-        State { names: text::Pseudonyms::new(config.secret_key.expose_secret()), views: ViewCounter::default() }
+        State {
+            names: text::Pseudonyms::new(config.secret_key.expose_secret()),
+            views: ViewCounter::default(),
+            front: FrontCache::default(),
+        }
+    }
+}
+
+/// The first page of `/forum` (boards, pinned and newest posts), shared for two seconds: it is
+/// the same for every student and the busiest forum page. This instance forgets it whenever a
+/// post is published, deleted, hidden or changed by an admin here; another instance shows such
+/// a change within the two seconds. Every other forum page reads the database.
+#[derive(Default)]
+pub struct FrontCache(Mutex<Option<(std::time::Instant, Arc<feed::service::Front>)>>);
+
+impl FrontCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+    pub fn get(&self) -> Option<Arc<feed::service::Front>> {
+        let slot = self.0.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, f)| f.clone())
+    }
+
+    pub fn put(&self, front: Arc<feed::service::Front>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((std::time::Instant::now(), front));
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = None;
+        }
     }
 }
 

@@ -35,17 +35,23 @@ pub fn score(likes: i64, comments: i64, views: i64, age_hours: f64) -> f64 {
 pub fn refresh(conn: &mut DbConn) -> AppResult<usize> {
     let now = db::now();
     let since = now - HORIZON;
+    // Visibility is checked here: a status condition would make SQLite walk every visible
+    // post instead of the week's by `forum_posts_created_idx`.
     let rows: Vec<(i64, i64, i64, i64, NaiveDateTime)> = forum_posts::table
         .filter(forum_posts::created_at.ge(since))
-        .filter(forum_posts::status.eq(VISIBLE))
         .select((
             forum_posts::id,
             forum_posts::like_count,
             forum_posts::comment_count,
             forum_posts::view_count,
             forum_posts::created_at,
+            forum_posts::status,
         ))
-        .load(conn)?;
+        .load::<(i64, i64, i64, i64, NaiveDateTime, String)>(conn)?
+        .into_iter()
+        .filter(|r| r.5 == VISIBLE)
+        .map(|(id, likes, comments, views, at, _)| (id, likes, comments, views, at))
+        .collect();
     write_tx(conn, |conn| {
         diesel::update(
             forum_posts::table.filter(forum_posts::created_at.lt(since)).filter(forum_posts::hot_score.gt(0.0)),

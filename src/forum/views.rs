@@ -12,11 +12,11 @@ use crate::web::page::Page;
 
 #[derive(Template)]
 #[template(path = "forum/index.html")]
-pub struct ForumPage {
+pub struct ForumPage<'a> {
     pub page: Page,
-    pub boards: Vec<Board>,
-    pub pinned: Vec<PostCard>,
-    pub posts: Vec<PostCard>,
+    pub boards: &'a [Board],
+    pub pinned: &'a [PostCard],
+    pub posts: &'a [PostCard],
     pub more_url: Option<String>,
 }
 

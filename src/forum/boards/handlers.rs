@@ -72,6 +72,7 @@ impl BoardForm {
 pub async fn create_board(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
     session: Session,
     admin: RequireAdmin,
     form: web::Form<BoardForm>,
@@ -79,6 +80,7 @@ pub async fn create_board(
     let spec = form.spec(true)?;
     let (aid, ip) = (admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::add(conn, aid, &spec, &ip)).await?;
+    forum.front.clear();
     session::flash(&session, "success", "版块已添加");
     Ok(see_other(&req, "/admin/forum"))
 }
@@ -86,6 +88,7 @@ pub async fn create_board(
 pub async fn update_board(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
     session: Session,
     admin: RequireAdmin,
     path: web::Path<i64>,
@@ -94,6 +97,7 @@ pub async fn update_board(
     let spec = form.spec(false)?;
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::update(conn, aid, id, &spec, &ip)).await?;
+    forum.front.clear();
     session::flash(&session, "success", "版块已保存");
     Ok(see_other(&req, "/admin/forum"))
 }

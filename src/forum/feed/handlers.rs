@@ -26,20 +26,31 @@ pub async fn show_forum(
     page: Page,
     q: web::Query<FeedQuery>,
 ) -> AppResult<HttpResponse> {
-    let cursor = Cursor::parse(q.after.as_deref());
     let f = forum.clone();
-    let (boards, feed) = state
-        .db
-        .run(move |conn| {
-            let boards = if cursor.is_none() { service::boards(conn)? } else { Vec::new() };
-            Ok((boards, service::front(conn, cursor, &f.names)?))
-        })
-        .await?;
+    let Some(cursor) = Cursor::parse(q.after.as_deref()) else {
+        let front = match forum.front.get() {
+            Some(front) => front,
+            None => {
+                let front = std::sync::Arc::new(state.db.run(move |conn| service::front_page(conn, &f.names)).await?);
+                forum.front.put(front.clone());
+                front
+            }
+        };
+        let more_url = front.feed.next.as_ref().map(|c| format!("/forum?after={}", url_encode(c)));
+        return render(&ForumPage {
+            page,
+            boards: &front.boards,
+            pinned: &front.feed.pinned,
+            posts: &front.feed.posts,
+            more_url,
+        });
+    };
+    let feed = state.db.run(move |conn| service::front(conn, Some(cursor), &f.names)).await?;
     let more_url = feed.next.map(|c| format!("/forum?after={}", url_encode(&c)));
-    if is_htmx(&req) && cursor.is_some() {
+    if is_htmx(&req) {
         return render(&FeedFragment { posts: feed.posts, more_url });
     }
-    render(&ForumPage { page, boards, pinned: feed.pinned, posts: feed.posts, more_url })
+    render(&ForumPage { page, boards: &[], pinned: &feed.pinned, posts: &feed.posts, more_url })
 }
 
 pub async fn show_board(

@@ -67,6 +67,16 @@ pub fn board(conn: &mut DbConn, id: i64) -> AppResult<Board> {
     queries::board(conn, id)?.filter(|b| b.active).ok_or(AppError::NotFound)
 }
 
+/// The first page of `/forum`: boards, pinned posts, the newest posts.
+pub struct Front {
+    pub boards: Vec<Board>,
+    pub feed: FeedPage,
+}
+
+pub fn front_page(conn: &mut DbConn, names: &Pseudonyms) -> AppResult<Front> {
+    Ok(Front { boards: boards(conn)?, feed: front(conn, None, names)? })
+}
+
 /// The front page: the newest posts of every board after `cursor` (pinned ones on page one).
 pub fn front(conn: &mut DbConn, cursor: Option<Cursor>, names: &Pseudonyms) -> AppResult<FeedPage> {
     let pinned = if cursor.is_none() { cards(queries::pinned(conn, None)?, names) } else { Vec::new() };

@@ -156,6 +156,7 @@ pub async fn submit_post(
             return Err(e);
         }
     };
+    forum.front.clear();
     session::flash(&session, "success", "发布成功");
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }
@@ -279,12 +280,14 @@ pub async fn save_post(
 pub async fn delete_post(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
     session: Session,
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, uid) = (path.into_inner(), user.id);
     state.db.run(move |conn| service::delete(conn, id, uid)).await?;
+    forum.front.clear();
     session::flash(&session, "success", "帖子已删除，评论仍会保留");
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }
@@ -312,6 +315,7 @@ pub async fn like_post(
 pub async fn report_post(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
     session: Session,
     user: CurrentUser,
     path: web::Path<i64>,
@@ -327,6 +331,9 @@ pub async fn report_post(
             service::report(conn, id, uid, &why, hide_at)
         })
         .await?;
+    if hidden {
+        forum.front.clear();
+    }
     let done = if hidden {
         "举报已提交，该帖已暂时隐藏等待审核"
     } else {

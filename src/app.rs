@@ -31,6 +31,7 @@ pub struct Application {
     pub mall: Arc<crate::mall::State>,
     pub pay: Arc<crate::pay::State>,
     pub home: Arc<crate::home::State>,
+    pub forum: Arc<crate::forum::State>,
     pub jobs: Arc<Registry>,
 }
 
@@ -55,6 +56,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         if indexed > 0 {
             tracing::info!(indexed, "search index caught up");
         }
+        crate::forum::service::schedule_ranking(&mut conn).map_err(|e| anyhow::anyhow!("forum ranking: {e}"))?;
     }
     let config = Arc::new(config.clone());
     let settings = Arc::new(crate::settings::Settings::new(&config));
@@ -76,13 +78,15 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     };
     let mall = Arc::new(crate::mall::State::default());
     let pay = Arc::new(crate::pay::State::new(&config, db)?);
+    let forum = Arc::new(crate::forum::State::new(&config));
     let mut jobs = Registry::default();
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
     crate::activity::register_jobs(&mut jobs);
     crate::pay::register_jobs(&mut jobs, pay.clone());
+    crate::forum::register_jobs(&mut jobs, forum.clone(), state.search.clone());
     let home = Arc::new(crate::home::State::default());
-    Ok(Application { state, web, mall, pay, home, jobs: Arc::new(jobs) })
+    Ok(Application { state, web, mall, pay, home, forum, jobs: Arc::new(jobs) })
 }
 
 /// Every route of the application. actix tries routes in this order and a route with a `{param}`
@@ -91,6 +95,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::home::routes(cfg);
     crate::mall::routes(cfg);
+    crate::forum::routes(cfg);
     crate::market::routes(cfg);
     crate::activity::routes(cfg);
     crate::campus::routes(cfg);
@@ -136,7 +141,8 @@ where
     let secure = app.state.config.cookie_secure;
     let data = web::Data::new(app.state);
     let web_data = web::Data::new(app.web);
-    let (mall, pay, home) = (web::Data::from(app.mall), web::Data::from(app.pay), web::Data::from(app.home));
+    let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
+    let (home, forum) = (web::Data::from(app.home), web::Data::from(app.forum));
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -151,6 +157,7 @@ where
             .app_data(mall.clone())
             .app_data(pay.clone())
             .app_data(home.clone())
+            .app_data(forum.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feedback;
+pub mod forum;
 pub mod home;
 pub mod jobs;
 pub mod mall;

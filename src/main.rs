@@ -41,8 +41,14 @@ enum Command {
         /// Also add this many completed orders (benchmarks).
         #[arg(long, default_value_t = 0)]
         orders: usize,
+        /// Also add this many generated forum posts (benchmarks).
+        #[arg(long, default_value_t = 0)]
+        posts: usize,
+        /// Also add this many forum comments, spread over the generated posts.
+        #[arg(long, default_value_t = 0)]
+        comments: usize,
     },
-    /// Rebuild the product search index from the database.
+    /// Rebuild the search index (products and forum posts) from the database.
     Reindex,
 }
 
@@ -67,16 +73,22 @@ fn main() -> anyhow::Result<()> {
             let index = campus::search::SearchIndex::open(&config.data_dir.join("search"))?;
             let n =
                 campus::mall::service::rebuild_search_index(&mut conn, &index).map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("indexed {n} product(s)");
+            let p = campus::forum::search::rebuild(&mut conn, &index).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("indexed {n} product(s) and {p} forum post(s)");
             Ok(())
         }
-        Command::SeedDemo { products, orders } => {
+        Command::SeedDemo { products, orders, posts, comments } => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
             campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
                 campus::seed::bulk(&mut conn, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
+            }
+            if posts > 0 {
+                let started = std::time::Instant::now();
+                campus::forum::demo::bulk(&mut conn, posts, comments).map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("added {posts} forum post(s) and {comments} comment(s) in {:.1?}", started.elapsed());
             }
             println!(
                 "demo accounts ready: student, teacher, merchant, admin (password {})",

@@ -146,6 +146,7 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
         crate::moderation::add_word(conn, word, block)?;
     }
+    crate::forum::demo::demo(conn, &hash)?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub struct Values {
     pub site_name: String,
     pub order_timeout: Duration,
     pub mail_from: String,
+    /// Open reports that hide a forum post until an admin decides (`report_hide_at`, 3).
+    pub report_hide_at: i64,
 }
 
 pub struct Settings {
@@ -32,6 +34,7 @@ impl Settings {
             site_name: config.site_name.clone(),
             order_timeout: config.order_timeout,
             mail_from: config.mail_from.clone(),
+            report_hide_at: 3,
         };
         Settings { current: RwLock::new((Instant::now() - REFRESH * 2, defaults.clone())), defaults }
     }
@@ -54,6 +57,13 @@ impl Settings {
                     }
                 }
                 "mail_from" => v.mail_from = value,
+                "report_hide_at" => {
+                    if let Ok(n) = value.parse::<i64>()
+                        && n >= 1
+                    {
+                        v.report_hide_at = n;
+                    }
+                }
                 _ => {}
             }
         }
@@ -66,6 +76,24 @@ impl Settings {
     /// The site name without touching the database (may be a few seconds old).
     pub fn site_name(&self) -> String {
         self.current.read().map(|c| c.1.site_name.clone()).unwrap_or_else(|_| self.defaults.site_name.clone())
+    }
+
+    /// Saves one checked value (a module's own setting) and makes this instance use it at once.
+    pub fn save_one(&self, conn: &mut DbConn, key: &str, value: &str) -> AppResult<()> {
+        let now = db::now();
+        let updated = diesel::update(settings::table.filter(settings::key.eq(key)))
+            .set((settings::value.eq(value), settings::updated_at.eq(now)))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(settings::table)
+                .values((settings::key.eq(key), settings::value.eq(value), settings::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+        if let Ok(mut cur) = self.current.write() {
+            cur.0 = Instant::now() - REFRESH * 2;
+        }
+        self.get(conn)?;
+        Ok(())
     }
 
     /// Saves checked values and makes this instance use them at once.

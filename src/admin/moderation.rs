@@ -61,6 +61,12 @@ fn apply(conn: &mut DbConn, flag: &Flag, decision: Decision, reason: &str, admin
             crate::market::service::dismiss_reports(conn, flag.target_id, admin, ip)
         }
         (moderation::KIND_SECOND_HAND, _) => crate::market::service::remove(conn, flag.target_id, admin, reason, ip),
+        (moderation::KIND_FORUM_POST | moderation::KIND_FORUM_COMMENT, Decision::Approve) => {
+            crate::forum::service::approve_flagged(conn, &flag.kind, flag.target_id)
+        }
+        (moderation::KIND_FORUM_POST | moderation::KIND_FORUM_COMMENT, _) => {
+            crate::forum::service::hide_flagged(conn, &flag.kind, flag.target_id, reason)
+        }
         _ => Err(AppError::invalid("不认识的内容类型")),
     }
 }

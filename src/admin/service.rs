@@ -14,6 +14,7 @@ pub struct Dashboard {
     pub to_review: i64,
     pub registrations: Vec<(String, i64)>,
     pub audit: Vec<AuditEntry>,
+    pub forum: crate::forum::service::Stats,
 }
 
 pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
@@ -35,6 +36,7 @@ pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
         stats,
         registrations,
         audit: audit::recent(conn, 20)?,
+        forum: crate::forum::service::stats(conn)?,
     })
 }
 

@@ -168,3 +168,15 @@ pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryRe
         ))
         .execute(conn)
 }
+
+pub fn active_users_named(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<(i64, String)>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table
+        .filter(users::nickname.eq_any(names.to_vec()))
+        .filter(users::status.eq(super::models::STATUS_ACTIVE))
+        .select((users::id, users::nickname))
+        .limit(100)
+        .load(conn)
+}

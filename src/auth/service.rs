@@ -261,3 +261,20 @@ pub fn anonymise_account(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// Active users whose nickname is one of `names`: `(id, nickname)`. For `@` mentions.
+pub fn active_users_named(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<(i64, String)>> {
+    Ok(queries::active_users_named(conn, names)?)
+}
+
+/// A user's nickname and username (what an admin sees when revealing an anonymous author).
+pub fn names_of(conn: &mut DbConn, user_id: i64) -> AppResult<(String, String)> {
+    let user = queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)?;
+    let username = queries::auth_key_of(conn, user_id, AUTH_PASSWORD)?.unwrap_or_default();
+    Ok((user.nickname, username))
+}
+
+/// The user signing in with password account `username`, if any (seed and benchmark tools).
+pub fn user_of_login(conn: &mut DbConn, username: &str) -> AppResult<Option<i64>> {
+    Ok(queries::auth_by_key(conn, AUTH_PASSWORD, username)?.map(|a| a.user_id))
+}

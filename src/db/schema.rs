@@ -485,6 +485,107 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    forum_boards (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Text,
+        icon -> Text,
+        sort_order -> Integer,
+        admin_only -> Bool,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_posts (id) {
+        id -> BigInt,
+        board_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        images -> Text,
+        anonymous -> Bool,
+        status -> Text,
+        hidden_reason -> Nullable<Text>,
+        pinned -> Bool,
+        locked -> Bool,
+        like_count -> BigInt,
+        comment_count -> BigInt,
+        view_count -> BigInt,
+        report_count -> Integer,
+        hot_score -> Double,
+        last_reply_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_comments (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        author_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        reply_to_id -> Nullable<BigInt>,
+        reply_to_name -> Nullable<Text>,
+        body -> Text,
+        anonymous -> Bool,
+        status -> Text,
+        like_count -> BigInt,
+        reply_count -> BigInt,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_likes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        target_kind -> Text,
+        target_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_reports (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_mutes (user_id, post_id) {
+        user_id -> BigInt,
+        post_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_bans (user_id) {
+        user_id -> BigInt,
+        until -> Timestamp,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(forum_posts -> forum_boards (board_id));
+diesel::joinable!(forum_posts -> users (author_id));
+diesel::joinable!(forum_comments -> forum_posts (post_id));
+diesel::joinable!(forum_comments -> users (author_id));
+diesel::joinable!(forum_reports -> forum_posts (post_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
@@ -649,4 +750,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     campus_pois,
     feedback,
     feedback_replies,
+    forum_boards,
+    forum_posts,
+    forum_comments,
+    forum_likes,
+    forum_reports,
+    forum_mutes,
+    forum_bans,
 );

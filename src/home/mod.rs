@@ -1,6 +1,6 @@
 //! The home page (`/`): for a signed-in student the day's dashboard (unread messages by kind,
-//! the activities they signed up for), for everyone the public blocks: upcoming activities,
-//! latest news, mall picks. The public part is the same for every visitor and is shared for a
+//! the activities they signed up for), for everyone the public blocks: the forum's hot posts,
+//! upcoming activities, latest news, mall picks. The public part is the same for every visitor and is shared for a
 //! couple of seconds ([`State`]); the personal part is two indexed queries.
 
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// What every visitor sees.
 pub struct Public {
+    pub hot: Vec<crate::forum::service::PostCard>,
     pub activities: Vec<Card>,
     pub news: Vec<NewsCard>,
     pub picks: Vec<ProductCard>,
@@ -49,11 +50,12 @@ impl State {
     }
 }
 
-fn load_public(conn: &mut crate::db::DbConn) -> AppResult<Public> {
+fn load_public(conn: &mut crate::db::DbConn, forum: &crate::forum::State) -> AppResult<Public> {
     let filter = crate::activity::service::ListFilter::default();
     let mut activities = crate::activity::service::list(conn, &filter, 1)?;
     activities.truncate(3);
     Ok(Public {
+        hot: crate::forum::service::hot_posts(conn, 3, &forum.names)?,
         activities,
         news: crate::campus::news::service::feed(conn, None, None, 3)?,
         picks: crate::mall::service::home(conn)?.hot.into_iter().take(4).collect(),
@@ -77,13 +79,14 @@ struct HomePage {
 async fn show_home(
     state: web::Data<AppState>,
     home: web::Data<State>,
+    forum: web::Data<crate::forum::State>,
     user: MaybeUser,
     page: Page,
 ) -> AppResult<HttpResponse> {
     let public = match home.get() {
         Some(p) => p,
         None => {
-            let p = Arc::new(state.db.read_here(load_public).await?);
+            let p = Arc::new(state.db.read_here(move |conn| load_public(conn, &forum)).await?);
             home.put(p.clone());
             p
         }

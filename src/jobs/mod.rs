@@ -105,6 +105,12 @@ pub fn enqueue_with_attempts(
     Ok(())
 }
 
+/// Whether a job of `kind` is queued and not being run right now: a recurring job books its
+/// next run unless one is already booked.
+pub fn is_waiting(conn: &mut DbConn, kind: &str) -> AppResult<bool> {
+    Ok(queries::kind_waiting(conn, kind, db::now())?)
+}
+
 /// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, … capped at 1 h.
 fn backoff(attempts: i32) -> TimeDelta {
     let exp = attempts.clamp(1, 8) as u32 - 1;

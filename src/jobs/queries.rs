@@ -89,3 +89,14 @@ pub fn retry_job(
 pub fn count_jobs(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
     jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)
 }
+
+/// Whether a job of `kind` waits to run: queued and not held by a runner right now.
+pub fn kind_waiting(conn: &mut DbConn, kind: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        jobs::table
+            .filter(jobs::kind.eq(kind))
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now))),
+    ))
+    .get_result(conn)
+}

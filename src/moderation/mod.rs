@@ -118,6 +118,8 @@ pub fn screen(words: &WordFilter, conn: &mut DbConn, text: &str, what: &str) -> 
 /// Kinds of things in the queue (what "hide" does to each is in `admin::moderation`).
 pub const KIND_PRODUCT: &str = "product";
 pub const KIND_SECOND_HAND: &str = "second_hand";
+pub const KIND_FORUM_POST: &str = "forum_post";
+pub const KIND_FORUM_COMMENT: &str = "forum_comment";
 
 pub const OPEN: &str = "open";
 
@@ -140,6 +142,8 @@ impl Flag {
         match self.kind.as_str() {
             KIND_PRODUCT => "商品",
             KIND_SECOND_HAND => "二手",
+            KIND_FORUM_POST => "帖子",
+            KIND_FORUM_COMMENT => "评论",
             _ => "内容",
         }
     }
@@ -149,6 +153,8 @@ impl Flag {
         match self.kind.as_str() {
             KIND_PRODUCT => format!("/mall/products/{}", self.target_id),
             KIND_SECOND_HAND => format!("/mall/second-hand/{}", self.target_id),
+            KIND_FORUM_POST => format!("/forum/posts/{}", self.target_id),
+            KIND_FORUM_COMMENT => format!("/forum/comments/{}", self.target_id),
             _ => String::new(),
         }
     }

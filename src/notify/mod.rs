@@ -53,6 +53,8 @@ pub enum MessageKind {
     Activity,
     /// An admin answered the user's feedback.
     Feedback,
+    /// The forum: a comment on one's post, a reply, a mention, a moderation decision.
+    Forum,
 }
 
 impl MessageKind {
@@ -65,6 +67,7 @@ impl MessageKind {
             MessageKind::ShopOrder => "shop_order",
             MessageKind::Activity => "activity",
             MessageKind::Feedback => "feedback",
+            MessageKind::Forum => "forum",
         }
     }
 
@@ -72,7 +75,11 @@ impl MessageKind {
     pub fn emails(self) -> bool {
         match self {
             MessageKind::Welcome | MessageKind::Security | MessageKind::ShopOrder => true,
-            MessageKind::System | MessageKind::Order | MessageKind::Activity | MessageKind::Feedback => false,
+            MessageKind::System
+            | MessageKind::Order
+            | MessageKind::Activity
+            | MessageKind::Feedback
+            | MessageKind::Forum => false,
         }
     }
 
@@ -84,6 +91,7 @@ impl MessageKind {
             "shop_order" => "店铺订单",
             "activity" => "活动",
             "feedback" => "意见反馈",
+            "forum" => "论坛",
             _ => "系统通知",
         }
     }

@@ -293,6 +293,28 @@ impl SearchIndex {
     }
 }
 
+/// A short piece of `text` around the first match, at most `width` characters.
+pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower = text.to_lowercase();
+    let first = terms
+        .iter()
+        .filter_map(|t| lower.find(t.as_str()))
+        .min()
+        .map(|byte| lower[..byte].chars().count())
+        .unwrap_or(0);
+    let start = first.saturating_sub(width / 3);
+    let piece: String = chars.iter().skip(start).take(width).collect();
+    let mut s = highlight(&piece, terms);
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if start + width < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
 /// `text` as HTML with every occurrence of `terms` wrapped in `<mark>`; everything escaped.
 pub fn highlight(text: &str, terms: &[String]) -> String {
     let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();

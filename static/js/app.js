@@ -106,4 +106,27 @@ document.addEventListener("click", function (ev) {
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("[data-confirm]");
   if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+// WeUI uploader: previews of the chosen photos and their count (the form works without it).
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  if (!input.matches || !input.matches("input[type=file][data-max]")) {
+    return;
+  }
+  var box = input.closest(".weui-uploader");
+  var list = box && box.querySelector("[data-upload-files]");
+  var count = box && box.querySelector("[data-upload-count]");
+  var max = parseInt(input.getAttribute("data-max"), 10) || 9;
+  if (list) {
+    list.innerHTML = "";
+    Array.prototype.slice.call(input.files, 0, max).forEach(function (file) {
+      var li = document.createElement("li");
+      li.className = "weui-uploader__file";
+      li.style.backgroundImage = "url(" + URL.createObjectURL(file) + ")";
+      list.appendChild(li);
+    });
+  }
+  if (count) {
+    count.textContent = String(input.files.length);
+  }
+  input.setCustomValidity(input.files.length > max ? "最多上传 " + max + " 张图片" : "");
 });

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 
 /// The mini-program web-view on an iPhone.
-const WEBVIEW_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 NetType/WIFI Language/zh_CN miniProgram/wx0000000000000000";
+pub const WEBVIEW_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50 NetType/WIFI Language/zh_CN miniProgram/wx0000000000000000";
 /// Safari on the same iPhone (outside WeChat).
-const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+pub const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 
-struct Driver {
+pub struct Driver {
     child: Child,
     base: String,
     session: String,
@@ -23,7 +23,7 @@ struct Driver {
 
 impl Driver {
     /// A phone (with `ua`) or, with `None`, a desktop browser.
-    fn start(width: u32, height: u32, ua: Option<&str>) -> Driver {
+    pub fn start(width: u32, height: u32, ua: Option<&str>) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let child = Command::new(&binary)
@@ -68,7 +68,7 @@ impl Driver {
         Driver { child, base, session, agent }
     }
 
-    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut r = match method {
             "GET" => self.agent.get(&url).call().unwrap(),
@@ -79,45 +79,45 @@ impl Driver {
         v["value"].clone()
     }
 
-    fn goto(&self, url: &str) {
+    pub fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
 
-    fn find(&self, css: &str) -> String {
+    pub fn find(&self, css: &str) -> String {
         let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
         v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
-    fn clear(&self, css: &str) {
+    pub fn clear(&self, css: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/clear"), None);
     }
 
-    fn click(&self, css: &str) {
+    pub fn click(&self, css: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/click"), None);
     }
 
-    fn scroll_to(&self, css: &str) {
+    pub fn scroll_to(&self, css: &str) {
         let id = self.find(css);
         let element = json!({ "element-6066-11e4-a52e-4f735466cecf": id });
         self.cmd("POST", "/execute/sync", Some(json!({"script": "arguments[0].scrollIntoView()", "args": [element]})));
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         self.cmd("GET", "/url", None).as_str().unwrap().to_string()
     }
 
-    fn source(&self) -> String {
+    pub fn source(&self) -> String {
         self.cmd("GET", "/source", None).as_str().unwrap().to_string()
     }
 
-    fn screenshot(&self, name: &str) {
+    pub fn screenshot(&self, name: &str) {
         use base64::Engine;
         let data = self.cmd("GET", "/screenshot", None);
         let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap()).unwrap();
@@ -126,7 +126,7 @@ impl Driver {
         std::fs::write(dir.join(name), png).unwrap();
     }
 
-    fn wait_for(&self, what: &str, check: impl Fn(&Driver) -> bool) {
+    pub fn wait_for(&self, what: &str, check: impl Fn(&Driver) -> bool) {
         for _ in 0..100 {
             if check(self) {
                 return;
@@ -145,7 +145,7 @@ impl Drop for Driver {
     }
 }
 
-fn sign_in_as_student(app: &TestApp, driver: &Driver) {
+pub fn sign_in_as_student(app: &TestApp, driver: &Driver) {
     // The home page is public now (news, activities, a login button); sign in from the login page.
     driver.goto(&app.url("/login"));
     driver.wait_for("the login page", |d| d.url().contains("/login"));

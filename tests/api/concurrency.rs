@@ -258,3 +258,101 @@ fn two_hundred_registrations_at_once_seat_exactly_50_and_wait_in_order() {
     places.sort();
     assert_eq!(places, (1..=((STUDENTS - SEATS) as i64)).collect::<Vec<_>>());
 }
+
+/// A forum post's like counter and its like rows.
+fn forum_likes(app: &TestApp, post: i64) -> (i64, i64) {
+    use campus::db::schema::{forum_likes, forum_posts};
+    app.db(|c| {
+        let counter = forum_posts::table.find(post).select(forum_posts::like_count).first(c).unwrap();
+        let rows = forum_likes::table
+            .filter(forum_likes::target_kind.eq("post"))
+            .filter(forum_likes::target_id.eq(post))
+            .count()
+            .get_result(c)
+            .unwrap();
+        (counter, rows)
+    })
+}
+
+#[test]
+fn parallel_likes_and_unlikes_leave_the_exact_count() {
+    let app = spawn_app();
+    let author = app.login("student", DEMO_PASSWORD);
+    let id = crate::forum::post(&app, &author, "校园生活", "点个赞吧", "并发点赞");
+    let fans: Vec<Client> = (0..N).map(|i| app.new_student(&format!("fan{i}"))).collect();
+    let tokens: Vec<String> = fans.iter().map(|c| c.get("/forum").csrf()).collect();
+    let path = format!("/forum/posts/{id}/like");
+    let press = |i: usize| fans[i].post_form(&path, &[("csrf_token", &tokens[i])]);
+    let answers = at_once(N, press);
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), N);
+    assert_eq!(forum_likes(&app, id), (N as i64, N as i64), "every student's like, once");
+    // One student presses 101 times at once: each press flips it, so it ends taken back.
+    let answers = at_once(101, |_| press(0));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 101);
+    assert_eq!(forum_likes(&app, id), (N as i64 - 1, N as i64 - 1));
+    // Everyone again at once: the first likes again, the rest take theirs back.
+    let answers = at_once(N, press);
+    no_server_errors(&answers);
+    assert_eq!(forum_likes(&app, id), (1, 1));
+}
+
+#[test]
+fn parallel_reports_hide_a_post_once_with_every_report_counted() {
+    let app = spawn_app();
+    let author = app.login("student", DEMO_PASSWORD);
+    let id = crate::forum::post(&app, &author, "校园生活", "有争议的帖子", "内容");
+    let reporters: Vec<Client> = (0..N).map(|i| app.new_student(&format!("reporter{i}"))).collect();
+    let tokens: Vec<String> = reporters.iter().map(|c| c.get("/forum").csrf()).collect();
+    let path = format!("/forum/posts/{id}/report");
+    let answers = at_once(N, |i| reporters[i].post_form(&path, &[("csrf_token", &tokens[i]), ("reason", "广告")]));
+    no_server_errors(&answers);
+    // Reports past the third find the post already hidden pending review.
+    assert_eq!(count(&answers, 303), 3);
+    assert_eq!(count(&answers, 409), N - 3);
+    assert_eq!(crate::forum::status(&app, id), "hidden");
+    use campus::db::schema::{forum_reports, messages, moderation_flags};
+    let reports: i64 =
+        app.db(|c| forum_reports::table.filter(forum_reports::post_id.eq(id)).count().get_result(c).unwrap());
+    assert_eq!(reports, 3);
+    let flags: i64 = app.db(|c| {
+        moderation_flags::table
+            .filter(moderation_flags::target_id.eq(id))
+            .filter(moderation_flags::kind.eq("forum_post"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(flags, 1, "one entry in the queue");
+    let author_id = crate::forum::user_id(&app, "student");
+    let told: i64 = app.db(|c| {
+        messages::table
+            .filter(messages::user_id.eq(author_id))
+            .filter(messages::title.eq("你的帖子已暂时隐藏"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(told, 1, "the author is told once");
+}
+
+#[test]
+fn parallel_posts_by_one_student_stop_at_the_rate_limit() {
+    let app = spawn_app();
+    let c = app.new_student("hasty");
+    let b = crate::forum::board(&app, "校园生活").to_string();
+    let token = c.get("/forum/new").csrf();
+    let bodies: Vec<(String, Vec<u8>)> = (0..20)
+        .map(|i| crate::market::form(&[("board_id", &b), ("title", &format!("抢发{i}")), ("body", "内容")], &[]))
+        .collect();
+    let answers = at_once(20, |i| c.post_raw(&format!("/forum/new?csrf_token={token}"), &bodies[i].0, &bodies[i].1));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 303), 5);
+    assert_eq!(count(&answers, 429), 15);
+    use campus::db::schema::forum_posts;
+    let uid = crate::forum::user_id(&app, "hasty");
+    let stored: i64 =
+        app.db(|c| forum_posts::table.filter(forum_posts::author_id.eq(uid)).count().get_result(c).unwrap());
+    assert_eq!(stored, 5);
+}

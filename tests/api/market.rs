@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use crate::helpers::{Client, DEMO_PASSWORD, TestApp, spawn_app};
 
-fn form(fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+pub fn form(fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
     let boundary = "----campusMarketBoundary";
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -21,7 +21,7 @@ fn form(fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> (String, Ve
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn png() -> Vec<u8> {
+pub fn png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(1600, 900, |x, y| image::Rgb([(x % 200) as u8, (y % 200) as u8, 90]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();

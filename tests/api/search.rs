@@ -140,7 +140,10 @@ fn campus_reindex_rebuilds_the_index_from_the_database() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("indexed 24 product(s)"));
     let index = campus::search::SearchIndex::open(&dir.join("search")).unwrap();
-    assert_eq!(index.num_docs(), 24);
+    use campus::db::schema::forum_posts;
+    let posts: i64 = app.db(|c| forum_posts::table.count().get_result(c).unwrap());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{posts} forum post(s)")));
+    assert_eq!(index.num_docs(), 24 + posts as u64, "products and forum posts");
     let (power_bank, _) = sku(&app, "罗马仕 充电宝 10000mAh", "");
     assert_eq!(index.search("product", "充电宝", 5).unwrap()[0].0, power_bank, "the best hit first");
 }

@@ -121,28 +121,6 @@ pub struct SearchResults {
     pub has_more: bool,
 }
 
-/// A short piece of `text` around the first match, at most `width` characters.
-fn snippet(text: &str, terms: &[String], width: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let lower = text.to_lowercase();
-    let first = terms
-        .iter()
-        .filter_map(|t| lower.find(t.as_str()))
-        .min()
-        .map(|byte| lower[..byte].chars().count())
-        .unwrap_or(0);
-    let start = first.saturating_sub(width / 3);
-    let piece: String = chars.iter().skip(start).take(width).collect();
-    let mut s = crate::search::highlight(&piece, terms);
-    if start > 0 {
-        s.insert(0, '…');
-    }
-    if start + width < chars.len() {
-        s.push('…');
-    }
-    s
-}
-
 /// Finds products by words in their name and description, then applies the visibility rules,
 /// filters and order from the database. The ordered ids of a search are shared for a few
 /// seconds (see [`crate::mall::SearchCache`]); the cards shown are always read and re-checked for
@@ -182,7 +160,7 @@ pub fn search_products(
         .into_iter()
         .map(|(card, description)| SearchHit {
             name_html: crate::search::highlight(&card.name, &terms),
-            snippet_html: snippet(&description, &terms, 40),
+            snippet_html: crate::search::snippet(&description, &terms, 40),
             card,
         })
         .collect();

@@ -1,0 +1,4 @@
+//! See the parent module.
+
+pub mod handlers;
+pub mod service;

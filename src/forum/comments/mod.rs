@@ -1,0 +1,5 @@
+//! See the parent module.
+
+pub mod handlers;
+pub mod queries;
+pub mod service;

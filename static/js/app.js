@@ -106,6 +106,7 @@ document.addEventListener("click", function (ev) {
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("[data-confirm]");
   if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+});
 // WeUI uploader: previews of the chosen photos and their count (the form works without it).
 document.addEventListener("change", function (ev) {
   var input = ev.target;

@@ -1,7 +1,6 @@
 //! WeChat subscribe messages: a user's acceptances (each allows one message of that template),
 //! and the job that spends one and sends the message through the WeChat client.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::wechat::WxClient;
@@ -28,33 +27,25 @@ pub fn record_accepted(
     db::write_tx(conn, |conn| {
         let now = db::now();
         for id in accepted {
-            let updated = diesel::update(
-                wx_subscriptions::table
-                    .filter(wx_subscriptions::user_id.eq(user_id))
-                    .filter(wx_subscriptions::template_id.eq(id)),
-            )
-            .set((
-                wx_subscriptions::remaining.eq(wx_subscriptions::remaining + 1),
-                wx_subscriptions::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                insert(conn, user_id, id, now)?;
-            }
+            // One statement per template: two acceptances at once both count, and the first
+            // never races the second into the primary key.
+            crate::on_backend!(conn, |c| diesel::insert_into(wx_subscriptions::table)
+                .values((
+                    wx_subscriptions::user_id.eq(user_id),
+                    wx_subscriptions::template_id.eq(id),
+                    wx_subscriptions::remaining.eq(1),
+                    wx_subscriptions::updated_at.eq(now),
+                ))
+                .on_conflict((wx_subscriptions::user_id, wx_subscriptions::template_id))
+                .do_update()
+                .set((
+                    wx_subscriptions::remaining.eq(wx_subscriptions::remaining + 1),
+                    wx_subscriptions::updated_at.eq(now),
+                ))
+                .execute(c))?;
         }
         Ok(accepted.len())
     })
-}
-
-fn insert(conn: &mut DbConn, user_id: i64, template_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::insert_into(wx_subscriptions::table)
-        .values((
-            wx_subscriptions::user_id.eq(user_id),
-            wx_subscriptions::template_id.eq(template_id),
-            wx_subscriptions::remaining.eq(1),
-            wx_subscriptions::updated_at.eq(now),
-        ))
-        .execute(conn)
 }
 
 /// Queues a subscribe message for `purpose` (`order_paid`, `order_shipped`, …). It is sent only

@@ -356,3 +356,23 @@ fn parallel_posts_by_one_student_stop_at_the_rate_limit() {
         app.db(|c| forum_posts::table.filter(forum_posts::author_id.eq(uid)).count().get_result(c).unwrap());
     assert_eq!(stored, 5);
 }
+
+#[test]
+fn a_hundred_parallel_acceptances_of_a_subscribe_message_all_count() {
+    let wx = crate::helpers::FakeWeChat::start();
+    let app = crate::helpers::app().wechat(&wx.base).wx_templates(&[("order_paid", "TPL_PAID")]).start();
+    let (_, token) = crate::shell::login(&app, "good-shell-many");
+    let body = serde_json::json!({"accepted": ["TPL_PAID"]});
+    let answers = at_once(N, |_| crate::shell::bearer(&app, "/api/v1/wx/subscribe", &token, Some(body.clone())));
+    no_server_errors(&answers);
+    assert_eq!(count(&answers, 200), N);
+    let uid: i64 = app.db(|c| {
+        use campus::db::schema::user_auth;
+        user_auth::table
+            .filter(user_auth::auth_key.eq("openid-shell-many"))
+            .select(user_auth::user_id)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(app.db(|c| campus::notify::wechat::remaining(c, uid, "TPL_PAID").unwrap()), N as i32);
+}

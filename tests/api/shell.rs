@@ -8,7 +8,7 @@ use crate::helpers::{FakeWeChat, TestApp, app, eventually};
 use crate::mall::{add_to_cart, checkout, sku};
 use crate::wxpay::FakeWxPay;
 
-fn bearer(app: &TestApp, path: &str, token: &str, body: Option<serde_json::Value>) -> crate::helpers::Resp {
+pub fn bearer(app: &TestApp, path: &str, token: &str, body: Option<serde_json::Value>) -> crate::helpers::Resp {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut res = match body {
         Some(b) => agent.post(app.url(path)).header("Authorization", &format!("Bearer {token}")).send_json(b).unwrap(),
@@ -18,7 +18,7 @@ fn bearer(app: &TestApp, path: &str, token: &str, body: Option<serde_json::Value
     crate::helpers::Resp { status, headers: vec![], body: res.body_mut().read_to_string().unwrap() }
 }
 
-fn login(app: &TestApp, code: &str) -> (crate::helpers::Client, String) {
+pub fn login(app: &TestApp, code: &str) -> (crate::helpers::Client, String) {
     let v = app.client().post_json("/api/v1/wx/login", &json!({"code": code})).json();
     let web = app.client();
     let ticket = v["data"]["ticket"].as_str().unwrap();

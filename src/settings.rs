@@ -115,14 +115,13 @@ impl Settings {
             ("order_timeout_mins", timeout_mins.to_string()),
             ("mail_from", mail_from.trim().to_string()),
         ] {
-            let updated = diesel::update(settings::table.filter(settings::key.eq(k)))
+            // An upsert: two admins saving at once never race into the key.
+            crate::on_backend!(conn, |c| diesel::insert_into(settings::table)
+                .values((settings::key.eq(k), settings::value.eq(&v), settings::updated_at.eq(now)))
+                .on_conflict(settings::key)
+                .do_update()
                 .set((settings::value.eq(&v), settings::updated_at.eq(now)))
-                .execute(conn)?;
-            if updated == 0 {
-                diesel::insert_into(settings::table)
-                    .values((settings::key.eq(k), settings::value.eq(&v), settings::updated_at.eq(now)))
-                    .execute(conn)?;
-            }
+                .execute(c))?;
         }
         if let Ok(mut cur) = self.current.write() {
             cur.0 = Instant::now() - REFRESH * 2;

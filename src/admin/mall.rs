@@ -218,23 +218,7 @@ pub async fn take_down(
 ) -> AppResult<HttpResponse> {
     let reason = form.reason()?;
     let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
-    state
-        .db
-        .run(move |conn| {
-            crate::db::write_tx(conn, |conn| {
-                mall::take_down(conn, id, &reason)?;
-                audited(
-                    conn,
-                    admin,
-                    "product.takedown",
-                    "product",
-                    Some(id),
-                    serde_json::json!({ "reason": reason }),
-                    &ip,
-                )
-            })
-        })
-        .await?;
+    state.db.run(move |conn| mall::take_down(conn, id, &reason, admin, &ip)).await?;
     mall.home.clear();
     session::flash(&session, "success", "商品已下架");
     Ok(see_other(&req, "/admin/mall"))

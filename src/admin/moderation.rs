@@ -55,7 +55,7 @@ impl Decision {
 fn apply(conn: &mut DbConn, flag: &Flag, decision: Decision, reason: &str, admin: i64, ip: &str) -> AppResult<()> {
     match (flag.kind.as_str(), decision) {
         (moderation::KIND_PRODUCT, Decision::Approve) => Ok(()),
-        (moderation::KIND_PRODUCT, _) => crate::mall::service::take_down(conn, flag.target_id, reason),
+        (moderation::KIND_PRODUCT, _) => crate::mall::service::take_down(conn, flag.target_id, reason, admin, ip),
         // The item's reports are settled too, so it leaves the second-hand report page.
         (moderation::KIND_SECOND_HAND, Decision::Approve) => {
             crate::market::service::dismiss_reports(conn, flag.target_id, admin, ip)

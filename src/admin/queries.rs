@@ -121,15 +121,7 @@ pub fn audit(
         .order((audit_log::created_at.desc(), audit_log::id.desc()))
         .limit(limit)
         .offset(offset)
-        .select((
-            audit_log::id,
-            users::nickname.nullable(),
-            audit_log::action,
-            audit_log::target_type,
-            audit_log::target_id,
-            audit_log::ip,
-            audit_log::created_at,
-        ))
+        .select(crate::audit::entry_columns())
         .into_boxed();
     if !action.is_empty() {
         q = q.filter(audit_log::action.like(format!("{}%", action.replace('%', ""))));

@@ -2,7 +2,7 @@ use chrono::{TimeDelta, TimeZone};
 use chrono_tz::Asia::Shanghai;
 
 use super::queries::{self, Stats, UserRow};
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, AuditLine};
 use crate::auth::models::Role;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
@@ -13,7 +13,7 @@ pub struct Dashboard {
     /// Open entries of the moderation queue.
     pub to_review: i64,
     pub registrations: Vec<(String, i64)>,
-    pub audit: Vec<AuditEntry>,
+    pub audit: Vec<AuditLine>,
     pub forum: crate::forum::service::Stats,
 }
 
@@ -108,6 +108,7 @@ pub fn delete_word(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppResul
     })
 }
 
-pub fn audit_log(conn: &mut DbConn, action: &str, actor: &str, page: i64) -> AppResult<Vec<AuditEntry>> {
-    Ok(queries::audit(conn, action, actor, 50, (page - 1) * 50)?)
+pub fn audit_log(conn: &mut DbConn, action: &str, actor: &str, page: i64) -> AppResult<Vec<AuditLine>> {
+    let rows = queries::audit(conn, action, actor, 50, (page - 1) * 50)?;
+    audit::describe(conn, rows, audit::View::Admin)
 }

@@ -2,7 +2,7 @@ use askama::Template;
 
 use super::queries::UserRow;
 use super::service::Dashboard;
-use crate::audit::AuditEntry;
+use crate::audit::AuditLine;
 use crate::auth::models::Role;
 use crate::web::filters;
 use crate::web::page::Page;
@@ -42,6 +42,6 @@ pub struct AuditView {
     pub page: Page,
     pub action: String,
     pub actor: String,
-    pub entries: Vec<AuditEntry>,
+    pub entries: Vec<AuditLine>,
     pub page_no: i64,
 }

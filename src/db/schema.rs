@@ -105,6 +105,7 @@ diesel::table! {
         detail -> Text,
         ip -> Nullable<Text>,
         created_at -> Timestamp,
+        shop_id -> Nullable<BigInt>,
     }
 }
 

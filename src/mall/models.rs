@@ -109,6 +109,15 @@ impl ProductDetail {
     pub fn has_options(&self) -> bool {
         self.skus.len() > 1 || self.skus.iter().any(|s| !s.name.is_empty())
     }
+
+    /// "起" after the price only when the options really cost different amounts.
+    pub fn price_varies(&self) -> bool {
+        let mut prices = self.skus.iter().map(|s| s.price_cents);
+        match prices.next() {
+            Some(first) => prices.any(|p| p != first),
+            None => false,
+        }
+    }
 }
 
 /// One cart line with what it shows and what checkout needs.

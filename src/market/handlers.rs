@@ -124,9 +124,18 @@ pub async fn show_item(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, viewer) = (path.into_inner(), user.0.as_ref().map(|u| u.id));
-    let listed = state.db.run(move |conn| service::item(conn, id, viewer)).await?;
+    let (listed, removed_reason) = state
+        .db
+        .run(move |conn| {
+            let listed = service::item(conn, id, viewer)?;
+            // Only the seller learns why the platform took the item down.
+            let reason =
+                if viewer == Some(listed.item.seller_id) { service::removal_reason(conn, &listed.item)? } else { None };
+            Ok((listed, reason))
+        })
+        .await?;
     let is_seller = viewer == Some(listed.item.seller_id);
-    render(&ItemView { page, listed, is_seller })
+    render(&ItemView { page, listed, is_seller, removed_reason })
 }
 
 pub async fn mark_sold(

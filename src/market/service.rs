@@ -218,6 +218,14 @@ pub fn remove(conn: &mut DbConn, id: i64, admin_id: i64, reason: &str, ip: &str)
     })
 }
 
+/// The reason an admin gave when taking the item down, if it was.
+pub fn removal_reason(conn: &mut DbConn, item: &super::models::Item) -> AppResult<Option<String>> {
+    if item.status != REMOVED {
+        return Ok(None);
+    }
+    audit::last_reason(conn, "second_hand.remove", "second_hand_item", item.id)
+}
+
 /// An admin finds the reports unfounded: the item stays, the queue forgets it.
 pub fn dismiss_reports(conn: &mut DbConn, id: i64, admin_id: i64, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {

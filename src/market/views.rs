@@ -61,6 +61,8 @@ pub struct ItemView {
     pub page: Page,
     pub listed: Listed,
     pub is_seller: bool,
+    /// Why the platform took the item down (shown to its seller only).
+    pub removed_reason: Option<String>,
 }
 
 #[derive(Template)]

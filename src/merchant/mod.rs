@@ -17,6 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/merchant/apply", web::get().to(handlers::apply::show_apply))
         .route("/merchant/apply", web::post().to(handlers::apply::submit_apply))
         .route("/merchant", web::get().to(handlers::dashboard))
+        .route("/merchant/log", web::get().to(handlers::activity_log))
         .route("/merchant/products", web::get().to(handlers::products::list_products))
         .route("/merchant/products.csv", web::get().to(handlers::imports::export_products))
         .route("/merchant/products/import", web::post().to(handlers::imports::import_products))

@@ -156,7 +156,7 @@ fn own_product(conn: &mut DbConn, shop: i64, product_id: i64) -> AppResult<()> {
 }
 
 /// Creates a product in the merchant's shop; its opening stock is logged.
-pub fn create_product(conn: &mut DbConn, shop: i64, actor: i64, spec: &mall::ProductSpec) -> AppResult<i64> {
+pub fn create_product(conn: &mut DbConn, shop: i64, actor: i64, spec: &mall::ProductSpec, ip: &str) -> AppResult<i64> {
     if spec.shop_id != shop {
         return Err(AppError::NotFound);
     }
@@ -166,18 +166,73 @@ pub fn create_product(conn: &mut DbConn, shop: i64, actor: i64, spec: &mall::Pro
         for sku in queries::skus_of(conn, &[id])? {
             mall::log_stock(conn, sku.id, id, Some(actor), sku.stock, "manual", now)?;
         }
+        let detail = serde_json::json!({ "name": spec.name });
+        shop_log(conn, ShopLog { shop, actor, ip }, "product.create", "product", &id.to_string(), detail)?;
         Ok(id)
     })
 }
 
-pub fn set_on_shelf(conn: &mut DbConn, shop: i64, product_id: i64, on: bool) -> AppResult<()> {
-    own_product(conn, shop, product_id)?;
-    mall::set_product_on_sale(conn, product_id, on)
+pub fn set_on_shelf(conn: &mut DbConn, who: ShopLog<'_>, product_id: i64, on: bool) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        own_product(conn, who.shop, product_id)?;
+        mall::set_product_on_sale(conn, product_id, on)?;
+        let action = if on { "product.on" } else { "product.off" };
+        shop_log(conn, who, action, "product", &product_id.to_string(), serde_json::json!({}))
+    })
 }
+
+/// Who acts for which shop, from where: every merchant action lands in the shop's log.
+#[derive(Clone, Copy)]
+pub struct ShopLog<'a> {
+    pub shop: i64,
+    pub actor: i64,
+    pub ip: &'a str,
+}
+
+fn shop_log(
+    conn: &mut DbConn,
+    who: ShopLog<'_>,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    audit::record_for_shop(
+        conn,
+        audit::ShopAction {
+            shop_id: who.shop,
+            actor_id: who.actor,
+            action,
+            target_type,
+            target_id,
+            detail,
+            ip: who.ip,
+        },
+    )
+}
+
+/// Why the platform took products down, for those still down because of it.
+pub fn takedown_reasons(conn: &mut DbConn, product_ids: &[i64]) -> AppResult<std::collections::HashMap<i64, String>> {
+    audit::standing_reasons(
+        conn,
+        "product.takedown",
+        &["product.takedown", "product.on", "product.off"],
+        "product",
+        product_ids,
+    )
+}
+
+/// The shop's own activity log, newest first (`/merchant/log`).
+pub fn activity_log(conn: &mut DbConn, shop: i64, page: i64) -> AppResult<Vec<audit::AuditLine>> {
+    audit::for_shop(conn, shop, LOG_PAGE, (page.max(1) - 1) * LOG_PAGE)
+}
+
+pub const LOG_PAGE: i64 = 50;
 
 /// Sets a SKU's stock (0–999,999) from the list's inline edit; logged, atomic against sales
 /// happening at the same moment (the UPDATE only applies to the stock the merchant saw).
-pub fn set_stock(conn: &mut DbConn, shop: i64, actor: i64, sku_id: i64, stock: i64) -> AppResult<Sku> {
+pub fn set_stock(conn: &mut DbConn, who: ShopLog<'_>, sku_id: i64, stock: i64) -> AppResult<Sku> {
+    let (shop, actor) = (who.shop, who.actor);
     if !(0..=999_999).contains(&stock) {
         return Err(AppError::invalid("库存需为 0 到 999999 之间的整数"));
     }
@@ -193,7 +248,11 @@ pub fn set_stock(conn: &mut DbConn, shop: i64, actor: i64, sku_id: i64, stock: i
             mall::log_stock(conn, sku_id, product_id, Some(actor), stock - before, "manual", db::now())?;
             mall::stock_dropped(conn, sku_id, before, stock)?;
         }
-        queries::skus_of(conn, &[product_id])?.into_iter().find(|s| s.id == sku_id).ok_or(AppError::NotFound)
+        let sku =
+            queries::skus_of(conn, &[product_id])?.into_iter().find(|s| s.id == sku_id).ok_or(AppError::NotFound)?;
+        let detail = serde_json::json!({ "sku": sku.name, "from": before, "to": stock });
+        shop_log(conn, who, "product.stock", "product", &product_id.to_string(), detail)?;
+        Ok(sku)
     })
 }
 
@@ -212,14 +271,22 @@ pub fn order(conn: &mut DbConn, shop: i64, order_no: &str) -> AppResult<mall::Or
 
 pub fn ship(
     conn: &mut DbConn,
-    shop: i64,
-    actor: i64,
+    who: ShopLog<'_>,
     order_no: &str,
     shipping: mall::Shipping,
     auto_complete: Duration,
 ) -> AppResult<()> {
-    let page = order(conn, shop, order_no)?;
-    mall::ship_order(conn, page.summary.order.id, Some(actor), shipping, auto_complete)
+    let (action, detail) = match &shipping {
+        mall::Shipping::Pickup => ("order.ready", serde_json::json!({})),
+        mall::Shipping::Courier { courier, tracking_no } => {
+            ("order.ship", serde_json::json!({ "courier": courier, "tracking_no": tracking_no }))
+        }
+    };
+    write_tx(conn, |conn| {
+        let page = order(conn, who.shop, order_no)?;
+        mall::ship_order(conn, page.summary.order.id, Some(who.actor), shipping, auto_complete)?;
+        shop_log(conn, who, action, "order", order_no, detail)
+    })
 }
 
 /// The refund belongs to one of the shop's orders, and is waiting for a decision.
@@ -229,6 +296,21 @@ pub fn own_refund(conn: &mut DbConn, shop: i64, refund_id: i64) -> AppResult<()>
         return Err(AppError::NotFound);
     }
     Ok(())
+}
+
+/// The shop's decision on a refund, in its log: the order, the amount, a refusal's reason.
+pub fn log_refund_decision(
+    conn: &mut DbConn,
+    who: ShopLog<'_>,
+    refund_id: i64,
+    approved: bool,
+    reason: &str,
+) -> AppResult<()> {
+    let order = mall::order_of_refund(conn, refund_id)?;
+    let amount = mall::refund_amount(conn, refund_id)?;
+    let action = if approved { "refund.approve" } else { "refund.reject" };
+    let detail = serde_json::json!({ "amount_cents": amount, "reason": reason, "refund": refund_id });
+    shop_log(conn, who, action, "order", &order.order_no, detail)
 }
 
 pub struct Dashboard {
@@ -416,9 +498,12 @@ pub fn update_product(
     actor: i64,
     product_id: i64,
     change: &ProductChange,
+    ip: &str,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
         own_product(conn, shop, product_id)?;
+        let detail = serde_json::json!({ "name": change.name });
+        shop_log(conn, ShopLog { shop, actor, ip }, "product.update", "product", &product_id.to_string(), detail)?;
         let images = serde_json::to_string(&change.images).map_err(AppError::internal)?;
         queries::update_product(
             conn,

@@ -48,6 +48,8 @@ pub struct ProductsView {
     pub q: String,
     pub status: String,
     pub products: Vec<(ProductRow, Vec<Sku>)>,
+    /// Products the platform took down, with the reason it gave.
+    pub takedowns: std::collections::HashMap<i64, String>,
     pub page_no: i64,
     pub has_more: bool,
     pub last_import: Option<ProductImport>,
@@ -140,5 +142,20 @@ pub struct EditProductView {
 impl EditProductView {
     pub fn yuan(&self, cents: &i64) -> String {
         format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "merchant/log.html")]
+pub struct LogView {
+    pub page: Page,
+    pub lines: Vec<crate::audit::AuditLine>,
+    pub page_no: i64,
+    pub has_more: bool,
+}
+
+impl ProductsView {
+    pub fn takedown(&self, product_id: &i64) -> Option<&String> {
+        self.takedowns.get(product_id)
     }
 }

@@ -216,7 +216,8 @@ impl Page {
             "academic"
         } else if p.starts_with("/forum") {
             "forum"
-        } else if p.starts_with("/mall") {
+        } else if p.starts_with("/mall") || p.starts_with("/pay") {
+            // The cashier is a step of buying in the mall.
             "mall"
         } else if p.starts_with("/me") {
             "me"

@@ -46,7 +46,10 @@ document.addEventListener("change", function (ev) {
 // A form that came back with an error: move focus to the message.
 document.addEventListener("DOMContentLoaded", function () {
   var err = document.getElementById("form-error");
-  if (err) err.focus();
+  // The field the message is about takes the focus; otherwise the message itself.
+  var field = err && document.querySelector("[aria-describedby~=form-error]");
+  if (field) field.focus();
+  else if (err) err.focus();
 });
 // The article editor: wrap the selection in a tag, add a link, upload an image and insert it.
 (function () {
@@ -105,7 +108,8 @@ document.addEventListener("click", function (ev) {
 // Buttons that ask before an irreversible step without htmx.
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("[data-confirm]");
-  if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+  // A form's own question is asked once, on submit.
+  if (b && b.tagName !== "FORM" && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
 });
 // WeUI uploader: previews of the chosen photos and their count (the form works without it).
 document.addEventListener("change", function (ev) {
@@ -130,4 +134,16 @@ document.addEventListener("change", function (ev) {
     count.textContent = String(input.files.length);
   }
   input.setCustomValidity(input.files.length > max ? "最多上传 " + max + " 张图片" : "");
+});
+// − / + steppers around a quantity field; a change event lets htmx forms (the cart) save it.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest && ev.target.closest("[data-step]");
+  if (!b) return;
+  var input = b.closest("[data-stepper]").querySelector("input");
+  var min = parseInt(input.min, 10) || 1, max = parseInt(input.max, 10) || 99;
+  var next = Math.min(max, Math.max(min, (parseInt(input.value, 10) || min) + parseInt(b.getAttribute("data-step"), 10)));
+  if (String(next) !== input.value) {
+    input.value = String(next);
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
 });

@@ -48,7 +48,7 @@ fn admins_search_users_and_change_roles() {
     );
     let student = app.login("student", DEMO_PASSWORD);
     assert_eq!(student.get("/admin/users").status, 403);
-    assert!(admin.get("/admin/audit?action=user.roles").body.contains("user.roles"));
+    assert!(admin.get("/admin/audit?action=user.roles").body.contains("修改角色"));
 }
 
 #[test]
@@ -66,8 +66,8 @@ fn a_banned_user_is_logged_out_at_once_and_can_come_back_when_unbanned() {
     assert_eq!(admin.post_form(&format!("/admin/users/{id}/unban"), &[("csrf_token", &t)]).status, 303);
     assert_eq!(app.client().login("student", DEMO_PASSWORD).status, 303);
     let log = admin.get("/admin/audit?action=user.");
-    assert!(log.body.contains("user.ban") && log.body.contains("user.unban"));
-    assert!(!admin.get("/admin/audit?action=merchant.").body.contains("user.ban"), "filtered");
+    assert!(log.body.contains("封禁用户") && log.body.contains("解封用户") && log.body.contains("用户「"));
+    assert!(!admin.get("/admin/audit?action=merchant.").body.contains("封禁用户"), "filtered");
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn the_sensitive_word_list_is_edited_by_admins_and_used_at_once() {
     });
     assert_eq!(admin.post_form(&format!("/admin/words/{id}/delete"), &[("csrf_token", &t)]).status, 303);
     assert_eq!(post("高价回收旧手机").status, 303, "allowed once the word is gone");
-    assert!(admin.get("/admin/audit?action=word.").body.contains("word.delete"));
+    assert!(admin.get("/admin/audit?action=word.").body.contains("删除敏感词"));
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn admins_edit_categories_banners_and_take_products_down() {
     assert_eq!(app.client().get(&format!("/mall/products/{pid}")).status, 404);
     assert!(app.login("merchant", DEMO_PASSWORD).get("/me/messages").body.contains("标签不合规"));
     let log = admin.get("/admin/audit?action=product.");
-    assert!(log.body.contains("product.takedown"));
+    assert!(log.body.contains("下架商品（平台）"));
     assert_eq!(app.login("student", DEMO_PASSWORD).get("/admin/mall").status, 403);
 }
 
@@ -281,11 +281,7 @@ fn the_moderation_queue_dismisses_reports_or_bans_the_author() {
     let status: String = app.db(|c| t::table.find(ids[1]).select(t::status).first(c).unwrap());
     assert_eq!(status, "removed");
     let log = admin.get("/admin/audit?action=");
-    assert!(
-        log.body.contains("second_hand.dismiss")
-            && log.body.contains("second_hand.remove")
-            && log.body.contains("user.ban")
-    );
+    assert!(log.body.contains("驳回闲置举报") && log.body.contains("下架闲置") && log.body.contains("封禁用户"));
 }
 
 #[test]
@@ -344,5 +340,5 @@ fn settings_change_the_site_name_timeout_sender_and_pickup_points() {
         303
     );
     assert!(!student.get("/mall/checkout").body.contains("南区驿站"));
-    assert!(admin.get("/admin/audit?action=settings").body.contains("settings.save"));
+    assert!(admin.get("/admin/audit?action=settings").body.contains("修改设置"));
 }

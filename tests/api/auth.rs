@@ -199,7 +199,7 @@ fn student_gets_403_on_admin_and_admin_gets_the_dashboard() {
     let r = admin.get("/admin");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("用户总数"));
-    assert!(r.body.contains("user.login"), "audit log shows the logins");
+    assert!(r.body.contains("登录") && r.body.contains("用户「"), "audit log shows the logins, named");
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod imports;
 mod mall;
 mod market;
 mod merchant;
+mod merchant_log;
 mod messages;
 mod moderation;
 mod ops;

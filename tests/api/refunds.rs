@@ -192,7 +192,7 @@ fn a_refund_wechat_pay_fails_is_retried_with_the_same_number_then_handed_to_the_
     assert_eq!(again.status, 409);
     assert!(again.body.contains("该退款已不在异常状态"));
     assert_eq!(admin.post_form("/admin/refunds/999999/retry", &[("csrf_token", &csrf)]).status, 404);
-    assert!(admin.get("/admin/audit").body.contains("refund.retry"));
+    assert!(admin.get("/admin/audit").body.contains("重试退款"));
 
     // WeChat Pay finishes it.
     let notice = refund_notice(&pay, &s.order_no, &refund_no, "SUCCESS", full(7900));
@@ -244,7 +244,7 @@ fn an_abnormal_refund_is_recorded_told_and_settled_offline_by_an_admin() {
     let again = admin.post_form(&format!("/admin/refunds/{rid}/offline"), &[("csrf_token", &page.csrf())]);
     assert_eq!(again.status, 409);
     assert!(!admin.get("/admin/refunds").body.contains(&s.order_no));
-    assert!(admin.get("/admin/audit").body.contains("refund.offline"));
+    assert!(admin.get("/admin/audit").body.contains("线下退款"));
     // A late success from WeChat Pay changes nothing more.
     let late = refund_notice(&pay, &s.order_no, &refund_no, "SUCCESS", full(7900));
     assert_eq!(post_notice(&app, "/api/v1/pay/notify/wechat-refund", &late), 204);

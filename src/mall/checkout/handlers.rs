@@ -45,7 +45,15 @@ pub async fn show_checkout(
     user: CurrentUser,
     page: Page,
 ) -> AppResult<HttpResponse> {
-    let view = checkout_view(&state, page, user.id, random_token(18), CheckoutValues::default(), None).await?;
+    // Name and phone start from the profile: most orders go to the student who places them.
+    let user_id = user.id;
+    let me = state.db.run(move |conn| crate::auth::service::user(conn, user_id)).await?;
+    let values = CheckoutValues {
+        receiver_name: me.real_name.clone().filter(|n| !n.is_empty()).unwrap_or(me.nickname),
+        receiver_phone: me.phone.unwrap_or_default(),
+        ..CheckoutValues::default()
+    };
+    let view = checkout_view(&state, page, user.id, random_token(18), values, None).await?;
     if view.cart.is_empty() {
         return Ok(see_other(&req, "/mall/cart"));
     }

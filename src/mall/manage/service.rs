@@ -202,10 +202,23 @@ pub fn find_products(conn: &mut DbConn, q: &str) -> AppResult<Vec<(i64, String, 
 }
 
 /// An admin takes a product off the mall; its merchant is told why.
-pub fn take_down(conn: &mut DbConn, product_id: i64, reason: &str) -> AppResult<()> {
+/// Recorded in the audit log and the shop's own log, so the merchant sees the reason beside it.
+pub fn take_down(conn: &mut DbConn, product_id: i64, reason: &str, admin: i64, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let (product, _, _, _) = catalog::queries::product(conn, product_id)?.ok_or(AppError::NotFound)?;
         queries::set_product_status(conn, product_id, "off", db::now())?;
+        crate::audit::record_for_shop(
+            conn,
+            crate::audit::ShopAction {
+                shop_id: product.shop_id,
+                actor_id: admin,
+                action: "product.takedown",
+                target_type: "product",
+                target_id: &product_id.to_string(),
+                detail: serde_json::json!({ "reason": reason }),
+                ip,
+            },
+        )?;
         let owner = catalog::queries::shop_owner(conn, product.shop_id)?;
         notify::send(
             conn,

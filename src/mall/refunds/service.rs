@@ -179,6 +179,11 @@ pub fn reject_refund(conn: &mut DbConn, refund_id: i64, actor: Option<i64>, reas
     })
 }
 
+/// How much a refund asks back (for the merchant's confirmation and log).
+pub fn refund_amount(conn: &mut DbConn, refund_id: i64) -> AppResult<i64> {
+    Ok(queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?.amount_cents)
+}
+
 pub fn order_of_refund(conn: &mut DbConn, refund_id: i64) -> AppResult<Order> {
     let refund = queries::refund_by_id(conn, refund_id)?.ok_or(AppError::NotFound)?;
     Ok(orders::queries::order_by_id(conn, refund.order_id)?)

@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::service;
-use super::views::DashboardView;
+use super::views::{DashboardView, LogView};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::page::{Page, RequireMerchant};
@@ -36,4 +36,23 @@ pub async fn dashboard(state: web::Data<AppState>, m: RequireMerchant, page: Pag
     let d = state.db.run(move |conn| service::dashboard(conn, shop)).await?;
     let chart = service::bar_chart(&d.daily, "近30天销售额", service::Unit::Money);
     render(&DashboardView { page, d, chart })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LogQuery {
+    page: Option<i64>,
+}
+
+/// `GET /merchant/log`: what was done in this shop, by whom, newest first.
+pub async fn activity_log(
+    state: web::Data<AppState>,
+    m: RequireMerchant,
+    page: Page,
+    q: web::Query<LogQuery>,
+) -> AppResult<HttpResponse> {
+    let shop = shop_of(&state, m.0.id).await?;
+    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let lines = state.db.run(move |conn| service::activity_log(conn, shop, page_no)).await?;
+    let has_more = lines.len() as i64 == service::LOG_PAGE;
+    render(&LogView { page, lines, page_no, has_more })
 }

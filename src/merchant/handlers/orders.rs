@@ -5,14 +5,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::shop_of;
+use crate::db::write_tx;
 use crate::error::{AppError, AppResult};
 use crate::mall::service::Shipping;
-use crate::merchant::service;
+use crate::merchant::service::{self, ShopLog};
 use crate::merchant::views::{OrderView, OrdersView};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::page::{Page, RequireMerchant};
-use crate::web::{render, see_other, session};
+use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Deserialize)]
 pub struct TabQuery {
@@ -80,9 +81,9 @@ pub async fn ship_order(
         }
         _ => return Err(AppError::invalid("请选择发货方式")),
     };
-    let (no, actor, auto) = (path.into_inner(), m.0.id, state.config.auto_complete);
+    let (no, actor, auto, ip) = (path.into_inner(), m.0.id, state.config.auto_complete, client_ip(&req));
     let n = no.clone();
-    state.db.run(move |conn| service::ship(conn, shop, actor, &n, shipping, auto)).await?;
+    state.db.run(move |conn| service::ship(conn, ShopLog { shop, actor, ip: &ip }, &n, shipping, auto)).await?;
     session::flash(&session, "success", "已发货");
     Ok(see_other(&req, &format!("/merchant/orders/{no}")))
 }
@@ -102,6 +103,11 @@ pub async fn approve_refund(
         crate::pay::service::Approval::Refunded => "已同意退款，款项已退回",
         crate::pay::service::Approval::Processing => "已同意退款，退款处理中",
     };
+    let (actor, ip) = (m.0.id, client_ip(&req));
+    state
+        .db
+        .run(move |conn| service::log_refund_decision(conn, ShopLog { shop, actor, ip: &ip }, id, true, ""))
+        .await?;
     session::flash(&session, "success", done);
     Ok(see_other(&req, "/merchant/orders?tab=refund"))
 }
@@ -116,12 +122,15 @@ pub async fn reject_refund(
 ) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
     let why = form.reason()?;
-    let (id, actor) = (path.into_inner(), m.0.id);
+    let (id, actor, ip) = (path.into_inner(), m.0.id, client_ip(&req));
     state
         .db
         .run(move |conn| {
             service::own_refund(conn, shop, id)?;
-            crate::mall::service::reject_refund(conn, id, Some(actor), &why)
+            write_tx(conn, |conn| {
+                crate::mall::service::reject_refund(conn, id, Some(actor), &why)?;
+                service::log_refund_decision(conn, ShopLog { shop, actor, ip: &ip }, id, false, &why)
+            })
         })
         .await?;
     session::flash(&session, "success", "已拒绝退款");

@@ -12,13 +12,14 @@ use crate::db::write_tx;
 use crate::error::{AppError, AppResult};
 use crate::mall::models::{Category, parse_yuan};
 use crate::mall::service::{ProductSpec, SkuSpec};
+use crate::merchant::service::ShopLog;
 use crate::merchant::views::{NewProductView, ProductValues, ProductsView, StockCell};
 use crate::merchant::{import, service};
 use crate::moderation;
 use crate::state::AppState;
 use crate::web::media::{self, Fit};
 use crate::web::page::{Page, RequireMerchant};
-use crate::web::{is_htmx, render, see_other, session};
+use crate::web::{client_ip, is_htmx, render, see_other, session};
 
 /// The word filter's say on a product's text: `Err(message)` refuses it, `Ok(Some(reason))`
 /// publishes it into the moderation queue.
@@ -50,16 +51,18 @@ pub async fn list_products(
     let (t, s, uid) = (text.clone(), status.clone(), m.0.id);
     let page_no =
         q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
-    let (products, last_import) = state
+    let ((products, takedowns), last_import) = state
         .db
         .run(move |conn| {
             let shop = service::own_shop(conn, uid)?;
             let products = service::products(conn, shop, &t, (!s.is_empty()).then_some(s.as_str()), page_no)?;
-            Ok((products, import::latest(conn, shop)?))
+            let ids: Vec<i64> = products.iter().map(|(p, _)| p.id).collect();
+            let reasons = service::takedown_reasons(conn, &ids)?;
+            Ok(((products, reasons), import::latest(conn, shop)?))
         })
         .await?;
     let has_more = products.len() == 50;
-    render(&ProductsView { page, q: text, status, products, page_no, has_more, last_import })
+    render(&ProductsView { page, q: text, status, products, takedowns, page_no, has_more, last_import })
 }
 
 pub async fn show_new_product(state: web::Data<AppState>, m: RequireMerchant, page: Page) -> AppResult<HttpResponse> {
@@ -187,12 +190,12 @@ pub async fn create_product(
         }
         Err(e) => return Err(e),
     };
-    let actor = m.0.id;
+    let (actor, ip) = (m.0.id, client_ip(&req));
     let id = state
         .db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let id = service::create_product(conn, shop, actor, &spec)?;
+                let id = service::create_product(conn, shop, actor, &spec, &ip)?;
                 if let Some(reason) = &review {
                     moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &spec.name, reason)?;
                 }
@@ -220,7 +223,8 @@ pub async fn toggle_shelf(
 ) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
     let (id, on) = (path.into_inner(), form.on == "1");
-    state.db.run(move |conn| service::set_on_shelf(conn, shop, id, on)).await?;
+    let (actor, ip) = (m.0.id, client_ip(&req));
+    state.db.run(move |conn| service::set_on_shelf(conn, ShopLog { shop, actor, ip: &ip }, id, on)).await?;
     session::flash(&session, "success", if on { "已上架" } else { "已下架" });
     Ok(see_other(&req, "/merchant/products"))
 }
@@ -243,7 +247,9 @@ pub async fn update_stock(
     let shop = shop_of(&state, m.0.id).await?;
     let stock: i64 = form.stock.trim().parse().map_err(|_| AppError::invalid("库存需为 0 到 999999 之间的整数"))?;
     let (sku_id, actor) = (path.into_inner(), m.0.id);
-    let sku = state.db.run(move |conn| service::set_stock(conn, shop, actor, sku_id, stock)).await?;
+    let ip = client_ip(&req);
+    let sku =
+        state.db.run(move |conn| service::set_stock(conn, ShopLog { shop, actor, ip: &ip }, sku_id, stock)).await?;
     if is_htmx(&req) {
         return render(&StockCell { csrf: page.csrf, sku, saved: true });
     }
@@ -369,12 +375,12 @@ pub async fn edit_product(
         }
         Err(e) => return Err(e),
     }
-    let actor = m.0.id;
+    let (actor, ip) = (m.0.id, client_ip(&req));
     state
         .db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                service::update_product(conn, shop, actor, id, &change)?;
+                service::update_product(conn, shop, actor, id, &change, &ip)?;
                 if let Some(reason) = &review {
                     moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &change.name, reason)?;
                 }

@@ -44,7 +44,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     }
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &config.media_dir()).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }
@@ -107,7 +107,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::pay::routes(cfg);
     crate::notify::routes(cfg);
     crate::ops::routes(cfg);
-    cfg.route("/static/{path:.*}", web::get().to(assets::serve)).route("/media/{path:.*}", web::get().to(media::serve));
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/favicon.ico", web::get().to(assets::favicon))
+        .route("/apple-touch-icon.png", web::get().to(assets::touch_icon))
+        .route("/apple-touch-icon-precomposed.png", web::get().to(assets::touch_icon))
+        .route("/media/{path:.*}", web::get().to(media::serve));
 }
 
 fn extractor_configs(cfg: &mut web::ServiceConfig) {

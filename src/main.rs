@@ -80,9 +80,10 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo { products, orders, posts, comments } => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
-            campus::seed::demo(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            campus::seed::demo(&mut conn, &config.media_dir()).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
-                campus::seed::bulk(&mut conn, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
+                campus::seed::bulk(&mut conn, &config.media_dir(), products, orders)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
             }
             if posts > 0 {

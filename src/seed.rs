@@ -77,17 +77,18 @@ const DEMOS: [Demo; 4] = [
 ];
 
 /// Loads the demo data when the database has no users yet; `true` when it did.
-pub fn demo_if_empty(conn: &mut DbConn) -> AppResult<bool> {
+pub fn demo_if_empty(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<bool> {
     let existing: i64 = users::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(false);
     }
-    demo(conn)?;
+    demo(conn, media_dir)?;
     Ok(true)
 }
 
 /// Creates (or resets the password of) every demo account, and the demo catalog once.
-pub fn demo(conn: &mut DbConn) -> AppResult<()> {
+/// Demo product pictures are drawn into `media_dir` (see [`demo_picture`]).
+pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut merchant_id = None;
     let mut ids = Vec::new();
@@ -140,7 +141,7 @@ pub fn demo(conn: &mut DbConn) -> AppResult<()> {
         }
     }
     if let Some(owner) = merchant_id {
-        demo_catalog(conn, owner)?;
+        demo_catalog(conn, owner, media_dir)?;
     }
     demo_campus_life(conn, &ids)?;
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
@@ -269,7 +270,7 @@ const PRODUCTS: [DemoProduct; 24] = [
 ];
 
 /// The demo shop, categories, pickup points, banners and products; skipped when a catalog exists.
-pub fn demo_catalog(conn: &mut DbConn, owner_id: i64) -> AppResult<()> {
+pub fn demo_catalog(conn: &mut DbConn, owner_id: i64, media_dir: &std::path::Path) -> AppResult<()> {
     use crate::mall::service as mall;
     if !mall::category_tree(conn)?.is_empty() {
         return Ok(());
@@ -303,8 +304,10 @@ pub fn demo_catalog(conn: &mut DbConn, owner_id: i64) -> AppResult<()> {
         &format!("/mall/categories/{}", roots[2]),
         1,
     )?;
-    for (cat, name, desc, options, original, sales) in PRODUCTS.iter() {
-        let category_id = children.iter().find(|(n, _)| n == cat).map(|(_, id)| *id).unwrap_or(children[0].1);
+    for (i, (cat, name, desc, options, original, sales)) in PRODUCTS.iter().enumerate() {
+        let kind = children.iter().position(|(n, _)| n == cat).unwrap_or(0);
+        let category_id = children[kind].1;
+        let picture = demo_picture(media_dir, i, kind)?;
         let skus = options
             .iter()
             .map(|(n, price, stock)| crate::mall::service::SkuSpec {
@@ -320,7 +323,7 @@ pub fn demo_catalog(conn: &mut DbConn, owner_id: i64) -> AppResult<()> {
                 category_id,
                 name: name.to_string(),
                 description: desc.to_string(),
-                images: Vec::new(),
+                images: vec![picture],
                 original_price_cents: *original,
                 skus,
             },
@@ -363,10 +366,10 @@ const TRAITS: [&str; 10] =
 
 /// Bulk demo data for benchmarks: `products` more products and `orders` completed orders,
 /// written in batches of 1000 per transaction. Deterministic for a given size.
-pub fn bulk(conn: &mut DbConn, products: usize, orders: usize) -> AppResult<()> {
+pub fn bulk(conn: &mut DbConn, media_dir: &std::path::Path, products: usize, orders: usize) -> AppResult<()> {
     use crate::mall::service as mall;
     if mall::category_tree(conn)?.is_empty() {
-        demo(conn)?;
+        demo(conn, media_dir)?;
     }
     let shop_owner = crate::auth::service::demo_user(conn, Role::Merchant)?;
     let shop = mall::open_shop(conn, shop_owner, "校园便利店", "", "")?;
@@ -443,4 +446,59 @@ pub fn bulk(conn: &mut DbConn, products: usize, orders: usize) -> AppResult<()> 
         diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
     }
     Ok(())
+}
+
+/// Draws the `index`-th demo product's picture (a shape per category on its own colour) into
+/// `media_dir/demo/`, so the mall looks like a shop on first start and layout bugs show.
+/// Returns its public path.
+fn demo_picture(media_dir: &std::path::Path, index: usize, kind: usize) -> AppResult<String> {
+    const SIDE: u32 = 360;
+    let hue = (index as f32 * 137.5) % 360.0;
+    let (bg, fg, light) = (hsl(hue, 0.55, 0.88), hsl(hue, 0.55, 0.45), image::Rgb([255, 255, 255]));
+    let band = hsl(hue, 0.5, 0.84);
+    let c = SIDE as f32 / 2.0;
+    let img = image::RgbImage::from_fn(SIDE, SIDE, |x, y| {
+        let (dx, dy) = (x as f32 - c, y as f32 - c);
+        let r = (dx * dx + dy * dy).sqrt();
+        let inside = match kind % 6 {
+            0 => r < 105.0, // a round packet
+            1 => dx.abs() < 52.5 && (dy.abs() < 90.0 || (dy < -90.0 && dx.abs() < 22.5 && dy > -127.5)), // a bottle
+            2 => dx.abs() < 90.0 && dy.abs() < 112.5 && !(dx > 75.0 && dy.abs() < 105.0), // a book
+            3 => dy > -97.5 && dy < 97.5 && dx.abs() < (dy + 97.5) * 0.6, // a cone
+            4 => r < 112.5 && r > 63.8, // a ring
+            _ => dx.abs() + dy.abs() < 120.0, // a diamond
+        };
+        // A highlight, and stripes that differ from product to product within a category.
+        let stripe = ((x as usize + y as usize + index * 13) / 24) % (2 + index % 3) == 0;
+        if inside && (dx + 30.0).powi(2) + (dy + 37.5).powi(2) < 506.0 {
+            light
+        } else if inside {
+            fg
+        } else if stripe {
+            band
+        } else {
+            bg
+        }
+    });
+    let dir = media_dir.join("demo");
+    std::fs::create_dir_all(&dir).map_err(crate::error::AppError::internal)?;
+    let name = format!("product-{index:02}.png");
+    img.save(dir.join(&name)).map_err(crate::error::AppError::internal)?;
+    Ok(format!("/media/demo/{name}"))
+}
+
+fn hsl(h: f32, s: f32, l: f32) -> image::Rgb<u8> {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = l - c / 2.0;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let to = |v: f32| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    image::Rgb([to(r), to(g), to(b)])
 }

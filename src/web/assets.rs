@@ -76,3 +76,13 @@ pub async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResp
         .insert_header((header::CACHE_CONTROL, cache))
         .body(file.data.into_owned()))
 }
+
+/// `GET /favicon.ico`: browsers ask for it at the root whatever the page links.
+pub async fn favicon(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    serve(req, web::Path::from("img/favicon.ico".to_string())).await
+}
+
+/// `GET /apple-touch-icon.png`: the home-screen icon iOS looks for at the root.
+pub async fn touch_icon(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    serve(req, web::Path::from("img/apple-touch-icon.png".to_string())).await
+}

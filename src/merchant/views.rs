@@ -4,7 +4,7 @@ use super::import::ProductImport;
 use super::models::{Application, Coupon};
 use super::queries::ProductRow;
 use super::service::Dashboard;
-use crate::mall::models::{Category, Order, Sku};
+use crate::mall::models::{CategoryNode, Order, Sku};
 use crate::mall::service::OrderPage;
 use crate::web::filters;
 use crate::web::page::Page;
@@ -78,7 +78,7 @@ pub struct ProductValues {
 #[template(path = "merchant/new_product.html")]
 pub struct NewProductView {
     pub page: Page,
-    pub categories: Vec<Category>,
+    pub categories: Vec<CategoryNode>,
     pub values: ProductValues,
     pub error: Option<String>,
 }
@@ -135,7 +135,7 @@ pub struct ImportProgress<'a> {
 pub struct EditProductView {
     pub page: Page,
     pub product: super::service::ProductEdit,
-    pub categories: Vec<Category>,
+    pub categories: Vec<CategoryNode>,
     pub error: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{shop_of, unprocessable};
 use crate::db::write_tx;
 use crate::error::{AppError, AppResult};
-use crate::mall::models::{Category, parse_yuan};
+use crate::mall::models::{CategoryNode, parse_yuan};
 use crate::mall::service::{ProductSpec, SkuSpec};
 use crate::merchant::service::ShopLog;
 use crate::merchant::views::{NewProductView, ProductValues, ProductsView, StockCell};
@@ -67,7 +67,7 @@ pub async fn list_products(
 
 pub async fn show_new_product(state: web::Data<AppState>, m: RequireMerchant, page: Page) -> AppResult<HttpResponse> {
     shop_of(&state, m.0.id).await?;
-    let categories = state.db.run(crate::mall::service::leaf_categories).await?;
+    let categories = state.db.run(crate::mall::service::category_tree).await?;
     render(&NewProductView { page, categories, values: ProductValues::default(), error: None })
 }
 
@@ -110,14 +110,15 @@ fn parse_skus(lines: &str, price: &str, stock: &str) -> Result<Vec<SkuSpec>, Str
 /// The fields a product form always has: name, category, description, original price.
 fn product_basics<'a>(
     form: &'a media::UploadForm,
-    categories: &[Category],
+    categories: &[CategoryNode],
 ) -> Result<(&'a str, i64, &'a str, Option<i64>), String> {
     let name = form.text("name").trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err("商品名称需为 1–60 个字".into());
     }
     let category_id: i64 = form.text("category_id").trim().parse().map_err(|_| "请选择分类".to_string())?;
-    if !categories.iter().any(|c| c.id == category_id) {
+    // Products are filed under a second-level category only.
+    if !categories.iter().flat_map(|n| n.children.iter()).any(|c| c.id == category_id) {
         return Err("请选择分类".into());
     }
     let description = form.text("description").trim();
@@ -142,7 +143,7 @@ pub async fn create_product(
 ) -> AppResult<HttpResponse> {
     let shop = shop_of(&state, m.0.id).await?;
     let form = media::read_form(form, 5, state.config.upload_max_bytes).await?;
-    let categories = state.db.run(crate::mall::service::leaf_categories).await?;
+    let categories = state.db.run(crate::mall::service::category_tree).await?;
     let values = ProductValues {
         name: form.text("name").chars().take(80).collect(),
         category_id: form.text("category_id").chars().take(20).collect(),
@@ -266,7 +267,7 @@ pub async fn show_edit_product(
     let id = path.into_inner();
     let (product, categories) = state
         .db
-        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::leaf_categories(conn)?)))
+        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::category_tree(conn)?)))
         .await?;
     render(&crate::merchant::views::EditProductView { page, product, categories, error: None })
 }
@@ -286,7 +287,7 @@ pub async fn edit_product(
     let form = media::read_form(form, 5, state.config.upload_max_bytes).await?;
     let (product, categories) = state
         .db
-        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::leaf_categories(conn)?)))
+        .run(move |conn| Ok((service::product_for_edit(conn, shop, id)?, crate::mall::service::category_tree(conn)?)))
         .await?;
     let check = || -> Result<service::ProductChange, String> {
         let (name, category_id, description, original) = product_basics(&form, &categories)?;

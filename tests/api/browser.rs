@@ -79,6 +79,13 @@ impl Driver {
         v["value"].clone()
     }
 
+    /// The text of an open alert or confirm dialog, if one is open.
+    pub fn alert_text(&self) -> Option<String> {
+        let url = format!("{}/session/{}/alert/text", self.base, self.session);
+        let v: Value = self.agent.get(&url).call().ok()?.body_mut().read_json().ok()?;
+        v["value"].as_str().map(str::to_string)
+    }
+
     pub fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }

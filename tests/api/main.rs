@@ -9,6 +9,8 @@ mod admin;
 mod auth;
 mod browser;
 mod browser_forum;
+mod browser_polish;
+mod browser_rules;
 mod campus;
 mod cli;
 mod concurrency;

@@ -219,6 +219,7 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
     driver.type_into("form[action$='/hide'] input[name=reason]", "描述与实物不符");
     driver.screenshot("admin-moderation-desktop.png");
     driver.click("form[action$='/hide'] button[type=submit]");
+    crate::browser_rules::answer_confirm(&driver, true);
     driver.wait_for("the emptied queue", |d| d.source().contains("没有待审核的内容"));
     let status: String = app.db(|c| {
         use campus::db::schema::products;
@@ -262,6 +263,7 @@ fn browser_student_searches_buys_and_pays_on_a_phone() {
     driver.wait_for("the cashier", |d| d.url().contains("/pay/mock/"));
     driver.screenshot("cashier-phone.png");
     driver.click("button[value=pay]");
+    assert!(crate::browser_rules::answer_confirm(&driver, true).contains("确认支付"));
     driver.wait_for("the paid order", |d| d.source().contains("支付成功") && d.source().contains("待发货"));
     driver.screenshot("order-phone.png");
 }
@@ -277,6 +279,8 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     driver.click("form[action='/login'] button[type=submit]");
     driver.wait_for("the product form", |d| d.url().ends_with("/merchant/products/new"));
     driver.type_into("input[name=name]", "浏览器测试 保温杯");
+    // The category is picked from the tree (no silent default).
+    driver.click("select[name=category_id] optgroup option");
     driver.type_into("textarea[name=description]", "316 不锈钢，保温 12 小时");
     driver.type_into("textarea[name=skus]", "白色 500ml, 59, 10\n黑色 500ml, 59, 8");
     let photo = app.data_dir.join("cup.png");

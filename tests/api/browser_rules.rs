@@ -110,8 +110,9 @@ pub fn check_desk_page(d: &Driver, what: &str) {
 pub fn visit_phone(d: &Driver, url: &str, what: &str, shot: &str) {
     d.goto(url);
     d.wait_for(what, |d| js(d, "return document.readyState") == "complete");
-    check_phone_page(d, what);
+    // The picture first: the check scrolls rows and the page.
     d.screenshot(&format!("{shot}.png"));
+    check_phone_page(d, what);
 }
 
 /// The text of the confirm dialog a click opened, then accepts (`true`) or dismisses it.

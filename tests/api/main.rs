@@ -28,6 +28,7 @@ mod merchant_log;
 mod messages;
 mod moderation;
 mod ops;
+mod polish;
 mod privacy;
 mod profile;
 mod refunds;

@@ -116,6 +116,20 @@ fn browser_student_pages_keep_the_phone_rules() {
         ("/me/messages", "polish-messages-phone"),
         ("/me/settings", "polish-settings-phone"),
         ("/me/feedback", "polish-feedback-phone"),
+        ("/mall/coupons", "polish-coupons-phone"),
+        ("/mall/categories/2", "polish-category-phone"),
+        ("/forum", "polish-forum-phone"),
+        ("/forum/new", "polish-forum-new-phone"),
+        ("/forum/ranking", "polish-forum-ranking-phone"),
+        ("/forum/posts/1", "polish-forum-post-phone"),
+        ("/activities", "polish-activities-phone"),
+        ("/activities/1", "polish-activity-phone"),
+        ("/activities/mine", "polish-activities-mine-phone"),
+        ("/campus/news", "polish-news-phone"),
+        ("/campus/news/1", "polish-article-phone"),
+        ("/campus/map", "polish-map-phone"),
+        ("/me/posts", "polish-my-posts-phone"),
+        ("/me/delete", "polish-delete-account-phone"),
     ] {
         visit_phone(&d, &app.url(path), path, shot);
     }

@@ -15,7 +15,8 @@ pub fn js(d: &Driver, script: &str) -> Value {
 const DATA_WORDS: &[&str] = &[
     "ml", "mAh", "USB", "Type", "PD", "LED", "TWS", "Pro", "Max", "Mini", "KB", "GB", "TB", "Li", "Ning", "iPhone",
     "Android", "Wi", "Fi", "JPG", "PNG", "CSV", "XLSX", "JSON", "MB", "QQ", "ID", "APP", "App", "VIP", "TEL", "OK",
-    "AA", "AAA",
+    "AA", "AAA", // What the demo forum's regulars wrote and are called.
+    "Leo", "HR", "PDF", "AirPods",
 ];
 
 const SCRIPT: &str = r#"

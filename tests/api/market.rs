@@ -214,6 +214,10 @@ fn reported_items_reach_admins_who_take_them_down() {
     assert_eq!(items(&app)[0].1, "removed");
     assert_eq!(reporter.get(&format!("/mall/second-hand/{id}")).status, 404);
     assert!(seller.get("/me/messages").body.contains("已被下架"));
+    // The seller's own page of the item says why; nobody else sees it at all.
+    let own = seller.get(&format!("/mall/second-hand/{id}"));
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("已被管理员下架，原因：盗版"), "{}", own.body);
     use campus::db::schema::audit_log;
     let n: i64 =
         app.db(|c| audit_log::table.filter(audit_log::action.eq("second_hand.remove")).count().get_result(c).unwrap());

@@ -469,7 +469,7 @@ fn demo_picture(media_dir: &std::path::Path, index: usize, kind: usize) -> AppRe
             _ => dx.abs() + dy.abs() < 120.0, // a diamond
         };
         // A highlight, and stripes that differ from product to product within a category.
-        let stripe = ((x as usize + y as usize + index * 13) / 24) % (2 + index % 3) == 0;
+        let stripe = ((x as usize + y as usize + index * 13) / 24).is_multiple_of(2 + index % 3);
         if inside && (dx + 30.0).powi(2) + (dy + 37.5).powi(2) < 506.0 {
             light
         } else if inside {

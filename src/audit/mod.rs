@@ -214,10 +214,10 @@ pub enum View {
 pub fn describe(conn: &mut DbConn, rows: Vec<AuditEntry>, view: View) -> AppResult<Vec<AuditLine>> {
     let mut ids: HashMap<&'static str, Vec<i64>> = HashMap::new();
     for r in &rows {
-        if let (Some(kind), Some(id)) = (labels::name_table(&r.target_type), r.target_id.as_deref()) {
-            if let Ok(id) = id.parse::<i64>() {
-                ids.entry(kind).or_default().push(id);
-            }
+        if let (Some(kind), Some(Ok(id))) =
+            (labels::name_table(&r.target_type), r.target_id.as_deref().map(str::parse::<i64>))
+        {
+            ids.entry(kind).or_default().push(id);
         }
     }
     let mut names: HashMap<(&'static str, i64), String> = HashMap::new();

@@ -108,6 +108,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::notify::routes(cfg);
     crate::ops::routes(cfg);
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/media/licences/{name}", web::get().to(media::serve_licence))
         .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/apple-touch-icon.png", web::get().to(assets::touch_icon))
         .route("/apple-touch-icon-precomposed.png", web::get().to(assets::touch_icon))

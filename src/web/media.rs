@@ -263,6 +263,26 @@ fn media_path(root: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// `GET /media/{path}`.
+/// `GET /media/licences/{name}`: a merchant applicant's business licence is personal data, shown
+/// only to its applicant (the file name starts with `u{id}-`) and to admins, never cached by
+/// shared caches.
+pub async fn serve_licence(
+    state: web::Data<WebState>,
+    user: super::page::CurrentUser,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let owner = name.strip_prefix('u').and_then(|rest| rest.split('-').next()).and_then(|id| id.parse::<i64>().ok());
+    if !user.is_admin() && owner != Some(user.id) {
+        return Err(AppError::NotFound);
+    }
+    let file = media_path(&state.config.media_dir(), &format!("licences/{name}")).ok_or(AppError::NotFound)?;
+    let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(data))
+}
+
 pub async fn serve(state: web::Data<WebState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = media_path(&state.config.media_dir(), &path).ok_or(AppError::NotFound)?;
     let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;

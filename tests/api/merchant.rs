@@ -54,8 +54,21 @@ pub fn new_merchant(app: &TestApp, username: &str) -> Client {
     let admin = app.login("admin", DEMO_PASSWORD);
     let page = admin.get("/admin/merchants");
     use campus::db::schema::merchant_applications as ma;
-    let id: i64 = app
-        .db(|conn| ma::table.filter(ma::status.eq("pending")).order(ma::id.desc()).select(ma::id).first(conn).unwrap());
+    let (id, licence): (i64, Option<String>) = app.db(|conn| {
+        ma::table
+            .filter(ma::status.eq("pending"))
+            .order(ma::id.desc())
+            .select((ma::id, ma::licence_image))
+            .first(conn)
+            .unwrap()
+    });
+    // The licence photo is personal data: its applicant and the admins see it, nobody else.
+    let licence = licence.expect("licence stored");
+    assert!(licence.starts_with("/media/licences/"), "{licence}");
+    assert_eq!(admin.get(&licence).status, 200);
+    assert_eq!(c.get(&licence).status, 200);
+    assert_eq!(app.login("student", DEMO_PASSWORD).get(&licence).status, 404, "another user");
+    assert_ne!(app.client().get(&licence).status, 200, "signed out");
     let r = admin.post_form(&format!("/admin/merchants/applications/{id}/approve"), &[("csrf_token", &page.csrf())]);
     assert_eq!(r.status, 303);
     app.login(username, "secret123")

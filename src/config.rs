@@ -120,6 +120,12 @@ impl Config {
                 None => default,
             }))
         };
+        let bytes = |k: &str, default: usize| -> anyhow::Result<usize> {
+            match var(k) {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{k} must be a number")),
+                None => Ok(default),
+            }
+        };
         let data_dir = PathBuf::from(var("CAMPUS_DATA_DIR").unwrap_or_else(|| "data".into()));
         std::fs::create_dir_all(&data_dir)?;
         let secret_key = match var("CAMPUS_SECRET_KEY") {
@@ -171,15 +177,9 @@ impl Config {
                 Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
                 None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             },
-            upload_max_bytes: 5 * 1024 * 1024,
-            multipart_max_bytes: match var("CAMPUS_MULTIPART_MAX_BYTES") {
-                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_BYTES must be a number"))?,
-                None => 10 * 1024 * 1024,
-            },
-            multipart_max_fields: match var("CAMPUS_MULTIPART_MAX_FIELDS") {
-                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_MULTIPART_MAX_FIELDS must be a number"))?,
-                None => 64,
-            },
+            upload_max_bytes: bytes("CAMPUS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)?,
+            multipart_max_bytes: bytes("CAMPUS_MULTIPART_MAX_BYTES", 10 * 1024 * 1024)?,
+            multipart_max_fields: bytes("CAMPUS_MULTIPART_MAX_FIELDS", 64)?,
             pay_provider: match var("CAMPUS_PAY_PROVIDER").as_deref() {
                 None | Some("mock") => "mock".into(),
                 Some("wechat") => "wechat".into(),

@@ -55,3 +55,19 @@ fn create_admin_makes_an_account_that_reaches_the_back_office() {
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn upload_limits_come_from_the_environment_and_a_bad_one_stops_the_start() {
+    let dir = std::env::temp_dir().join(format!("campus_cli_env_{}_{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_campus"))
+        .arg("migrate")
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join("env.db").display()))
+        .env("CAMPUS_DATA_DIR", &dir)
+        .env("CAMPUS_UPLOAD_MAX_BYTES", "5MB")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CAMPUS_UPLOAD_MAX_BYTES must be a number"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,12 +2,13 @@
 # Forum load test: release build, SQLite with 100,000 generated posts and 1,000,000 comments,
 # wrk at 64 connections for 10 s per page, signed in as the demo student; then 1,000 concurrent
 # likes and unlikes on one post (benches/forum_likes.py).
-# Usage: bash benches/forum.sh [posts] [comments]   (needs wrk, python3)
+# Usage: bash benches/forum.sh [posts] [comments]   (needs wrk, python3, sqlite3)
+# Env: SKIP_BUILD=1 to use the existing target/release/campus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 posts=${1:-100000}
 comments=${2:-1000000}
-cargo build --release -q
+[ "${SKIP_BUILD:-0}" = 1 ] || cargo build --release -q
 data=$(mktemp -d)
 port=18082
 export CAMPUS_DATA_DIR="$data" CAMPUS_BIND="127.0.0.1:$port" RUST_LOG=warn

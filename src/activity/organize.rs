@@ -2,9 +2,6 @@
 //! messages to everyone registered, and check-in by code. Admins manage every activity; a user
 //! with the organizer role manages their own.
 
-use chrono::TimeZone;
-use chrono_tz::Asia::Shanghai;
-
 use super::models::{Activity, ActivitySpec, Card, REGISTERED, Registration, WAITLISTED};
 use super::queries;
 use super::service::{promote, schedule_reminder};
@@ -117,7 +114,7 @@ pub fn registrants(conn: &mut DbConn, m: Manager, id: i64) -> AppResult<Registra
 }
 
 fn shanghai(t: chrono::NaiveDateTime) -> String {
-    Shanghai.from_utc_datetime(&t).format("%Y-%m-%d %H:%M").to_string()
+    crate::web::time::minute(t)
 }
 
 /// The registrant list as CSV (UTF-8 with a BOM, so Excel reads the Chinese right).

@@ -2,8 +2,7 @@
 //! day-before reminder. Seat rules live in SQL (see `queries::take_seat`), the line's order in
 //! the registrations' ids.
 
-use chrono::{TimeDelta, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::TimeDelta;
 
 use super::models::{Activity, Card, PUBLISHED, REGISTERED, Registration, Signup, WAITLISTED, WITHDRAWN};
 use super::queries::{self, Filter};
@@ -184,7 +183,7 @@ pub(super) fn promote(conn: &mut DbConn, activity: &Activity, next: &Registratio
 pub(super) fn wx_fields(a: &Activity, note: &str) -> Vec<(&'static str, String)> {
     vec![
         ("thing1", a.title.chars().take(20).collect()),
-        ("time2", Shanghai.from_utc_datetime(&a.starts_at).format("%Y-%m-%d %H:%M").to_string()),
+        ("time2", crate::web::time::minute(a.starts_at)),
         ("thing3", a.place.chars().take(20).collect()),
         ("thing4", note.chars().take(20).collect()),
     ]
@@ -192,7 +191,7 @@ pub(super) fn wx_fields(a: &Activity, note: &str) -> Vec<(&'static str, String)>
 
 /// `12月5日 14:00`: an activity's start in Shanghai time.
 pub(super) fn when(a: &Activity) -> String {
-    Shanghai.from_utc_datetime(&a.starts_at).format("%-m月%-d日 %H:%M").to_string()
+    crate::web::time::local(a.starts_at).format("%-m月%-d日 %H:%M").to_string()
 }
 
 /// A check-in code: 8 characters nobody misreads (no 0/O, 1/I).

@@ -1,5 +1,4 @@
-use chrono::{TimeDelta, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::TimeDelta;
 
 use super::queries::{self, Stats, UserRow};
 use crate::audit::{self, AuditLine};
@@ -7,6 +6,7 @@ use crate::auth::models::Role;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs;
+use crate::web::time;
 
 pub struct Dashboard {
     pub stats: Stats,
@@ -21,12 +21,12 @@ pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
     let now = db::now();
     let (pending, failed) = jobs::queue_depth(conn)?;
     let stats = queries::stats(conn, pending, failed, now - TimeDelta::days(7))?;
-    let today = Shanghai.from_utc_datetime(&now).date_naive();
+    let today = time::date(now);
     let first = today - TimeDelta::days(29);
     let mut registrations: Vec<(String, i64)> =
         (0..30).map(|i| ((first + TimeDelta::days(i)).format("%m-%d").to_string(), 0)).collect();
     for at in queries::registrations_since(conn, now - TimeDelta::days(31))? {
-        let idx = (Shanghai.from_utc_datetime(&at).date_naive() - first).num_days();
+        let idx = (time::date(at) - first).num_days();
         if (0..30).contains(&idx) {
             registrations[idx as usize].1 += 1;
         }

@@ -57,10 +57,17 @@ pub fn liked_among(conn: &mut DbConn, user: i64, kind: &str, targets: &[i64]) ->
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(forum_likes::table
+    // A range rather than `IN (…)`: a statement with a list of binds is prepared anew on every
+    // run, a range one once per connection. The range holds only this user's likes of this kind
+    // (the unique index leads with them), filtered to `targets` here.
+    let lo = targets.iter().copied().min().unwrap_or_default();
+    let hi = targets.iter().copied().max().unwrap_or_default();
+    let mut found: Vec<i64> = crate::on_backend!(conn, |c| forum_likes::table
         .filter(forum_likes::user_id.eq(user))
         .filter(forum_likes::target_kind.eq(kind))
-        .filter(forum_likes::target_id.eq_any(targets.to_vec()))
+        .filter(forum_likes::target_id.between(lo, hi))
         .select(forum_likes::target_id)
-        .load(conn)?)
+        .load(c))?;
+    found.retain(|t| targets.contains(t));
+    Ok(found)
 }

@@ -7,8 +7,6 @@
 //! words, nobody hears twice of one comment, and nobody hears of a thread they muted. Writers
 //! are named as readers see them: an anonymous writer by the thread's pseudonym, never by name.
 
-use chrono::TimeZone;
-
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::forum::posts::queries as posts;
@@ -72,7 +70,7 @@ fn tell(conn: &mut DbConn, user: i64, thread: &Thread, title: &str, body: &str) 
 }
 
 fn wechat_reply(conn: &mut DbConn, user: i64, thread: &Thread, said: &str) -> AppResult<()> {
-    let when = chrono_tz::Asia::Shanghai.from_utc_datetime(&db::now()).format("%Y-%m-%d %H:%M").to_string();
+    let when = crate::web::time::minute(db::now());
     notify::wechat::queue(
         conn,
         user,

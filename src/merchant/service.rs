@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, TimeDelta, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::{NaiveDateTime, TimeDelta};
 
 use super::models::{Application, Coupon, NewApplication, NewCoupon};
 use super::queries::{self, ProductRow};
@@ -16,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::mall::models::{Order, OrderStatus, Sku};
 use crate::mall::service::{self as mall, SkuSpec};
 use crate::notify::{self, MessageKind};
+use crate::web::time;
 
 pub fn latest_application(conn: &mut DbConn, user_id: i64) -> AppResult<Option<Application>> {
     Ok(queries::latest_application(conn, user_id)?)
@@ -324,18 +324,14 @@ pub struct Dashboard {
 
 pub fn dashboard(conn: &mut DbConn, shop: i64) -> AppResult<Dashboard> {
     let now = db::now();
-    let today = Shanghai.from_utc_datetime(&now).date_naive();
+    let today = time::date(now);
     let start_day = today - TimeDelta::days(29);
-    let start: NaiveDateTime = Shanghai
-        .from_local_datetime(&start_day.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .single()
-        .map(|d| d.naive_utc())
-        .unwrap_or(now - TimeDelta::days(30));
+    let start: NaiveDateTime = time::utc(start_day.and_time(chrono::NaiveTime::MIN));
     let mut daily: Vec<(String, i64)> =
         (0..30).map(|i| ((start_day + TimeDelta::days(i)).format("%m-%d").to_string(), 0)).collect();
     let mut month = 0;
     for (paid_at, pay, refunded) in queries::paid_since(conn, shop, start)? {
-        let day = Shanghai.from_utc_datetime(&paid_at).date_naive();
+        let day = time::date(paid_at);
         let idx = (day - start_day).num_days();
         if (0..30).contains(&idx) {
             daily[idx as usize].1 += pay - refunded;

@@ -24,7 +24,19 @@ const TOKENIZER: &str = "jieba";
 /// for it once (a few hundred ms).
 fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
+    JIEBA.get_or_init(load_dictionary)
+}
+
+/// jieba's own default dictionary (`dict.txt` of jieba-rs 0.11, MIT licence), gzipped.
+const DICTIONARY: &[u8] = include_bytes!("jieba_dict.txt.gz");
+
+fn load_dictionary() -> Jieba {
+    let mut reader = std::io::BufReader::new(flate2::read::GzDecoder::new(DICTIONARY));
+    Jieba::with_dict(&mut reader).unwrap_or_else(|e| {
+        // Cannot happen with the bundled file; searching by whole phrases still works.
+        tracing::error!("the word dictionary did not load: {e}");
+        Jieba::empty()
+    })
 }
 
 /// The words of `text` as the index sees them: search-mode cut, lower-cased, no punctuation.

@@ -1,8 +1,7 @@
 //! Askama filters for display: money, masked phone, Shanghai times. Templates `use` this module
 //! as `filters` (askama looks custom filters up there).
 
-use chrono::{NaiveDateTime, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::NaiveDateTime;
 
 /// An amount in cents, however many references deep a template holds it.
 pub trait Cents {
@@ -45,7 +44,7 @@ pub fn phone(value: &Option<String>, _env: &dyn askama::Values) -> askama::Resul
 /// A UTC time shown in Asia/Shanghai as `2026-11-25 15:30`.
 #[askama::filter_fn]
 pub fn datetime(value: &NaiveDateTime, _env: &dyn askama::Values) -> askama::Result<String> {
-    Ok(Shanghai.from_utc_datetime(value).format("%Y-%m-%d %H:%M").to_string())
+    Ok(super::time::minute(*value))
 }
 
 /// A UTC time relative to now: 刚刚, 5分钟前, 3小时前, 2天前, then the date.
@@ -61,7 +60,7 @@ pub fn relative_time(then: NaiveDateTime, now: NaiveDateTime) -> String {
         s if s < 3600 => format!("{}分钟前", s / 60),
         s if s < 86_400 => format!("{}小时前", s / 3600),
         s if s < 7 * 86_400 => format!("{}天前", s / 86_400),
-        _ => Shanghai.from_utc_datetime(&then).format("%Y-%m-%d").to_string(),
+        _ => super::time::local(then).format("%Y-%m-%d").to_string(),
     }
 }
 

@@ -24,16 +24,14 @@ impl ReasonForm {
 
 /// `2026-12-05T14:00` (a `datetime-local` input, Shanghai time) as UTC.
 pub fn parse_local(raw: &str) -> Option<chrono::NaiveDateTime> {
-    use chrono::TimeZone;
     let raw = raw.trim();
     let local = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
         .ok()?;
-    chrono_tz::Asia::Shanghai.from_local_datetime(&local).single().map(|t| t.naive_utc())
+    Some(super::time::utc(local))
 }
 
 /// A UTC time as a `datetime-local` value in Shanghai time.
 pub fn local_input(t: chrono::NaiveDateTime) -> String {
-    use chrono::TimeZone;
-    chrono_tz::Asia::Shanghai.from_utc_datetime(&t).format("%Y-%m-%dT%H:%M").to_string()
+    super::time::local(t).format("%Y-%m-%dT%H:%M").to_string()
 }

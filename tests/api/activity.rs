@@ -1,8 +1,7 @@
 //! Activities over HTTP: publishing, registering until full, the waitlist and its promotion,
 //! check-in by code, the organizer's list, CSV and messages, bad input and other people's data.
 
-use chrono::{TimeDelta, TimeZone};
-use chrono_tz::Asia::Shanghai;
+use chrono::TimeDelta;
 use diesel::prelude::*;
 
 use crate::helpers::{Client, DEMO_PASSWORD, Resp, TestApp, eventually, spawn_app};
@@ -51,7 +50,7 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
 /// `hours` from now, as the organizer form's Shanghai `datetime-local` value.
 pub fn local(hours: i64) -> String {
     let t = chrono::Utc::now().naive_utc() + TimeDelta::hours(hours);
-    Shanghai.from_utc_datetime(&t).format("%Y-%m-%dT%H:%M").to_string()
+    campus::web::time::local(t).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// Publishes an activity starting in `start_hours` with `capacity` seats; returns its id.

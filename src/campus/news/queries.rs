@@ -26,7 +26,8 @@ pub fn feed(
     }
     if let Some((at, id)) = after {
         query = query
-            .filter(campus_news::published_at.lt(at).or(campus_news::published_at.eq(at).and(campus_news::id.lt(id))));
+            .filter(campus_news::published_at.le(at))
+            .filter(campus_news::published_at.lt(at).or(campus_news::id.lt(id)));
     }
     query.load(conn)
 }

@@ -59,12 +59,12 @@ pub fn top_level(
         .limit(limit)
         .into_boxed();
     q = match cursor {
-        Some(Cursor::At(at, id)) if !by_likes => q.filter(
-            forum_comments::created_at.gt(at).or(forum_comments::created_at.eq(at).and(forum_comments::id.gt(id))),
-        ),
-        Some(Cursor::Count(n, id)) if by_likes => q.filter(
-            forum_comments::like_count.lt(n).or(forum_comments::like_count.eq(n).and(forum_comments::id.lt(id))),
-        ),
+        Some(Cursor::At(at, id)) if !by_likes => q
+            .filter(forum_comments::created_at.ge(at))
+            .filter(forum_comments::created_at.gt(at).or(forum_comments::id.gt(id))),
+        Some(Cursor::Count(n, id)) if by_likes => q
+            .filter(forum_comments::like_count.le(n))
+            .filter(forum_comments::like_count.lt(n).or(forum_comments::id.lt(id))),
         _ => q,
     };
     q = if by_likes {
@@ -85,9 +85,9 @@ pub fn replies(conn: &mut DbConn, parent_id: i64, cursor: Option<Cursor>, limit:
         .limit(limit)
         .into_boxed();
     if let Some(Cursor::At(at, id)) = cursor {
-        q = q.filter(
-            forum_comments::created_at.gt(at).or(forum_comments::created_at.eq(at).and(forum_comments::id.gt(id))),
-        );
+        q = q
+            .filter(forum_comments::created_at.ge(at))
+            .filter(forum_comments::created_at.gt(at).or(forum_comments::id.gt(id)));
     }
     q.load(conn)
 }
@@ -150,9 +150,9 @@ pub fn by_author(
         .limit(limit)
         .into_boxed();
     if let Some(Cursor::At(at, id)) = cursor {
-        q = q.filter(
-            forum_comments::created_at.lt(at).or(forum_comments::created_at.eq(at).and(forum_comments::id.lt(id))),
-        );
+        q = q
+            .filter(forum_comments::created_at.le(at))
+            .filter(forum_comments::created_at.lt(at).or(forum_comments::id.lt(id)));
     }
     q.load(conn)
 }

@@ -106,15 +106,18 @@ pub fn feed(
         Some(b) => q.filter(forum_posts::board_id.eq(b)),
         None => q.filter(forum_boards::active.eq(true)),
     };
+    // Each cursor is written `key <= k AND (key < k OR id < i)`: the same rows as
+    // `(key, id) < (k, i)`, with a plain range on `key` that the index can seek to. Written as
+    // `key < k OR (key = k AND id < i)`, SQLite walked the board's index from the top, row by row.
     q = match (sort, cursor) {
         (Sort::Newest, Some(Cursor::At(at, id))) => {
-            q.filter(forum_posts::created_at.lt(at).or(forum_posts::created_at.eq(at).and(forum_posts::id.lt(id))))
+            q.filter(forum_posts::created_at.le(at)).filter(forum_posts::created_at.lt(at).or(forum_posts::id.lt(id)))
         }
-        (Sort::LastReply, Some(Cursor::At(at, id))) => q.filter(
-            forum_posts::last_reply_at.lt(at).or(forum_posts::last_reply_at.eq(at).and(forum_posts::id.lt(id))),
-        ),
+        (Sort::LastReply, Some(Cursor::At(at, id))) => q
+            .filter(forum_posts::last_reply_at.le(at))
+            .filter(forum_posts::last_reply_at.lt(at).or(forum_posts::id.lt(id))),
         (Sort::Hot, Some(Cursor::Score(v, id))) => {
-            q.filter(forum_posts::hot_score.lt(v).or(forum_posts::hot_score.eq(v).and(forum_posts::id.lt(id))))
+            q.filter(forum_posts::hot_score.le(v)).filter(forum_posts::hot_score.lt(v).or(forum_posts::id.lt(id)))
         }
         _ => q,
     };
@@ -128,13 +131,15 @@ pub fn feed(
 
 /// The best-scored visible posts created since `since` (the ranking job keeps the scores).
 pub fn ranking(conn: &mut DbConn, since: NaiveDateTime, limit: i64) -> QueryResult<Vec<CardRow>> {
-    card_query!()
+    // On the backend's own connection, so the statement cache finds it by type (see
+    // `posts::queries::find`).
+    crate::on_backend!(conn, |c| card_query!()
         .filter(forum_posts::status.eq(VISIBLE))
         .filter(forum_posts::created_at.ge(since))
         .filter(forum_boards::active.eq(true))
         .order((forum_posts::hot_score.desc(), forum_posts::id.desc()))
         .limit(limit)
-        .load(conn)
+        .load(c))
 }
 
 /// Those of `ids` that are visible in an active board (search hits are re-checked here).
@@ -155,7 +160,7 @@ pub fn by_author(conn: &mut DbConn, author: i64, cursor: Option<Cursor>, limit: 
         .limit(limit)
         .into_boxed();
     if let Some(Cursor::At(at, id)) = cursor {
-        q = q.filter(forum_posts::created_at.lt(at).or(forum_posts::created_at.eq(at).and(forum_posts::id.lt(id))));
+        q = q.filter(forum_posts::created_at.le(at)).filter(forum_posts::created_at.lt(at).or(forum_posts::id.lt(id)));
     }
     q.load(conn)
 }

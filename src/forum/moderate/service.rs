@@ -3,7 +3,7 @@
 //! another board, ban the author from the forum for some days, see who wrote an anonymous post.
 //! Each action on a post page is audit-logged and the author is told what happened and why.
 
-use chrono::{NaiveDateTime, TimeDelta, TimeZone};
+use chrono::{NaiveDateTime, TimeDelta};
 
 use crate::audit;
 use crate::db::{self, DbConn, write_tx};
@@ -74,7 +74,7 @@ impl Action {
 }
 
 fn shanghai(at: NaiveDateTime) -> String {
-    chrono_tz::Asia::Shanghai.from_utc_datetime(&at).format("%Y-%m-%d %H:%M").to_string()
+    crate::web::time::minute(at)
 }
 
 fn link(id: i64) -> String {

@@ -31,13 +31,15 @@ pub fn insert(conn: &mut DbConn, author: i64, post: &NewPost, images: &str, now:
 pub type Found = (Post, Board, String, Option<String>);
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Found>> {
-    forum_posts::table
+    // On the backend's own connection: its statement cache finds the statement by type, where
+    // the multi-backend wrapper would write the SQL out to look it up (every post view).
+    crate::on_backend!(conn, |c| forum_posts::table
         .inner_join(forum_boards::table)
         .inner_join(users::table)
         .filter(forum_posts::id.eq(id))
         .select((Post::as_select(), Board::as_select(), users::nickname, users::avatar))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The post, locked until the transaction ends on PostgreSQL (SQLite's write transactions
@@ -168,10 +170,10 @@ pub fn close_reports(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
 }
 
 pub fn is_muted(conn: &mut DbConn, user: i64, post: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+    crate::on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
         forum_mutes::table.filter(forum_mutes::user_id.eq(user)).filter(forum_mutes::post_id.eq(post)),
     ))
-    .get_result(conn)
+    .get_result(c))
 }
 
 /// Mutes or unmutes a thread; the primary key keeps one row however many presses arrive.

@@ -2,7 +2,7 @@
 //! filter, what a reader sees of it, the author's 15-minute edit, soft delete, likes, reports
 //! (enough of them hide the post pending review) and muting a thread.
 
-use chrono::{NaiveDateTime, TimeDelta, TimeZone};
+use chrono::{NaiveDateTime, TimeDelta};
 
 use super::queries;
 use crate::db::{self, DbConn, write_tx};
@@ -26,7 +26,7 @@ pub struct Viewer {
 }
 
 fn shanghai(at: NaiveDateTime) -> String {
-    chrono_tz::Asia::Shanghai.from_utc_datetime(&at).format("%Y-%m-%d %H:%M").to_string()
+    crate::web::time::minute(at)
 }
 
 /// Refuses a user an admin banned from the forum, saying until when.

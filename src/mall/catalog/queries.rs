@@ -91,13 +91,13 @@ pub fn product_cards(
     }
     q = match (sort, cursor) {
         (Sort::Sales, Some((v, id))) => {
-            q.filter(products::sales.lt(v).or(products::sales.eq(v).and(products::id.lt(id))))
+            q.filter(products::sales.le(v)).filter(products::sales.lt(v).or(products::id.lt(id)))
         }
         (Sort::PriceAsc, Some((v, id))) => {
-            q.filter(products::price_cents.gt(v).or(products::price_cents.eq(v).and(products::id.gt(id))))
+            q.filter(products::price_cents.ge(v)).filter(products::price_cents.gt(v).or(products::id.gt(id)))
         }
         (Sort::PriceDesc, Some((v, id))) => {
-            q.filter(products::price_cents.lt(v).or(products::price_cents.eq(v).and(products::id.lt(id))))
+            q.filter(products::price_cents.le(v)).filter(products::price_cents.lt(v).or(products::id.lt(id)))
         }
         (Sort::Newest, Some((_, id))) => q.filter(products::id.lt(id)),
         (_, None) => q,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{TimeDelta, TimeZone};
+use chrono::TimeDelta;
 
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
@@ -124,7 +124,7 @@ pub fn mark_paid(
                 ("character_string1", order.order_no.clone()),
                 ("amount2", crate::web::filters::format_money(order.pay_cents)),
                 ("thing3", description),
-                ("time4", chrono_tz::Asia::Shanghai.from_utc_datetime(&db::now()).format("%Y-%m-%d %H:%M").to_string()),
+                ("time4", crate::web::time::minute(db::now())),
             ],
         )?;
         let owner = catalog::queries::shop_owner(conn, order.shop_id)?;

@@ -2,7 +2,7 @@
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{shop_of, unprocessable};
@@ -45,11 +45,7 @@ pub struct CouponForm {
 
 fn day_start(raw: &str, what: &str) -> Result<chrono::NaiveDateTime, String> {
     let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| format!("{what}格式应为 2026-12-01"))?;
-    chrono_tz::Asia::Shanghai
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .single()
-        .map(|t| t.naive_utc())
-        .ok_or_else(|| format!("{what}无效"))
+    Ok(crate::web::time::utc(d.and_time(chrono::NaiveTime::MIN)))
 }
 
 fn parse_coupon(f: &CouponForm) -> Result<NewCoupon, String> {

@@ -13,6 +13,7 @@ pub mod page;
 pub mod pagination;
 pub mod ratelimit;
 pub mod session;
+pub mod xlsx;
 
 use std::sync::Arc;
 

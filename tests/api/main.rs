@@ -27,6 +27,7 @@ mod merchant;
 mod merchant_log;
 mod messages;
 mod moderation;
+mod notify_prefs;
 mod ops;
 mod polish;
 mod privacy;

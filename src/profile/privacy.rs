@@ -93,7 +93,6 @@ pub async fn delete(
     }
     let (uid, ip) = (user.id, client_ip(&req));
     state.db.run(move |conn| delete_account(conn, uid, &ip)).await?;
-    session::sign_out(&session);
-    session::flash(&session, "success", "账号已注销，感谢你的陪伴");
+    session::sign_out_with_flash(&session, "success", "账号已注销，感谢你的陪伴");
     Ok(see_other(&req, "/"))
 }

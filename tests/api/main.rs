@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod browser;
 mod browser_forum;
+mod browser_life;
 mod browser_polish;
 mod browser_rules;
 mod campus;

@@ -1,4 +1,4 @@
-//! Organizer pages: publish and edit, registrants and their CSV, a message to all, check-in.
+//! Organizer pages: publish and edit, registrants and their CSV/XLSX, a message to all, check-in.
 
 use actix_multipart::Multipart;
 use actix_session::Session;
@@ -153,10 +153,24 @@ pub async fn export_csv(
 ) -> AppResult<HttpResponse> {
     let (m, id) = (Manager::of(&user)?, path.into_inner());
     let (name, data) = state.db.run(move |conn| organize::export_csv(conn, m, id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+    Ok(download("text/csv; charset=utf-8", &name, data))
+}
+
+pub async fn export_xlsx(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (m, id) = (Manager::of(&user)?, path.into_inner());
+    let (name, data) = state.db.run(move |conn| organize::export_xlsx(conn, m, id)).await?;
+    Ok(download(crate::web::xlsx::CONTENT_TYPE, &name, data))
+}
+
+fn download(content_type: &str, name: &str, data: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-        .body(data))
+        .body(data)
 }
 
 #[derive(Deserialize)]

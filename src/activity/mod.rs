@@ -45,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/activities/{id}/edit", web::post().to(manage::update))
         .route("/activities/{id}/registrants", web::get().to(manage::registrants))
         .route("/activities/{id}/registrants.csv", web::get().to(manage::export_csv))
+        .route("/activities/{id}/registrants.xlsx", web::get().to(manage::export_xlsx))
         .route("/activities/{id}/message", web::post().to(manage::message_all))
         .route("/activities/{id}/checkin", web::get().to(manage::show_checkin))
         .route("/activities/{id}/checkin", web::post().to(manage::check_in));

@@ -342,6 +342,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    notification_prefs (user_id, category) {
+        user_id -> BigInt,
+        category -> Text,
+        email -> Bool,
+        wechat -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sensitive_words (id) {
         id -> BigInt,
         word -> Text,
@@ -434,6 +444,7 @@ diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_auth -> users (user_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(messages -> users (user_id));
+diesel::joinable!(notification_prefs -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(shops -> users (owner_id));
@@ -622,6 +633,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_coupons,
     settings,
     user_sessions,
+    notification_prefs,
 );
 
 // Campus life: activities, news, the map, feedback.

@@ -2,11 +2,13 @@
 //! job runner through SMTP or as `.eml` files) and WeChat subscribe messages.
 //!
 //! `notify::send` is the one door: it writes the message and, when the user has an email address
-//! and the kind of message warrants one, queues the email in the same transaction.
+//! and wants email for that kind of message (`prefs`), queues the email in the same transaction.
+//! `wechat::queue` likewise asks `prefs` before it queues a subscribe message.
 
 pub mod email;
 pub mod handlers;
 pub mod models;
+pub mod prefs;
 pub mod queries;
 pub mod service;
 pub mod wechat;
@@ -38,7 +40,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .route("/api/v1/wx/subscribe", web::post().to(handlers::record_subscription));
 }
 
-/// What a message is about; decides whether it also goes out by email.
+/// What a message is about; decides whether it also goes out by email by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageKind {
     Welcome,
@@ -71,7 +73,7 @@ impl MessageKind {
         }
     }
 
-    /// Whether this kind of message is also worth an email.
+    /// Whether this kind of message is emailed by default (before the user sets `prefs`).
     pub fn emails(self) -> bool {
         match self {
             MessageKind::Welcome | MessageKind::Security | MessageKind::ShopOrder => true,
@@ -134,6 +136,27 @@ impl Category {
 
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The category of a subscribe message's purpose (`order_paid`, `order_shipped`, `reply`,
+    /// `activity`): the switch that governs it on the preferences page.
+    pub fn of_purpose(purpose: &str) -> Category {
+        match purpose {
+            p if p.starts_with("order") => Category::Order,
+            "reply" => Category::Forum,
+            p => Category::of(p),
+        }
+    }
+
+    /// What the category holds, in the user's words (the preferences page).
+    pub fn hint(self) -> &'static str {
+        match self {
+            Category::System => "欢迎、账号安全、意见反馈的回复",
+            Category::Order => "支付、发货、退款，店铺的新订单",
+            Category::Activity => "报名结果、候补转正、活动提醒",
+            Category::Forum => "评论、回复和提到我的帖子",
+            Category::Academic => "成绩、考试安排",
+        }
     }
 
     pub fn label(self) -> &'static str {

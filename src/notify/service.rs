@@ -5,8 +5,8 @@ use crate::error::{AppError, AppResult};
 use crate::jobs;
 use crate::web::pagination::{PageRequest, Paginated};
 
-/// Writes an in-app message and, when the kind warrants it and the user has an email address,
-/// queues the email. Runs inside the caller's transaction.
+/// Writes an in-app message and, when the user has an email address and wants email for this
+/// kind (`prefs::wants_email`), queues the email. Runs inside the caller's transaction.
 pub fn send(
     conn: &mut DbConn,
     user_id: i64,
@@ -17,8 +17,8 @@ pub fn send(
 ) -> AppResult<()> {
     let now = db::now();
     queries::insert_message(conn, user_id, kind.as_str(), title, body, link, now)?;
-    if kind.emails()
-        && let Some(to) = queries::user_email(conn, user_id)?
+    if let Some(to) = queries::user_email(conn, user_id)?
+        && super::prefs::wants_email(conn, user_id, kind)?
     {
         queue_email(conn, Some(user_id), &to, title, body)?;
     }

@@ -48,9 +48,13 @@ pub fn record_accepted(
     })
 }
 
-/// Queues a subscribe message for `purpose` (`order_paid`, `order_shipped`, …). It is sent only
-/// if a template is configured for it and the user accepted one.
+/// Queues a subscribe message for `purpose` (`order_paid`, `order_shipped`, …) unless the user
+/// switched WeChat off for its category. It is sent only if a template is configured for it and
+/// the user accepted one.
 pub fn queue(conn: &mut DbConn, user_id: i64, purpose: &str, page: &str, fields: &[(&str, String)]) -> AppResult<()> {
+    if !super::prefs::wants_wechat(conn, user_id, purpose)? {
+        return Ok(());
+    }
     let data: serde_json::Map<String, serde_json::Value> =
         fields.iter().map(|(k, v)| (k.to_string(), serde_json::json!({ "value": v }))).collect();
     jobs::enqueue(

@@ -6,9 +6,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::service::{self, ContactChange};
-use super::views::{MePage, MessageItem, MessageList, MessagesPage, SettingsErrors, SettingsPage};
+use super::views::{
+    MePage, MessageItem, MessageList, MessageSettings, MessageSettingsForm, MessageSettingsPage, MessagesPage,
+    SettingsErrors, SettingsPage,
+};
 use crate::auth::models::{Email, Nickname, Phone};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
@@ -169,4 +172,50 @@ pub async fn read_all_messages(
     session::flash(&session, "success", if n > 0 { "已全部标为已读" } else { "没有未读消息" });
     let back = category.map_or("/me/messages".to_string(), |c| format!("/me/messages?category={}", c.as_str()));
     Ok(see_other(&req, &back))
+}
+
+/// `GET /me/messages/settings`: the email and WeChat switches of each message category.
+pub async fn show_message_settings(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    page: Page,
+) -> AppResult<HttpResponse> {
+    let id = user.id;
+    let (prefs, has_email) = state
+        .db
+        .run(move |conn| Ok((notify::prefs::preferences(conn, id)?, service::profile(conn, id)?.email.is_some())))
+        .await?;
+    let form = MessageSettings { csrf: page.csrf.clone(), prefs, has_email, saved: false };
+    render(&MessageSettingsPage { page, form })
+}
+
+/// `POST /me/messages/settings`: saves every switch at once. htmx posts on each change and gets
+/// the switches back; without JavaScript the 保存 button posts and lands on the page again.
+pub async fn save_message_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    page: Page,
+    body: String,
+) -> AppResult<HttpResponse> {
+    // Checkboxes repeat `email` and `wechat`, so read the pairs ourselves.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&body).map_err(|_| AppError::invalid("表单内容无效"))?;
+    let prefs = notify::prefs::parse_form(&pairs)?;
+    let (id, saving) = (user.id, prefs.clone());
+    let has_email = state
+        .db
+        .run(move |conn| {
+            notify::prefs::save(conn, id, &saving)?;
+            Ok(service::profile(conn, id)?.email.is_some())
+        })
+        .await?;
+    if is_htmx(&req) {
+        return render(&MessageSettingsForm {
+            form: MessageSettings { csrf: page.csrf, prefs, has_email, saved: true },
+        });
+    }
+    session::flash(&session, "success", "通知设置已保存");
+    Ok(see_other(&req, "/me/messages/settings"))
 }

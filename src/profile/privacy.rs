@@ -28,6 +28,7 @@ pub fn export(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<serde_json
         "orders": crate::mall::service::export_orders(conn, user_id)?,
         "activity_registrations": crate::activity::service::export(conn, user_id)?,
         "feedback": crate::feedback::service::export(conn, user_id)?,
+        "notification_preferences": crate::notify::prefs::export(conn, user_id)?,
         "messages": crate::notify::service::export(conn, user_id)?
             .into_iter()
             .map(|m| serde_json::json!({ "kind": m.kind, "title": m.title, "body": m.body, "created_at": m.created_at, "read_at": m.read_at }))
@@ -92,7 +93,6 @@ pub async fn delete(
     }
     let (uid, ip) = (user.id, client_ip(&req));
     state.db.run(move |conn| delete_account(conn, uid, &ip)).await?;
-    session::sign_out(&session);
-    session::flash(&session, "success", "账号已注销，感谢你的陪伴");
+    session::sign_out_with_flash(&session, "success", "账号已注销，感谢你的陪伴");
     Ok(see_other(&req, "/"))
 }

@@ -2,6 +2,7 @@ use askama::Template;
 
 use crate::auth::models::User;
 use crate::notify::models::Message;
+use crate::notify::prefs::Pref;
 use crate::notify::service::Tab;
 use crate::web::filters;
 use crate::web::page::Page;
@@ -67,4 +68,28 @@ pub struct MessageList {
 pub struct MessageItem {
     pub csrf: String,
     pub m: Message,
+}
+
+/// The notification switches and what the page says around them.
+pub struct MessageSettings {
+    pub csrf: String,
+    pub prefs: Vec<Pref>,
+    /// Without an address the email switches have nothing to send to; the page says so.
+    pub has_email: bool,
+    pub saved: bool,
+}
+
+/// `/me/messages/settings`: which categories also go out by email and WeChat.
+#[derive(Template)]
+#[template(path = "profile/message_settings.html")]
+pub struct MessageSettingsPage {
+    pub page: Page,
+    pub form: MessageSettings,
+}
+
+/// The switches alone: what htmx swaps after each change.
+#[derive(Template)]
+#[template(path = "profile/_message_settings.html")]
+pub struct MessageSettingsForm {
+    pub form: MessageSettings,
 }

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod session;
 pub mod time;
+pub mod xlsx;
 
 use std::sync::Arc;
 

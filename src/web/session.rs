@@ -44,6 +44,14 @@ pub fn sign_out(session: &Session) {
     session.purge();
 }
 
+/// Signs out but keeps a fresh, empty session for a parting flash message: after `purge` the
+/// cookie is dropped and anything inserted with it is lost.
+pub fn sign_out_with_flash(session: &Session, level: &str, text: &str) {
+    session.clear();
+    session.renew();
+    flash(session, level, text);
+}
+
 /// The session's CSRF token, created on first use.
 pub fn csrf_token(session: &Session) -> Result<String, AppError> {
     if let Ok(Some(token)) = session.get::<String>(CSRF) {

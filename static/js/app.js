@@ -95,16 +95,88 @@ document.addEventListener("DOMContentLoaded", function () {
     input.value = "";
   });
 })();
-// Admin map: a click on the map puts its position (percent) into the point form.
-document.addEventListener("click", function (ev) {
-  var svg = ev.target.closest && ev.target.closest("svg[data-place-map]");
-  if (!svg || ev.target.closest("a")) return;
-  var box = svg.getBoundingClientRect();
-  var x = document.getElementById("poi-x"), y = document.getElementById("poi-y");
-  if (!x || !y || !box.width) return;
-  x.value = (((ev.clientX - box.left) / box.width) * 100).toFixed(2);
-  y.value = (((ev.clientY - box.top) / box.height) * 100).toFixed(2);
-});
+// Admin map: press on the map or drag the edited point's marker to place it; the x/y inputs
+// (percent) follow, and typing in them moves the marker. Without JS the inputs alone still work.
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var dragging = null;
+  function parts() {
+    var svg = document.querySelector("svg[data-place-map]");
+    var x = document.getElementById("poi-x"), y = document.getElementById("poi-y");
+    return svg && x && y ? { svg: svg, x: x, y: y } : null;
+  }
+  function circle(cls, r) {
+    var c = document.createElementNS(SVG, "circle");
+    c.setAttribute("class", cls);
+    c.setAttribute("r", String(r));
+    return c;
+  }
+  // The marker of the point in the form; a new point gets one on its first placing.
+  function marker(p) {
+    var m = p.svg.querySelector(".marker.on");
+    if (m) return m;
+    var w = p.svg.viewBox.baseVal.width;
+    m = document.createElementNS(SVG, "g");
+    m.setAttribute("class", "marker on draft");
+    m.appendChild(circle("marker__hit", Math.max(8, Math.round(w * 22 / 390))));
+    m.appendChild(circle("marker__pin", Math.max(3, Math.round(w * 7 / 390))));
+    p.svg.appendChild(m);
+    return m;
+  }
+  function moveTo(p, px, py) {
+    var m = marker(p), vb = p.svg.viewBox.baseVal;
+    var cx = vb.width * px / 100, cy = vb.height * py / 100;
+    Array.prototype.forEach.call(m.querySelectorAll("circle"), function (c) {
+      c.setAttribute("cx", cx.toFixed(1));
+      c.setAttribute("cy", cy.toFixed(1));
+    });
+    var label = m.querySelector("text"), pin = m.querySelector(".marker__pin");
+    if (label && pin) {
+      label.setAttribute("x", cx.toFixed(1));
+      label.setAttribute("y", (cy - parseFloat(pin.getAttribute("r")) - 4).toFixed(1));
+    }
+  }
+  function placeAt(p, ev) {
+    var box = p.svg.getBoundingClientRect();
+    if (!box.width || !box.height) return;
+    var clamp = function (v) { return Math.min(100, Math.max(0, v)); };
+    var px = clamp(((ev.clientX - box.left) / box.width) * 100);
+    var py = clamp(((ev.clientY - box.top) / box.height) * 100);
+    p.x.value = px.toFixed(2);
+    p.y.value = py.toFixed(2);
+    moveTo(p, px, py);
+  }
+  document.addEventListener("pointerdown", function (ev) {
+    var p = parts();
+    if (!p || ev.button !== 0 || !ev.target.closest || !p.svg.contains(ev.target)) return;
+    var m = ev.target.closest(".marker");
+    if (m && !m.classList.contains("on")) return; // another point: its link opens it for editing
+    ev.preventDefault();
+    dragging = p;
+    if (p.svg.setPointerCapture) p.svg.setPointerCapture(ev.pointerId);
+    placeAt(p, ev);
+  });
+  document.addEventListener("pointermove", function (ev) {
+    if (dragging) placeAt(dragging, ev);
+  });
+  function stop() {
+    dragging = null;
+  }
+  document.addEventListener("pointerup", stop);
+  document.addEventListener("pointercancel", stop);
+  // The edited point's marker links to itself: pressing it drags, it never reloads the page.
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest && ev.target.closest("svg[data-place-map] .marker.on")) ev.preventDefault();
+  });
+  document.addEventListener("input", function (ev) {
+    if (ev.target.id !== "poi-x" && ev.target.id !== "poi-y") return;
+    var p = parts();
+    if (!p) return;
+    var px = parseFloat(p.x.value), py = parseFloat(p.y.value);
+    if (px >= 0 && px <= 100 && py >= 0 && py <= 100) moveTo(p, px, py);
+  });
+})();
 // Buttons that ask before an irreversible step without htmx.
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("[data-confirm]");

@@ -362,3 +362,45 @@ fn the_day_before_everyone_with_a_seat_gets_a_reminder_once() {
     assert_eq!(s.get("/me/messages").body.matches("活动提醒：明日讲座").count(), 1);
     assert!(!waiting.get("/me/messages").body.contains("活动提醒"), "the waitlist has no seat to be reminded of");
 }
+
+#[test]
+fn registrants_download_as_xlsx_that_reads_back_with_the_chinese_text() {
+    use calamine::{Reader, Xlsx};
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let id = publish(&admin, "书法社体验课", "1", 48, "所在学院");
+    let (a, b) = (app.new_student("brush_a"), app.new_student("brush_b"));
+    assert_eq!(signup(&a, id, "王小明", &[("q0", "=1+1 文学院 & <艺术>")]).status, 303);
+    assert_eq!(signup(&b, id, "李雷", &[("q0", "外国语学院")]).status, 303);
+
+    let (status, content_type, bytes) = admin.download(&format!("/activities/{id}/registrants.xlsx"));
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(admin.get(&format!("/activities/{id}/registrants")).body.contains("registrants.xlsx"), "linked");
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["书法社体验课"]);
+    let range = book.worksheet_range("书法社体验课").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], ["序号", "状态", "姓名", "学号", "手机号", "报名时间", "签到时间", "签到码", "所在学院"]);
+    assert_eq!(rows[1][..5], ["1", "已报名", "王小明", "2023010199", "13812345678"]);
+    assert_eq!(rows[1][8], "=1+1 文学院 & <艺术>", "text stays text, escaped and read back whole");
+    assert_eq!(rows[2][..3], ["2", "候补中", "李雷"]);
+    assert_eq!(rows[2][8], "外国语学院");
+
+    // A student may not export; an organizer gets nobody else's activity (not found).
+    assert_eq!(a.download(&format!("/activities/{id}/registrants.xlsx")).0, 403);
+    let org = app.new_student("otherclub");
+    let uid: i64 = app.db(|c| {
+        use campus::db::schema::user_auth;
+        user_auth::table.filter(user_auth::auth_key.eq("otherclub")).select(user_auth::user_id).first(c).unwrap()
+    });
+    let r = admin.submit(
+        "/admin/users",
+        &format!("/admin/users/{uid}/roles"),
+        &[("role", "student"), ("role", "organizer")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(org.download(&format!("/activities/{id}/registrants.xlsx")).0, 404);
+    assert_eq!(org.download("/activities/999999/registrants.xlsx").0, 404);
+}

@@ -348,6 +348,15 @@ impl Client {
         Self::read(self.agent.get(self.url(path)).call())
     }
 
+    /// A GET read as bytes (a spreadsheet, an image): status, content type, body.
+    pub fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut res = self.agent.get(self.url(path)).call().expect("request sent");
+        let status = res.status().as_u16();
+        let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = res.body_mut().read_to_vec().unwrap_or_default();
+        (status, ct, body)
+    }
+
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = self.agent.get(self.url(path));
         for (k, v) in headers {

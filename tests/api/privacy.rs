@@ -31,6 +31,7 @@ fn a_student_exports_her_data_then_deletes_her_account_and_her_seat_passes_on() 
     assert!(r.body.contains("请在输入框中填写“注销”两个字以确认"));
     let r = student.submit("/me/delete", "/me/delete", &[("confirm", "注销")]);
     assert_eq!(r.status, 303);
+    assert!(student.get("/").body.contains("账号已注销，感谢你的陪伴"), "told what happened");
     assert_eq!(student.get("/me").status, 303, "signed out");
     assert_eq!(app.client().login("student", DEMO_PASSWORD).status, 401, "and cannot sign in again");
 

@@ -27,4 +27,5 @@ pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod state;
+pub mod tabular;
 pub mod web;

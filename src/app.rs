@@ -94,6 +94,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
 /// them for a year, so they are asked for rarely).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::home::routes(cfg);
+    crate::academic::routes(cfg);
     crate::mall::routes(cfg);
     crate::forum::routes(cfg);
     crate::market::routes(cfg);

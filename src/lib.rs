@@ -2,6 +2,7 @@
 //!
 //! See `shared/DESIGN.md` for the architecture; each module's own doc comment says what it owns.
 
+pub mod academic;
 pub mod activity;
 pub mod admin;
 pub mod app;

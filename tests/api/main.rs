@@ -4,6 +4,7 @@
 // A failing unwrap is a failing test: the right outcome here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod academic_import;
 mod activity;
 mod admin;
 mod auth;

@@ -8,6 +8,7 @@
 //! course_schedules, grades, exams, academic_imports.
 
 pub mod admin;
+pub mod demo;
 pub mod import;
 pub mod views;
 pub mod weeks;

@@ -347,3 +347,36 @@ fn the_command_line_import_prints_progress_and_the_report() {
     assert!(!ok);
     assert!(err.contains("缺少列：课程代码"), "{err}");
 }
+
+#[test]
+fn the_demo_data_is_the_sample_files_and_loading_it_again_changes_nothing() {
+    use campus::db::schema::{exams, semesters, teachers};
+    let app = spawn_app();
+    let counts = || -> (i64, i64, i64, i64) {
+        app.db(|c| {
+            (
+                semesters::table.count().get_result(c).unwrap(),
+                course_schedules::table.count().get_result(c).unwrap(),
+                grades::table.count().get_result(c).unwrap(),
+                exams::table.count().get_result(c).unwrap(),
+            )
+        })
+    };
+    assert_eq!(counts(), (3, 17, 11, 7));
+    // The demo teacher's name teaches three of the demo student's courses.
+    let mut taught: Vec<String> = app.db(|c| {
+        course_schedules::table
+            .inner_join(teachers::table)
+            .inner_join(courses::table)
+            .filter(teachers::name.eq("王明"))
+            .select(courses::name)
+            .distinct()
+            .load(c)
+            .unwrap()
+    });
+    taught.sort();
+    assert_eq!(taught, vec!["Web 开发实践", "数据结构", "软件工程导论"]);
+    let dir = app.data_dir.join("media");
+    app.db(|c| campus::seed::demo(c, &dir).unwrap());
+    assert_eq!(counts(), (3, 17, 11, 7), "seed-demo again adds nothing");
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod academic_import;
+mod academic_pages;
 mod activity;
 mod admin;
 mod auth;

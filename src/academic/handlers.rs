@@ -137,3 +137,43 @@ pub async fn link_student(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Deserialize)]
+pub struct FeedQuery {
+    pub token: Option<String>,
+}
+
+/// `GET /academic/schedule.ics?token=...`: the owner's timetable feed; a wrong or revoked
+/// token is not found.
+pub async fn schedule_feed(state: web::Data<AppState>, query: web::Query<FeedQuery>) -> AppResult<HttpResponse> {
+    let token = query.into_inner().token.unwrap_or_default();
+    if token.is_empty() || token.len() > 100 {
+        return Err(AppError::NotFound);
+    }
+    let body = state
+        .db
+        .run(move |conn| {
+            let user = super::feed::user_of_token(conn, &token)?.ok_or(AppError::NotFound)?;
+            super::feed::ics(conn, user, db::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(body))
+}
+
+/// `POST /academic/schedule.ics/token`: a new private feed URL, shown once; the old one stops
+/// working.
+pub async fn new_feed_token(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    page: Page,
+) -> AppResult<HttpResponse> {
+    let uid = user.id;
+    let token = state.db.run(move |conn| super::feed::regenerate_token(conn, uid)).await?;
+    let info = req.connection_info();
+    let url = format!("{}://{}/academic/schedule.ics?token={token}", info.scheme(), info.host());
+    render(&super::views::FeedView { page, url })
+}

@@ -9,10 +9,11 @@
 //! shown in Asia/Shanghai; nobody sees another student's records (pages take no student id).
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
-//! course_schedules, grades, exams, academic_imports.
+//! course_schedules, grades, exams, academic_imports, calendar_feeds.
 
 pub mod admin;
 pub mod demo;
+pub mod feed;
 pub mod gpa;
 pub mod handlers;
 pub mod import;
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/academic/student-info", web::get().to(handlers::show_student_info))
         .route("/academic/calendar", web::get().to(handlers::show_calendar))
         .route("/academic/link", web::post().to(handlers::link_student))
+        .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
+        .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
         .route("/admin/academic/import", web::get().to(admin::show_import_form))
         .route("/admin/academic/import", web::post().to(admin::start_import))
         .route("/admin/academic/imports/{id}", web::get().to(admin::show_import));

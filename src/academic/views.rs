@@ -115,3 +115,11 @@ pub struct NotLinkedView {
     pub error: Option<String>,
     pub student_no: String,
 }
+
+/// The new private feed URL, shown once.
+#[derive(Template)]
+#[template(path = "academic/feed.html")]
+pub struct FeedView {
+    pub page: Page,
+    pub url: String,
+}

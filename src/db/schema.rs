@@ -939,3 +939,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     academic_imports,
     users,
 );
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}

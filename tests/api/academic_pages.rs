@@ -245,3 +245,65 @@ fn a_bad_gpa_scale_stops_the_start_with_its_name() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_timetable_feed_parses_as_icalendar_and_a_new_token_revokes_the_old_url() {
+    use campus::db::schema::course_schedules;
+    let app = spawn_app();
+    let s = app.login("student", DEMO_PASSWORD);
+    let token_of = |r: &crate::helpers::Resp| -> String {
+        assert_eq!(r.status, 200, "{}", r.body);
+        let at = r.body.find("/academic/schedule.ics?token=").unwrap() + "/academic/schedule.ics?token=".len();
+        r.body[at..at + r.body[at..].find('<').unwrap()].to_string()
+    };
+    let first = token_of(&s.submit("/academic/schedule", "/academic/schedule.ics/token", &[]));
+    let r = app.client().get(&format!("/academic/schedule.ics?token={first}"));
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/calendar"));
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(r.body.as_bytes()));
+    let calendar = parser.next().expect("one calendar").expect("a valid iCalendar");
+    // One event per actual meeting: every week of every 软工2301 meeting's rule.
+    let masks: Vec<(String, i64)> = app.db(|c| {
+        course_schedules::table.select((course_schedules::class_names, course_schedules::week_mask)).load(c).unwrap()
+    });
+    let expected: u32 =
+        masks.iter().filter(|(cls, _)| cls.split(',').any(|x| x == "软工2301")).map(|(_, m)| m.count_ones()).sum();
+    assert_eq!(calendar.events.len() as u32, expected);
+    let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+        e.properties.iter().find(|p| p.name == name).cloned().unwrap()
+    };
+    let monday = calendar
+        .events
+        .iter()
+        .find(|e| prop(e, "DTSTART").value.as_deref() == Some("20261130T080000"))
+        .expect("week 13's Monday 08:00 class");
+    assert_eq!(prop(monday, "SUMMARY").value.as_deref(), Some("数据结构"));
+    assert_eq!(prop(monday, "LOCATION").value.as_deref(), Some("A203"));
+    assert_eq!(prop(monday, "DTEND").value.as_deref(), Some("20261130T094000"));
+    let tz = prop(monday, "DTSTART").params.unwrap();
+    assert!(tz.iter().any(|(k, v)| k == "TZID" && v == &vec!["Asia/Shanghai".to_string()]));
+    assert!(
+        !calendar.events.iter().any(|e| prop(e, "DTSTART").value.as_deref() == Some("20261103T140000")),
+        "no week-9 Web class"
+    );
+
+    assert!(
+        calendar.events.iter().any(|e| prop(e, "DTSTART").value.as_deref() == Some("20261110T140000")),
+        "week 10's"
+    );
+
+    let second = token_of(&s.submit("/academic/schedule", "/academic/schedule.ics/token", &[]));
+    assert_ne!(first, second);
+    assert_eq!(app.client().get(&format!("/academic/schedule.ics?token={first}")).status, 404, "revoked");
+    assert_eq!(app.client().get(&format!("/academic/schedule.ics?token={second}")).status, 200);
+    assert_eq!(app.client().get("/academic/schedule.ics?token=guess").status, 404);
+    assert_eq!(app.client().get("/academic/schedule.ics").status, 404);
+    // The token is stored only as a hash.
+    let stored: String = app.db(|c| {
+        campus::db::schema::calendar_feeds::table
+            .select(campus::db::schema::calendar_feeds::token_hash)
+            .first(c)
+            .unwrap()
+    });
+    assert_ne!(stored, second);
+}

@@ -37,6 +37,7 @@ pub struct Application {
 
 /// Opens the database, applies migrations, loads demo data on a fresh install, builds the state.
 pub fn prepare(config: &Config) -> anyhow::Result<Application> {
+    crate::academic::gpa::Scale::parse(config.gpa_scale.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
     let db = Db::connect(&config.database_url)?;
     let applied = db.migrate()?;
     if applied > 0 {
@@ -94,6 +95,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
 /// them for a year, so they are asked for rarely).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::home::routes(cfg);
+    crate::academic::routes(cfg);
     crate::mall::routes(cfg);
     crate::forum::routes(cfg);
     crate::market::routes(cfg);

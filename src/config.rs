@@ -104,6 +104,9 @@ pub struct Config {
     pub auto_complete: Duration,
     /// WeChat Pay (`CAMPUS_WXPAY_*`), when `CAMPUS_WXPAY_MCHID` is set.
     pub wxpay: Option<WxPayConfig>,
+    /// `CAMPUS_GPA_SCALE`: the score → grade point table (format and default in
+    /// `academic::gpa`); checked at start-up.
+    pub gpa_scale: Option<String>,
 }
 
 impl Config {
@@ -205,6 +208,7 @@ impl Config {
                     },
             ),
             wxpay: wxpay_from_env(&var)?,
+            gpa_scale: var("CAMPUS_GPA_SCALE"),
         })
     }
 
@@ -246,6 +250,7 @@ impl Config {
             order_timeout: Duration::from_secs(30 * 60),
             auto_complete: Duration::from_secs(7 * 86_400),
             wxpay: None,
+            gpa_scale: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //!
 //! See `shared/DESIGN.md` for the architecture; each module's own doc comment says what it owns.
 
+pub mod academic;
 pub mod activity;
 pub mod admin;
 pub mod app;
@@ -27,4 +28,5 @@ pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod state;
+pub mod tabular;
 pub mod web;

@@ -1,4 +1,5 @@
-//! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`.
+//! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`,
+//! `reindex`, `import`.
 
 use std::io::{BufRead, Write};
 use std::net::TcpListener;
@@ -50,6 +51,16 @@ enum Command {
     },
     /// Rebuild the search index (products and forum posts) from the database.
     Reindex,
+    /// Import academic records from a CSV or XLSX file (format: docs/academic-import.md).
+    Import {
+        /// students, teachers, courses, classrooms, calendar, schedules, grades or exams
+        kind: String,
+        /// The CSV (UTF-8) or XLSX file.
+        file: std::path::PathBuf,
+        /// Check every row and count what would change, without saving.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -67,6 +78,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
+        Command::Import { kind, file, dry_run } => import(&config, &kind, &file, dry_run),
         Command::Reindex => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
@@ -114,6 +126,47 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("campus stopped");
         Ok(())
     })
+}
+
+/// `campus import <kind> <file> [--dry-run]`: progress on stderr, the report on stdout.
+fn import(config: &Config, kind: &str, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    use campus::academic::import::{self, Kind};
+    use secrecy::ExposeSecret;
+    let kind = Kind::parse(kind).ok_or_else(|| {
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        anyhow::anyhow!("unknown kind {kind:?}: one of {}", kinds.join(", "))
+    })?;
+    let data = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let mut conn = db::connect_one(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let key = config.secret_key.expose_secret().as_bytes().to_vec();
+    let plan = import::plan(&mut conn, kind, Some(key.as_slice()), &name, &data).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = plan.rows;
+    let mut stderr = std::io::stderr();
+    let report = import::execute(&mut conn, plan, dry_run, &mut |_, done, total| {
+        let width = 30;
+        let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+        let _ = write!(stderr, "\r[{}{}] {done}/{total}", "#".repeat(filled), "-".repeat(width - filled));
+        let _ = stderr.flush();
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!();
+    let verb = if dry_run { "预览（未保存）" } else { "导入完成" };
+    println!(
+        "{verb}：{}，共 {rows} 行；新建 {}，更新 {}，未变 {}，有问题 {} 行",
+        kind.label(),
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.errors.len()
+    );
+    for (line, column, why) in &report.errors {
+        let column = if column.is_empty() { String::new() } else { format!("「{column}」") };
+        println!("  第 {line} 行{column}：{why}");
+    }
+    Ok(())
 }
 
 fn prompt(label: &str) -> anyhow::Result<String> {

@@ -148,6 +148,7 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
         crate::moderation::add_word(conn, word, block)?;
     }
     crate::forum::demo::demo(conn, &hash)?;
+    crate::academic::demo::seed(conn)?;
     Ok(())
 }
 

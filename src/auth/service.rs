@@ -278,3 +278,40 @@ pub fn names_of(conn: &mut DbConn, user_id: i64) -> AppResult<(String, String)> 
 pub fn user_of_login(conn: &mut DbConn, username: &str) -> AppResult<Option<i64>> {
     Ok(queries::auth_by_key(conn, AUTH_PASSWORD, username)?.map(|a| a.user_id))
 }
+
+/// The school record a user is being linked to (`users.student_no` and the fields shown on
+/// the profile), after the caller has confirmed the student's identity.
+pub struct StudentLink<'a> {
+    pub student_no: &'a str,
+    pub real_name: &'a str,
+    pub college: &'a str,
+    pub major: &'a str,
+    pub class_name: &'a str,
+}
+
+/// Links user `user_id` to a student number and marks the account verified. Refused when
+/// another account already holds that number. Part of the caller's transaction.
+pub fn link_student(conn: &mut DbConn, user_id: i64, link: &StudentLink) -> AppResult<()> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let holders: i64 = users::table
+        .filter(users::student_no.eq(link.student_no))
+        .filter(users::id.ne(user_id))
+        .count()
+        .get_result(conn)?;
+    if holders > 0 {
+        return Err(AppError::Conflict("这个学号已关联到另一个账号；如非本人操作，请联系学院教务办公室".into()));
+    }
+    let n = diesel::update(users::table.find(user_id))
+        .set((
+            users::student_no.eq(link.student_no),
+            users::real_name.eq(link.real_name),
+            users::college.eq(link.college),
+            users::major.eq(link.major),
+            users::class_name.eq(link.class_name),
+            users::verified.eq(true),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    if n == 1 { Ok(()) } else { Err(AppError::NotFound) }
+}

@@ -771,3 +771,191 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_mutes,
     forum_bans,
 );
+
+// Academic records (migration `2026-12-02-020000_academic`).
+
+diesel::table! {
+    semesters (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        starts_on -> Date,
+        weeks -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_events (id) {
+        id -> BigInt,
+        semester_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    periods (number) {
+        number -> Integer,
+        starts_at -> Time,
+        ends_at -> Time,
+    }
+}
+
+diesel::table! {
+    students (id) {
+        id -> BigInt,
+        student_no -> Text,
+        name -> Text,
+        college -> Text,
+        major -> Text,
+        class_name -> Text,
+        enrol_year -> Integer,
+        status -> Text,
+        phone -> Nullable<Text>,
+        id_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    teachers (id) {
+        id -> BigInt,
+        staff_no -> Text,
+        name -> Text,
+        department -> Text,
+        title -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        credit_tenths -> Integer,
+        kind -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    classrooms (id) {
+        id -> BigInt,
+        code -> Text,
+        building -> Text,
+        capacity -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_schedules (id) {
+        id -> BigInt,
+        semester_id -> BigInt,
+        course_id -> BigInt,
+        teacher_id -> Nullable<BigInt>,
+        class_names -> Text,
+        day_of_week -> Integer,
+        period_start -> Integer,
+        period_end -> Integer,
+        weeks -> Text,
+        week_mask -> BigInt,
+        classroom_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grades (id) {
+        id -> BigInt,
+        student_no -> Text,
+        semester_id -> BigInt,
+        course_id -> BigInt,
+        regular -> Nullable<Integer>,
+        midterm -> Nullable<Integer>,
+        #[sql_name = "final"]
+        final_score -> Nullable<Integer>,
+        total -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exams (id) {
+        id -> BigInt,
+        student_no -> Text,
+        semester_id -> BigInt,
+        course_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        room -> Text,
+        seat -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    academic_imports (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        total_rows -> BigInt,
+        done_rows -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        unchanged -> BigInt,
+        errors -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(calendar_events -> semesters (semester_id));
+diesel::joinable!(course_schedules -> semesters (semester_id));
+diesel::joinable!(course_schedules -> courses (course_id));
+diesel::joinable!(course_schedules -> teachers (teacher_id));
+diesel::joinable!(course_schedules -> classrooms (classroom_id));
+diesel::joinable!(grades -> semesters (semester_id));
+diesel::joinable!(grades -> courses (course_id));
+diesel::joinable!(exams -> semesters (semester_id));
+diesel::joinable!(exams -> courses (course_id));
+diesel::joinable!(academic_imports -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    semesters,
+    calendar_events,
+    periods,
+    students,
+    teachers,
+    courses,
+    classrooms,
+    course_schedules,
+    grades,
+    exams,
+    academic_imports,
+    users,
+);
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -2,10 +2,8 @@
 //! (a wrong header refuses the whole file); the good rows are then saved in the background, one
 //! product per transaction, while the page shows the progress stored in `product_imports`.
 
-use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use calamine::{Data, Reader, Xlsx};
 use diesel::prelude::*;
 
 use super::queries;
@@ -15,6 +13,7 @@ use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::mall::service::{self as mall, SkuSpec};
 use crate::moderation::{self, WordFilter};
+use crate::tabular;
 
 /// At most this many data rows per file.
 const MAX_ROWS: usize = 10_000;
@@ -27,72 +26,23 @@ pub const FAILED: &str = "failed";
 const STALE_AFTER: Duration = Duration::from_secs(120);
 
 /// One row of the file: its line (spreadsheet row number) and its cells as text.
-type Record = (usize, Vec<String>);
+type Record = tabular::Record;
 
 /// Refused rows: line and reason.
 type Refused = Vec<(usize, String)>;
 
-/// The rows of an uploaded file, without the header; CSV (UTF-8, BOM or not) or XLSX (the
-/// first sheet). The header must name the columns of [`IMPORT_HEADER`].
+/// The rows of an uploaded file, without the header (read by [`tabular::read`]). The header
+/// must name the columns of [`IMPORT_HEADER`].
 pub fn read_file(file_name: &str, data: &[u8]) -> AppResult<Vec<Record>> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xls") {
-        return Err(AppError::invalid("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV 后再导入"));
-    }
-    let mut records =
-        if data.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") { read_xlsx(data)? } else { read_csv(data)? }
-            .into_iter();
-    let header = records.next().map(|(_, cells)| cells).unwrap_or_default();
+    let table = tabular::read(file_name, data)?;
+    let header = &table.header;
     if header.len() < 5 || header.iter().zip(IMPORT_HEADER.iter()).any(|(a, b)| a != b) {
         return Err(AppError::invalid(format!("表头应为：{}", IMPORT_HEADER.join(","))));
     }
-    // Blank rows (a spreadsheet's trailing ones) are not rows.
-    let rows: Vec<Record> = records.filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).collect();
-    if rows.is_empty() {
+    if table.rows.is_empty() {
         return Err(AppError::invalid("文件里只有表头，没有要导入的行"));
     }
-    Ok(rows)
-}
-
-fn read_csv(data: &[u8]) -> AppResult<Vec<Record>> {
-    let data = data.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(data);
-    if std::str::from_utf8(data).is_err() {
-        return Err(AppError::invalid("CSV 需为 UTF-8 编码（Excel 中选择“CSV UTF-8”另存），或直接上传 .xlsx"));
-    }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(data);
-    let mut records = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 1;
-        match record {
-            Ok(r) => records.push((line, r.iter().map(str::to_string).collect())),
-            Err(_) if line == 1 => return Err(AppError::invalid("文件不是有效的 CSV")),
-            // Kept as a row that cannot be parsed: reported with its line, the rest goes on.
-            Err(_) => records.push((line, vec!["\u{0}".to_string()])),
-        }
-    }
-    Ok(records)
-}
-
-fn read_xlsx(data: &[u8]) -> AppResult<Vec<Record>> {
-    let not_xlsx = |_| AppError::invalid("文件不是有效的 XLSX 表格");
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(data)).map_err(not_xlsx)?;
-    let sheet = book.worksheet_range_at(0).ok_or_else(|| AppError::invalid("表格里没有工作表"))?.map_err(not_xlsx)?;
-    // Line numbers are the sheet's own row numbers, as the merchant sees them in Excel.
-    let first = sheet.start().map_or(0, |(row, _)| row as usize);
-    Ok(sheet.rows().enumerate().map(|(i, cells)| (first + i + 1, cells.iter().map(cell_text).collect())).collect())
-}
-
-/// A cell as the text a CSV would hold: numbers without a spurious `.0`.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => format!("{f}"),
-        Data::Bool(b) => b.to_string(),
-        other => other.to_string(),
-    }
+    Ok(table.rows)
 }
 
 /// One product's rows, and why the word filter wants an admin to look at it.
@@ -134,7 +84,7 @@ pub fn plan(conn: &mut DbConn, words: &WordFilter, records: Vec<Record>) -> AppR
         }
         let field = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
         let parsed = (|| -> Result<(String, Row), String> {
-            if field(0) == "\u{0}" {
+            if field(0) == tabular::BROKEN {
                 return Err("这一行无法解析".into());
             }
             let name = field(0).to_string();

@@ -35,7 +35,7 @@ pub fn finished(m: &Client, accepted: &Resp) -> Resp {
 }
 
 /// A one-sheet XLSX: strings as inline strings, numbers as numbers.
-fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
     let mut sheet = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
     );
@@ -223,4 +223,28 @@ fn the_import_page_shows_progress_and_belongs_to_its_shop_only() {
     let r = m.get(&format!("/merchant/imports/{id}"));
     assert!(r.body.contains("导入被中断"));
     assert!(!r.body.contains("hx-get=\"/merchant/imports"));
+}
+
+/// An archive whose one part inflates far past the limit (zeros compress a thousandfold).
+pub fn zip_bomb() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("xl/worksheets/sheet1.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..(campus::tabular::MAX_XLSX_UNPACKED / (1024 * 1024) + 4) {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_zip_bomb_posing_as_xlsx_is_refused_before_it_is_unpacked() {
+    let app = spawn_app();
+    let m = app.login("merchant", DEMO_PASSWORD);
+    let bomb = zip_bomb();
+    assert!(bomb.len() < 1024 * 1024, "small on the wire: {} bytes", bomb.len());
+    let r = import(&m, "p.xlsx", &bomb);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("XLSX 解压后超过 100 MB"), "{}", r.body);
+    assert_eq!(app.db(|c| product_imports::table.count().get_result::<i64>(c).unwrap()), 0, "nothing started");
+    assert_eq!(m.get("/merchant/products").status, 200, "the server is still up");
 }

@@ -4,6 +4,8 @@
 // A failing unwrap is a failing test: the right outcome here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod academic_import;
+mod academic_pages;
 mod activity;
 mod admin;
 mod auth;

@@ -1,0 +1,11 @@
+DROP TABLE academic_imports;
+DROP TABLE exams;
+DROP TABLE grades;
+DROP TABLE course_schedules;
+DROP TABLE classrooms;
+DROP TABLE courses;
+DROP TABLE teachers;
+DROP TABLE students;
+DROP TABLE periods;
+DROP TABLE calendar_events;
+DROP TABLE semesters;

@@ -1,0 +1,40 @@
+//! Academic records from the school's own system (教务系统, the source of truth): the admin
+//! imports them (`import`, `/admin/academic/import` and `campus import`), students read their
+//! own — the week's timetable, grades with GPA, upcoming exams, the record card — and everyone
+//! the calendar (校历). A user reaches their records through `users.student_no`, linked by the
+//! student with their student number and the last six characters of their ID number.
+//!
+//! Rules: week rules ("1-8,10-16", "单周") are parsed once at import into a bitmask
+//! (`weeks`); the score → grade point table lives in `gpa`; times are stored in UTC and
+//! shown in Asia/Shanghai; nobody sees another student's records (pages take no student id).
+//!
+//! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
+//! course_schedules, grades, exams, academic_imports, calendar_feeds.
+
+pub mod admin;
+pub mod demo;
+pub mod feed;
+pub mod gpa;
+pub mod handlers;
+pub mod import;
+pub mod models;
+pub mod queries;
+pub mod service;
+pub mod views;
+pub mod weeks;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/academic/schedule", web::get().to(handlers::show_schedule))
+        .route("/academic/grades", web::get().to(handlers::show_grades))
+        .route("/academic/exams", web::get().to(handlers::show_exams))
+        .route("/academic/student-info", web::get().to(handlers::show_student_info))
+        .route("/academic/calendar", web::get().to(handlers::show_calendar))
+        .route("/academic/link", web::post().to(handlers::link_student))
+        .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
+        .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
+        .route("/admin/academic/import", web::get().to(admin::show_import_form))
+        .route("/admin/academic/import", web::post().to(admin::start_import))
+        .route("/admin/academic/imports/{id}", web::get().to(admin::show_import));
+}

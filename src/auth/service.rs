@@ -299,9 +299,12 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, link: &StudentLink) -> AppR
         .filter(users::id.ne(user_id))
         .count()
         .get_result(conn)?;
+    let taken = || AppError::Conflict("这个学号已关联到另一个账号；如非本人操作，请联系学院教务办公室".into());
     if holders > 0 {
-        return Err(AppError::Conflict("这个学号已关联到另一个账号；如非本人操作，请联系学院教务办公室".into()));
+        return Err(taken());
     }
+    // Two accounts claiming one number at once both pass the check above: the unique index on
+    // `users.student_no` keeps one, and the other hears what the check would have told it.
     let n = diesel::update(users::table.find(user_id))
         .set((
             users::student_no.eq(link.student_no),
@@ -312,6 +315,8 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, link: &StudentLink) -> AppR
             users::verified.eq(true),
             users::updated_at.eq(db::now()),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(AppError::from)
+        .map_err(|e| if e.is_duplicate() { taken() } else { e })?;
     if n == 1 { Ok(()) } else { Err(AppError::NotFound) }
 }

@@ -307,3 +307,42 @@ fn the_timetable_feed_parses_as_icalendar_and_a_new_token_revokes_the_old_url() 
     });
     assert_ne!(stored, second);
 }
+
+/// Twenty new accounts claim one student number at the same moment: exactly one holds it, every
+/// other one is told it is taken (never a 500), whichever database runs underneath.
+#[test]
+fn twenty_accounts_claiming_one_student_number_at_once_leave_exactly_one_owner() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    import(&admin, "students", "students.csv", &sample("students.csv"));
+    let clients: Vec<_> = (0..20).map(|i| app.new_student(&format!("claimer{i}"))).collect();
+    let statuses: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = clients
+            .iter()
+            .map(|c| {
+                s.spawn(move || {
+                    let r = c.submit(
+                        "/academic/grades",
+                        "/academic/link",
+                        &[("student_no", "2023010201"), ("id_last6", "051236")],
+                    );
+                    (r.status, r.body)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|(s, _)| *s == 303).count(),
+        1,
+        "{:?}",
+        statuses.iter().map(|s| s.0).collect::<Vec<_>>()
+    );
+    for (status, body) in statuses.iter().filter(|(s, _)| *s != 303) {
+        assert_eq!(*status, 422, "{body}");
+        assert!(body.contains("已关联到另一个账号"), "{body}");
+    }
+    let owners: i64 =
+        app.db(|conn| users::table.filter(users::student_no.eq("2023010201")).count().get_result(conn).unwrap());
+    assert_eq!(owners, 1);
+}

@@ -9,9 +9,11 @@
 //! shown in Asia/Shanghai; nobody sees another student's records (pages take no student id).
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
-//! course_schedules, grades, exams, academic_imports, calendar_feeds.
+//! course_schedules, grades, exams, academic_imports, calendar_feeds, classroom_bookings,
+//! classroom_booking_slots.
 
 pub mod admin;
+pub mod alerts;
 pub mod demo;
 pub mod feed;
 pub mod gpa;
@@ -19,6 +21,7 @@ pub mod handlers;
 pub mod import;
 pub mod models;
 pub mod queries;
+pub mod rooms;
 pub mod service;
 pub mod views;
 pub mod weeks;
@@ -34,6 +37,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/academic/link", web::post().to(handlers::link_student))
         .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
         .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
+        .route("/academic/classrooms", web::get().to(rooms::handlers::show_finder))
+        .route("/academic/bookings", web::get().to(rooms::handlers::show_mine))
+        .route("/academic/bookings", web::post().to(rooms::handlers::request))
+        .route("/academic/bookings/{id}/cancel", web::post().to(rooms::handlers::cancel))
+        .route("/admin/academic/bookings", web::get().to(rooms::admin::show))
+        .route("/admin/academic/bookings/{id}/approve", web::post().to(rooms::admin::approve))
+        .route("/admin/academic/bookings/{id}/reject", web::post().to(rooms::admin::reject))
         .route("/admin/academic/import", web::get().to(admin::show_import_form))
         .route("/admin/academic/import", web::post().to(admin::start_import))
         .route("/admin/academic/imports/{id}", web::get().to(admin::show_import));

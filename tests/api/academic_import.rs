@@ -8,7 +8,7 @@ use crate::helpers::{Client, DEMO_PASSWORD, Resp, TestApp, eventually, spawn_app
 use crate::imports::{xlsx, zip_bomb};
 
 /// The order the sample files' references need.
-pub const SAMPLES: [(&str, &str); 8] = [
+pub const SAMPLES: [(&str, &str); 10] = [
     ("calendar", "calendar.csv"),
     ("courses", "courses.csv"),
     ("teachers", "teachers.csv"),
@@ -17,6 +17,8 @@ pub const SAMPLES: [(&str, &str); 8] = [
     ("schedules", "schedules.csv"),
     ("grades", "grades.csv"),
     ("exams", "exams.csv"),
+    ("contacts", "contacts.csv"),
+    ("evaluations", "evaluations.csv"),
 ];
 
 pub fn sample(name: &str) -> Vec<u8> {

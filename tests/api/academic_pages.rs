@@ -1,7 +1,7 @@
 //! The student's academic pages over the demo data (the sample files, loaded on a fresh
 //! database): timetable, grades and GPA, exams, record card, calendar, and linking a record.
 
-use campus::db::schema::users;
+use campus::db::schema::{messages, users};
 use chrono::Datelike;
 use diesel::prelude::*;
 
@@ -345,4 +345,44 @@ fn twenty_accounts_claiming_one_student_number_at_once_leave_exactly_one_owner()
     let owners: i64 =
         app.db(|conn| users::table.filter(users::student_no.eq("2023010201")).count().get_result(conn).unwrap());
     assert_eq!(owners, 1);
+}
+
+#[test]
+fn a_new_or_changed_grade_tells_its_student_once() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let student: i64 = app.db(|c| {
+        users::table.filter(users::student_no.eq("2023010101")).select(users::id).first(c).unwrap()
+    });
+    let told = || -> Vec<(String, String)> {
+        app.db(|c| {
+            messages::table
+                .filter(messages::kind.eq("academic"))
+                .filter(messages::link.eq("/academic/grades"))
+                .order(messages::id)
+                .select((messages::title, messages::body))
+                .load(c)
+                .unwrap()
+        })
+    };
+    assert!(told().is_empty(), "the demo data loads quietly");
+    import(&admin, "grades", "grades.csv", &sample("grades.csv"));
+    assert!(told().is_empty(), "the same file again changes nothing and says nothing");
+
+    let file = "学号,学期,课程代码,平时成绩,期中成绩,期末成绩,总评成绩\n\
+        2023010101,2025-2026-1,CS101,95,90,91,93.5\n\
+        2023010101,2026-2027-1,CS201,88,85,90,89\n\
+        2023010101,2025-2026-1,MA101,80,75,78,78.5\n\
+        2023010102,2025-2026-1,CS101,70,65,62,67\n";
+    import(&admin, "grades", "changed.csv", file.as_bytes());
+    let said = told();
+    assert_eq!(said.len(), 2, "one per changed course of the linked student: {said:?}");
+    assert!(said[0].0.starts_with("成绩有更新") && said[0].1.contains("总评 93.5 分"), "{said:?}");
+    assert!(said[1].0.starts_with("新成绩已发布") && said[1].1.contains("总评 89 分"), "{said:?}");
+    let owners: Vec<i64> = app.db(|c| {
+        messages::table.filter(messages::kind.eq("academic")).select(messages::user_id).load(c).unwrap()
+    });
+    assert!(owners.iter().all(|o| *o == student), "only the linked student hears");
+    import(&admin, "grades", "changed.csv", file.as_bytes());
+    assert_eq!(told().len(), 2, "re-importing the changed file says nothing new");
 }

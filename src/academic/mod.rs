@@ -14,7 +14,9 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod contacts;
 pub mod demo;
+pub mod evaluation;
 pub mod feed;
 pub mod gpa;
 pub mod handlers;
@@ -37,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/academic/link", web::post().to(handlers::link_student))
         .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
         .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
+        .route("/academic/evaluation", web::get().to(evaluation::show))
+        .route("/academic/contacts", web::get().to(contacts::show))
         .route("/academic/classrooms", web::get().to(rooms::handlers::show_finder))
         .route("/academic/bookings", web::get().to(rooms::handlers::show_mine))
         .route("/academic/bookings", web::post().to(rooms::handlers::request))

@@ -59,5 +59,9 @@ fn browser_student_books_a_classroom_that_an_admin_approves() {
     assert!(d.source().contains("已批准"));
     visit_phone(&d, &app.url("/me/messages?category=academic"), "academic messages", "academic-messages-phone");
     assert!(d.source().contains("教室预约已批准"));
+    visit_phone(&d, &app.url("/academic/evaluation"), "evaluation", "academic-evaluation-phone");
+    assert!(d.source().contains("综合得分"));
+    visit_phone(&d, &app.url("/academic/contacts"), "contacts", "academic-contacts-phone");
+    assert!(d.source().contains("教务处"));
     assert_no_problems();
 }

@@ -153,6 +153,9 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
     if let (Some(student), Some(admin)) = (id_of("student"), id_of("admin")) {
         crate::academic::demo::bookings(conn, student, admin)?;
     }
+    if let Some(teacher) = id_of("teacher") {
+        crate::academic::demo::teacher(conn, teacher)?;
+    }
     Ok(())
 }
 

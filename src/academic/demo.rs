@@ -62,3 +62,11 @@ pub fn bookings(conn: &mut DbConn, student: i64, admin: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// The demo teacher's account is 王明 (T2001) of the staff roster, once.
+pub fn teacher(conn: &mut DbConn, user: i64) -> AppResult<()> {
+    if super::teaching::queries::teacher_of(conn, user)?.is_none() {
+        super::teaching::queries::link(conn, user, "T2001", crate::db::now())?;
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
 //! course_schedules, grades, exams, academic_imports, calendar_feeds, classroom_bookings,
-//! classroom_booking_slots.
+//! classroom_booking_slots, campus_contacts, evaluations, teacher_accounts.
 
 pub mod admin;
 pub mod alerts;
@@ -25,6 +25,7 @@ pub mod models;
 pub mod queries;
 pub mod rooms;
 pub mod service;
+pub mod teaching;
 pub mod views;
 pub mod weeks;
 
@@ -40,6 +41,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
         .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
         .route("/academic/evaluation", web::get().to(evaluation::show))
+        .route("/academic/teacher-schedule", web::get().to(teaching::handlers::show_schedule))
+        .route("/academic/teaching", web::get().to(teaching::handlers::show_courses))
+        .route("/academic/teaching/{course}", web::get().to(teaching::handlers::show_roster))
+        .route("/academic/teaching/{course}/grades", web::post().to(teaching::handlers::save_grades))
         .route("/academic/contacts", web::get().to(contacts::show))
         .route("/academic/classrooms", web::get().to(rooms::handlers::show_finder))
         .route("/academic/bookings", web::get().to(rooms::handlers::show_mine))

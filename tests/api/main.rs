@@ -42,5 +42,6 @@ mod search;
 mod security;
 mod sessions;
 mod shell;
+mod teaching;
 mod wechat;
 pub mod wxpay;

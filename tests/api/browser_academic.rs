@@ -65,3 +65,31 @@ fn browser_student_books_a_classroom_that_an_admin_approves() {
     assert!(d.source().contains("教务处"));
     assert_no_problems();
 }
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn browser_teacher_enters_grades_on_a_phone() {
+    let app = spawn_app();
+    let d = Driver::start(390, 844, Some(SAFARI_UA));
+    d.goto(&app.url("/login?next=/academic/teaching"));
+    d.type_into("input[name=username]", "teacher");
+    d.type_into("input[name=password]", DEMO_PASSWORD);
+    d.click("form[action='/login'] button[type=submit]");
+    d.wait_for("his courses", |d| d.url().ends_with("/academic/teaching"));
+    d.screenshot("academic-teaching-phone.png");
+    check_phone_page(&d, "courses");
+    visit_phone(&d, &app.url("/academic/teacher-schedule?week=13"), "teaching week", "academic-teacher-week-phone");
+    let cs201: i64 = app.db(|c| {
+        use campus::db::schema::courses;
+        use diesel::prelude::*;
+        courses::table.filter(courses::code.eq("CS201")).select(courses::id).first(c).unwrap()
+    });
+    visit_phone(&d, &app.url(&format!("/academic/teaching/{cs201}")), "roster", "academic-roster-phone");
+    d.type_into("input[name='total:2023010101']", "92");
+    d.type_into("input[name='total:2023010102']", "优秀");
+    d.scroll_to("form[action$='/grades'] button[type=submit]");
+    d.click("form[action$='/grades'] button[type=submit]");
+    d.wait_for("the saved grades", |d| d.source().contains("已保存 2 名学生的成绩"));
+    d.screenshot("academic-roster-saved-phone.png");
+    assert_no_problems();
+}

@@ -13,6 +13,7 @@ pub mod check;
 pub mod jobs;
 pub mod kinds;
 pub mod save;
+pub mod sync;
 
 use std::collections::HashMap;
 

@@ -196,7 +196,10 @@ fn sync(config: &Config, dir: std::path::PathBuf, dry_run: bool) -> anyhow::Resu
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!();
     if steps.is_empty() {
-        anyhow::bail!("{}: no academic file found (students.csv, grades.xlsx, …)", campus::academic::import::sync::Source::describe(&source));
+        anyhow::bail!(
+            "{}: no academic file found (students.csv, grades.xlsx, …)",
+            campus::academic::import::sync::Source::describe(&source)
+        );
     }
     let verb = if dry_run { "预览（未保存）" } else { "同步完成" };
     let mut refused = false;

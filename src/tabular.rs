@@ -200,4 +200,3 @@ pub fn running(status: &str, updated_at: chrono::NaiveDateTime) -> bool {
 pub fn percent(done: i64, total: i64) -> i64 {
     if total == 0 { 100 } else { done * 100 / total }
 }
-

@@ -17,7 +17,8 @@ pub fn grade_saved(conn: &mut DbConn, student_no: &str, course_id: i64, total: i
     let Some(user) = user else { return Ok(()) };
     let course: String = courses::table.find(course_id).select(courses::name).first(conn)?;
     let score = super::service::tenths(total);
-    let (title, note) = if first { ("新成绩已发布", "成绩已发布") } else { ("成绩有更新", "成绩已更新") };
+    let (title, note) =
+        if first { ("新成绩已发布", "成绩已发布") } else { ("成绩有更新", "成绩已更新") };
     let body = format!("{course}：总评 {score} 分。{note}，可在“教务 › 成绩”查看。");
     notify::send(conn, user, MessageKind::Academic, &format!("{title}：{course}"), &body, Some("/academic/grades"))?;
     notify::wechat::queue(

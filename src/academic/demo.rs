@@ -46,10 +46,8 @@ pub fn bookings(conn: &mut DbConn, student: i64, admin: i64) -> AppResult<()> {
     }
     let now = crate::db::now();
     let today = crate::web::time::date(now);
-    let wanted = [
-        ("A301", 1, 9, 10, "社团例会：摄影协会", 30, true),
-        ("B206", 2, 7, 8, "小组讨论：软件工程大作业", 6, false),
-    ];
+    let wanted =
+        [("A301", 1, 9, 10, "社团例会：摄影协会", 30, true), ("B206", 2, 7, 8, "小组讨论：软件工程大作业", 6, false)];
     for (code, days, from, to, purpose, attendees, approve) in wanted {
         let Some(room) = queries::rooms(conn, None)?.into_iter().find(|r| r.code == code) else { continue };
         let day = (today + chrono::TimeDelta::days(days)).to_string();

@@ -2,9 +2,9 @@
 //! as the school imports it (kind `evaluations`), with the weighted total and the rank in the
 //! class computed here.
 //!
-//! Rule (documented in docs/academic-import.md): total = 学业 × 70% + 德育 × 15% + 体育 × 10%
-//! + 其他（创新与实践）× 5%, each category scored 0–100; the class is the students of the same
-//! 班级 assessed the same year; equal totals share a rank (1, 2, 2, 4).
+//! Rule (documented in docs/academic-import.md): the total is 学业 × 70% + 德育 × 15% + 体育 ×
+//! 10% + 其他（创新与实践）× 5%, each category scored 0–100; the class is the students of the
+//! same 班级 assessed the same year; equal totals share a rank (1, 2, 2, 4).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -74,8 +74,7 @@ pub fn cards(conn: &mut DbConn, student_no: &str, class_name: &str) -> AppResult
         .into_iter()
         .map(|(_, year, a, m, s, e)| {
             let scores = [*a, *m, *s, *e];
-            let totals: Vec<i64> =
-                class.iter().filter(|r| r.1 == *year).map(|r| total([r.2, r.3, r.4, r.5])).collect();
+            let totals: Vec<i64> = class.iter().filter(|r| r.1 == *year).map(|r| total([r.2, r.3, r.4, r.5])).collect();
             let me = total(scores);
             YearCard {
                 year: year.clone(),

@@ -119,10 +119,8 @@ pub fn week_table(
         None => this_week.clamp(1, semester.weeks),
     };
     let periods = queries::periods(conn)?;
-    let meetings: Vec<Meeting> = load(conn, semester.id)?
-        .into_iter()
-        .filter(|m| WeekSet::from_mask(m.week_mask).contains(week))
-        .collect();
+    let meetings: Vec<Meeting> =
+        load(conn, semester.id)?.into_iter().filter(|m| WeekSet::from_mask(m.week_mask).contains(week)).collect();
     let monday = semester.monday_of(week);
     let days: Vec<DayHead> = (0..7u64)
         .map(|i| {

@@ -401,7 +401,11 @@ fn the_nightly_sync_imports_a_folder_in_reference_order_and_reports_each_file() 
             .env("CAMPUS_DATA_DIR", &app.data_dir)
             .output()
             .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let path = dir.to_str().unwrap();
     let (ok, out, _) = run(&[path, "--dry-run"]);

@@ -351,9 +351,8 @@ fn twenty_accounts_claiming_one_student_number_at_once_leave_exactly_one_owner()
 fn a_new_or_changed_grade_tells_its_student_once() {
     let app = spawn_app();
     let admin = app.login("admin", DEMO_PASSWORD);
-    let student: i64 = app.db(|c| {
-        users::table.filter(users::student_no.eq("2023010101")).select(users::id).first(c).unwrap()
-    });
+    let student: i64 =
+        app.db(|c| users::table.filter(users::student_no.eq("2023010101")).select(users::id).first(c).unwrap());
     let told = || -> Vec<(String, String)> {
         app.db(|c| {
             messages::table
@@ -379,9 +378,8 @@ fn a_new_or_changed_grade_tells_its_student_once() {
     assert_eq!(said.len(), 2, "one per changed course of the linked student: {said:?}");
     assert!(said[0].0.starts_with("成绩有更新") && said[0].1.contains("总评 93.5 分"), "{said:?}");
     assert!(said[1].0.starts_with("新成绩已发布") && said[1].1.contains("总评 89 分"), "{said:?}");
-    let owners: Vec<i64> = app.db(|c| {
-        messages::table.filter(messages::kind.eq("academic")).select(messages::user_id).load(c).unwrap()
-    });
+    let owners: Vec<i64> =
+        app.db(|c| messages::table.filter(messages::kind.eq("academic")).select(messages::user_id).load(c).unwrap());
     assert!(owners.iter().all(|o| *o == student), "only the linked student hears");
     import(&admin, "grades", "changed.csv", file.as_bytes());
     assert_eq!(told().len(), 2, "re-importing the changed file says nothing new");
@@ -427,7 +425,9 @@ fn the_directory_lists_offices_and_searches_them() {
     let found = s.get(&format!("/academic/contacts?q={}", campus::web::url_encode("图书馆")));
     assert!(found.body.contains("借阅服务台") && !found.body.contains("考试中心"));
     let by_place = s.get(&format!("/academic/contacts?q={}", campus::web::url_encode("行政楼")));
-    assert!(by_place.body.contains("教务科") && by_place.body.contains("学费与报销") && !by_place.body.contains("宿舍报修"));
+    assert!(
+        by_place.body.contains("教务科") && by_place.body.contains("学费与报销") && !by_place.body.contains("宿舍报修")
+    );
     let none = s.get("/academic/contacts?q=%25_%5C");
     assert_eq!(none.status, 200);
     assert!(none.body.contains("没有找到"), "LIKE wildcards are taken literally");

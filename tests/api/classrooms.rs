@@ -39,7 +39,15 @@ fn free(client: &Client, query: &str) -> Vec<String> {
     r.body.split("<span class=\"room__code\">").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect()
 }
 
-fn request(client: &Client, room: i64, date: &str, from: &str, to: &str, purpose: &str, attendees: &str) -> crate::helpers::Resp {
+fn request(
+    client: &Client,
+    room: i64,
+    date: &str,
+    from: &str,
+    to: &str,
+    purpose: &str,
+    attendees: &str,
+) -> crate::helpers::Resp {
     client.submit(
         "/academic/classrooms",
         "/academic/bookings",
@@ -59,7 +67,13 @@ fn bookings(app: &TestApp) -> i64 {
 }
 
 fn latest_booking(app: &TestApp) -> i64 {
-    app.db(|c| classroom_bookings::table.select(diesel::dsl::max(classroom_bookings::id)).first::<Option<i64>>(c).unwrap().unwrap())
+    app.db(|c| {
+        classroom_bookings::table
+            .select(diesel::dsl::max(classroom_bookings::id))
+            .first::<Option<i64>>(c)
+            .unwrap()
+            .unwrap()
+    })
 }
 
 #[test]
@@ -77,7 +91,9 @@ fn the_finder_leaves_out_rooms_with_a_class_or_an_approved_booking() {
     let q = |from: i32, to: i32| format!("building=实验楼&date={date}&from={from}&to={to}");
     if (1..=20).contains(&week) {
         let dow = date.weekday().number_from_monday();
-        let file = format!("学期,课程代码,教师工号,上课班级,星期,开始节次,结束节次,周次,教室\n2026-2027-1,MA102,T2003,软工2301,{dow},11,12,{week},C208\n");
+        let file = format!(
+            "学期,课程代码,教师工号,上课班级,星期,开始节次,结束节次,周次,教室\n2026-2027-1,MA102,T2003,软工2301,{dow},11,12,{week},C208\n"
+        );
         import(&admin, "schedules", "one.csv", file.as_bytes());
         assert_eq!(free(&s, &q(11, 12)), ["C110"], "C208 has a class then");
         assert_eq!(free(&s, &q(12, 12)), ["C110"], "overlapping the class's last period");
@@ -126,7 +142,12 @@ fn a_request_waits_for_the_admin_whose_approval_takes_the_slot() {
     });
     assert_eq!(slots, 2, "one slot row per period");
     let told: i64 = app.db(|c| {
-        messages::table.filter(messages::title.eq("教室预约已批准")).filter(messages::kind.eq("academic")).count().get_result(c).unwrap()
+        messages::table
+            .filter(messages::title.eq("教室预约已批准"))
+            .filter(messages::kind.eq("academic"))
+            .count()
+            .get_result(c)
+            .unwrap()
     });
     assert!(told >= 1);
     let audited: i64 = app.db(|c| {
@@ -150,7 +171,11 @@ fn a_request_waits_for_the_admin_whose_approval_takes_the_slot() {
     }
     assert_eq!(bookings(&app), before);
     // A decided request cannot be decided again.
-    let twice = admin.submit("/admin/academic/bookings", &format!("/admin/academic/bookings/{id}/reject"), &[("reason", "重复")]);
+    let twice = admin.submit(
+        "/admin/academic/bookings",
+        &format!("/admin/academic/bookings/{id}/reject"),
+        &[("reason", "重复")],
+    );
     assert_eq!(twice.status, 409);
     assert!(twice.body.contains("已经处理过"));
 }
@@ -238,7 +263,10 @@ fn only_the_requester_cancels_and_cancelling_frees_the_room() {
     let date = day(6);
     assert_eq!(request(&s, a105, &date, "3", "4", "读书会", "12").status, 303);
     let id = latest_booking(&app);
-    assert_eq!(admin.submit("/admin/academic/bookings", &format!("/admin/academic/bookings/{id}/approve"), &[]).status, 303);
+    assert_eq!(
+        admin.submit("/admin/academic/bookings", &format!("/admin/academic/bookings/{id}/approve"), &[]).status,
+        303
+    );
     let query = format!("building=第一教学楼&date={date}&from=3&to=4");
     assert!(!free(&s, &query).contains(&"A105".to_string()));
 
@@ -256,7 +284,10 @@ fn only_the_requester_cancels_and_cancelling_frees_the_room() {
     // Freed, the slot can be approved for someone else.
     assert_eq!(request(&other, a105, &date, "3", "4", "社团招新", "10").status, 303);
     let next = latest_booking(&app);
-    assert_eq!(admin.submit("/admin/academic/bookings", &format!("/admin/academic/bookings/{next}/approve"), &[]).status, 303);
+    assert_eq!(
+        admin.submit("/admin/academic/bookings", &format!("/admin/academic/bookings/{next}/approve"), &[]).status,
+        303
+    );
 }
 
 #[test]

@@ -79,7 +79,10 @@ fn grades_entered_for_his_course_are_saved_once_and_told_once() {
     assert_eq!(grade_messages(&app), before + 1, "only 林晓 has an account to tell");
     // The form comes back filled in; sent again unchanged, nothing changes.
     let filled = t.get(&page).body;
-    assert!(filled.contains("name=\"total:2023010101\" value=\"88.5\"") && filled.contains("name=\"regular:2023010101\" value=\"90\""));
+    assert!(
+        filled.contains("name=\"total:2023010101\" value=\"88.5\"")
+            && filled.contains("name=\"regular:2023010101\" value=\"90\"")
+    );
     let again = t.submit(
         &page,
         &action,
@@ -140,7 +143,10 @@ fn another_teachers_course_is_not_found_and_cannot_be_graded() {
     let s = app.login("student", DEMO_PASSWORD);
     let cs201 = course(&app, "CS201");
     let token = s.get("/academic/grades").csrf();
-    let r = s.post_form(&format!("/academic/teaching/{cs201}/grades"), &[("csrf_token", &token), ("total:2023010101", "100")]);
+    let r = s.post_form(
+        &format!("/academic/teaching/{cs201}/grades"),
+        &[("csrf_token", &token), ("total:2023010101", "100")],
+    );
     assert_eq!(r.status, 403);
     assert_eq!(total_of(&app, "2023010101", cs201), None);
 }

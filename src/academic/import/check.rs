@@ -464,7 +464,6 @@ fn check_calendar(row: &Cells, look: &mut Lookups) -> Result<Item, Bad> {
     Ok(Item::Calendar { semester, event })
 }
 
-
 /// The last six characters of an ID number, kept only as a keyed hash (HMAC-SHA256 with the
 /// server secret): enough to confirm a student who types it, useless to whoever reads the table.
 fn id_fragment(v: &str, key: &[u8]) -> Result<Option<String>, String> {
@@ -489,5 +488,3 @@ pub fn id_matches(key: &[u8], fragment: &str, stored: &str) -> bool {
     hex::decode(stored)
         .is_ok_and(|tag| ring::hmac::verify(&k, format!("student-id:{fragment}").as_bytes(), &tag).is_ok())
 }
-
-

@@ -349,7 +349,12 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
                 .filter(campus_contacts::office.eq(office));
             type Row = (String, String, String, String);
             let old: Option<Row> = key
-                .select((campus_contacts::phone, campus_contacts::email, campus_contacts::location, campus_contacts::hours))
+                .select((
+                    campus_contacts::phone,
+                    campus_contacts::email,
+                    campus_contacts::location,
+                    campus_contacts::hours,
+                ))
                 .first(conn)
                 .optional()?;
             let outcome = Outcome::of(old, &(phone.clone(), email.clone(), location.clone(), hours.clone()));

@@ -34,7 +34,15 @@ pub async fn approve(
         .run(move |conn| {
             let b = service::approve(conn, actor, id, db::now())?;
             let detail = serde_json::json!({ "room": b.classroom_id, "date": b.on_date, "periods": b.periods() });
-            audit::record(conn, Some(actor), "booking.approve", "classroom_booking", Some(&id.to_string()), &detail.to_string(), Some(&ip))
+            audit::record(
+                conn,
+                Some(actor),
+                "booking.approve",
+                "classroom_booking",
+                Some(&id.to_string()),
+                &detail.to_string(),
+                Some(&ip),
+            )
         })
         .await?;
     session::flash(&req.get_session(), "success", "已批准，申请人会收到通知");
@@ -61,7 +69,15 @@ pub async fn reject(
         .run(move |conn| {
             let b = service::reject(conn, actor, id, &reason, db::now())?;
             let detail = serde_json::json!({ "room": b.classroom_id, "date": b.on_date, "reason": reason.trim() });
-            audit::record(conn, Some(actor), "booking.reject", "classroom_booking", Some(&id.to_string()), &detail.to_string(), Some(&ip))
+            audit::record(
+                conn,
+                Some(actor),
+                "booking.reject",
+                "classroom_booking",
+                Some(&id.to_string()),
+                &detail.to_string(),
+                Some(&ip),
+            )
         })
         .await?;
     session::flash(&req.get_session(), "success", "已驳回，申请人会收到理由");

@@ -89,11 +89,8 @@ pub async fn request(
     form: web::Form<BookForm>,
 ) -> AppResult<HttpResponse> {
     let f = form.into_inner();
-    let attendees = f
-        .attendees
-        .trim()
-        .parse::<i32>()
-        .map_err(|_| crate::error::AppError::invalid("请填写参加人数（整数）"))?;
+    let attendees =
+        f.attendees.trim().parse::<i32>().map_err(|_| crate::error::AppError::invalid("请填写参加人数（整数）"))?;
     let uid = user.id;
     let now = db::now();
     state

@@ -129,7 +129,9 @@ pub fn decide(
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     let n = diesel::update(
-        classroom_bookings::table.filter(classroom_bookings::id.eq(id)).filter(classroom_bookings::status.eq(from_status)),
+        classroom_bookings::table
+            .filter(classroom_bookings::id.eq(id))
+            .filter(classroom_bookings::status.eq(from_status)),
     )
     .set((
         classroom_bookings::status.eq(to_status),
@@ -170,7 +172,8 @@ pub fn hold_slot(conn: &mut DbConn, room: i64, day: NaiveDate, period: i32, id: 
 }
 
 pub fn release_slots(conn: &mut DbConn, id: i64) -> AppResult<usize> {
-    Ok(diesel::delete(classroom_booking_slots::table.filter(classroom_booking_slots::booking_id.eq(id))).execute(conn)?)
+    Ok(diesel::delete(classroom_booking_slots::table.filter(classroom_booking_slots::booking_id.eq(id)))
+        .execute(conn)?)
 }
 
 /// Bookings with their room and the requester's name.

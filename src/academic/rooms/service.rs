@@ -55,8 +55,11 @@ impl Slot {
     }
 
     pub fn label(&self) -> String {
-        let periods =
-            if self.from == self.to { format!("第{}节", self.from) } else { format!("第{}–{}节", self.from, self.to) };
+        let periods = if self.from == self.to {
+            format!("第{}节", self.from)
+        } else {
+            format!("第{}–{}节", self.from, self.to)
+        };
         format!("{} {}", self.day.format("%m月%d日"), periods)
     }
 }

@@ -111,7 +111,11 @@ pub async fn save_grades(
         .await?;
     match saved {
         Ok(changed) => {
-            let text = if changed == 0 { "成绩没有变化".to_string() } else { format!("已保存 {changed} 名学生的成绩，学生会收到通知") };
+            let text = if changed == 0 {
+                "成绩没有变化".to_string()
+            } else {
+                format!("已保存 {changed} 名学生的成绩，学生会收到通知")
+            };
             session::flash(&req.get_session(), "success", text);
             Ok(see_other(&req, &format!("/academic/teaching/{course}")))
         }

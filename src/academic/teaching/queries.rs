@@ -105,12 +105,11 @@ pub fn roster(conn: &mut DbConn, classes: &[String]) -> AppResult<Vec<Student>> 
         .load(conn)?)
 }
 
-/// Scores of `course` in `semester`: 学号 → (regular, midterm, final, total).
-pub fn grades_of_course(
-    conn: &mut DbConn,
-    semester: i64,
-    course: i64,
-) -> AppResult<Vec<(String, Option<i32>, Option<i32>, Option<i32>, i32)>> {
+/// A grade as the roster reads it: 学号, regular, midterm, final, total.
+pub type Scores = (String, Option<i32>, Option<i32>, Option<i32>, i32);
+
+/// Scores of `course` in `semester`.
+pub fn grades_of_course(conn: &mut DbConn, semester: i64, course: i64) -> AppResult<Vec<Scores>> {
     Ok(grades::table
         .filter(grades::semester_id.eq(semester))
         .filter(grades::course_id.eq(course))

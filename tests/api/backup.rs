@@ -148,6 +148,14 @@ fn backup_and_restore_round_trip_every_table_and_the_media() {
     let student = app.login("student", DEMO_PASSWORD);
     let id = post(&app, &student, "校园生活", "备份之前的帖子", "这条帖子要在恢复后还在。");
     assert_eq!(comment(&student, id, "还有一条评论", None).status, 303);
+    // A paid order, something left in the cart, a second-hand book with its photo.
+    let (_, sku_id) = crate::mall::sku(&app, "农夫山泉 饮用天然水 550ml", "");
+    assert_eq!(crate::mall::add_to_cart(&student, sku_id, "2").status, 303);
+    let order_no = crate::mall::checkout(&student);
+    assert!(crate::mall::pay_mock(&student, &order_no).status < 400);
+    assert_eq!(crate::mall::add_to_cart(&student, sku_id, "1").status, 303);
+    let book = [("images", "book.png", crate::market::png())];
+    assert_eq!(crate::market::post(&student, &crate::market::GOOD, &book).status, 303);
     let (dir, manifest) = backup(&app);
 
     let listed = manifest_counts(&manifest);
@@ -206,13 +214,13 @@ fn backup_and_restore_round_trip_every_table_and_the_media() {
 fn restore_refuses_a_non_empty_database_without_force() {
     let app = spawn_app();
     let (dir, _) = backup(&app);
-    let before = app.db(counts_of);
+    let before = app.db(sample);
     // The app's own database holds the demo data.
     let out = campus(&["restore".into(), dir.display().to_string()], &app.state.config.database_url, &app.data_dir);
     assert!(!out.status.success());
     let said = text(&out);
     assert!(said.contains("not empty") && said.contains("users") && said.contains("--force"), "{said}");
-    assert_eq!(app.db(counts_of), before, "nothing changed");
+    assert_eq!(app.db(sample), before, "nothing changed");
     let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
 

@@ -61,10 +61,11 @@ impl OwnRedis {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is installed");
-        let url = format!("redis://127.0.0.1:{port}");
+        // Owned (and so stopped on drop) from here on.
+        let redis = OwnRedis { child, url: format!("redis://127.0.0.1:{port}") };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return OwnRedis { child, url };
+                return redis;
             }
             std::thread::sleep(Duration::from_millis(50));
         }

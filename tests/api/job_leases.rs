@@ -118,3 +118,84 @@ fn runners_claiming_at_once_take_a_job_exactly_once() {
     assert_eq!(won, vec![id], "one runner holds it");
     assert_eq!(status_of(&app, id), ("pending".to_string(), 1));
 }
+
+/// An SMTP server that takes connections and never says a word: a send through it hangs.
+fn silent_smtp() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+/// A `campus serve` process of its own on `app`'s database; killed (SIGKILL) on drop.
+struct Instance(std::process::Child);
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_job_held_by_a_killed_instance_is_sent_once_by_another_after_the_lease() {
+    use campus::db::schema::email_outbox as outbox;
+    let first = quiet_app();
+    let data_dir = first.data_dir.join("killed-instance");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let mut instance = Instance(
+        std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
+            .arg("serve")
+            .env("DATABASE_URL", &first.state.config.database_url)
+            .env("CAMPUS_DATA_DIR", &data_dir)
+            .env("CAMPUS_BIND", "127.0.0.1:0")
+            .env("CAMPUS_SEED_DEMO", "0")
+            .env("CAMPUS_SMTP_URL", silent_smtp())
+            .env("CAMPUS_JOB_LEASE_SECS", "1")
+            .env("CAMPUS_JOB_POLL_MS", "100")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let outbox_id = first
+        .db(|c| campus::notify::service::queue_email(c, None, "lease@campus.edu", "租约测试", "只应送达一次").unwrap());
+    let job = first.db(|c| jobs::table.select(jobs::id).order(jobs::id.desc()).first::<i64>(c).unwrap());
+    let held = |app: &TestApp| {
+        app.db(|c| {
+            jobs::table
+                .find(job)
+                .select((jobs::attempts, jobs::locked_until))
+                .first::<(i32, Option<chrono::NaiveDateTime>)>(c)
+                .unwrap()
+        })
+    };
+    // The instance claims the job and hangs in the SMTP conversation.
+    assert!(crate::helpers::eventually(|| held(&first).0 == 1), "the instance claimed the job");
+    let (_, first_until) = held(&first);
+    // Alive, it keeps the job past its one-second lease by renewing it.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (attempts, until) = held(&first);
+    assert_eq!(attempts, 1, "nobody else claimed it");
+    assert!(until > first_until, "the lease was renewed: {first_until:?} → {until:?}");
+
+    // The instance dies mid-job; another, with a working mail server, takes over after the lease.
+    let _ = instance.0.kill();
+    let _ = instance.0.wait();
+    let (smtp, inbox) = crate::email::smtp_sink();
+    let second = app().same_database_as(&first).smtp(&smtp).job_lease(Duration::from_secs(1)).start();
+    assert!(crate::helpers::eventually(|| !inbox.lock().unwrap().is_empty()), "the email went out");
+    let status: String = second.db(|c| outbox::table.find(outbox_id).select(outbox::status).first(c).unwrap());
+    assert_eq!(status, "sent");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(inbox.lock().unwrap().len(), 1, "sent once");
+    let (attempts, until) = held(&second);
+    assert_eq!((attempts, until), (2, None), "claimed twice, finished once");
+    let done: String = second.db(|c| jobs::table.find(job).select(jobs::status).first(c).unwrap());
+    assert_eq!(done, "done");
+}

@@ -91,19 +91,7 @@ impl Manifest {
 
 /// Size and SHA-256 of a file, read in pieces.
 pub fn hash_file(path: &Path) -> std::io::Result<FileSum> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        bytes += n as u64;
-    }
-    Ok(FileSum { bytes, sha256: hex::encode(hasher.finalize()) })
+    hash_through(std::fs::File::open(path)?, None)
 }
 
 /// Copies `from` to `to` (making its folder), returning what was written.
@@ -111,8 +99,14 @@ pub fn copy_hashed(from: &Path, to: &Path) -> std::io::Result<FileSum> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut src = std::fs::File::open(from)?;
     let mut dst = std::fs::File::create(to)?;
+    let sum = hash_through(std::fs::File::open(from)?, Some(&mut dst))?;
+    dst.sync_all()?;
+    Ok(sum)
+}
+
+/// Reads `src` to its end, hashing it and writing it to `copy` if given.
+fn hash_through(mut src: impl Read, mut copy: Option<&mut std::fs::File>) -> std::io::Result<FileSum> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
@@ -122,10 +116,11 @@ pub fn copy_hashed(from: &Path, to: &Path) -> std::io::Result<FileSum> {
             break;
         }
         hasher.update(&buf[..n]);
-        dst.write_all(&buf[..n])?;
+        if let Some(out) = copy.as_deref_mut() {
+            out.write_all(&buf[..n])?;
+        }
         bytes += n as u64;
     }
-    dst.sync_all()?;
     Ok(FileSum { bytes, sha256: hex::encode(hasher.finalize()) })
 }
 

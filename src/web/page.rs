@@ -89,6 +89,10 @@ impl CurrentUser {
         self.has(Role::Merchant)
     }
 
+    pub fn is_teacher(&self) -> bool {
+        self.has(Role::Teacher)
+    }
+
     /// Admins and granted organizers may publish activities.
     pub fn is_organizer(&self) -> bool {
         self.has(Role::Organizer) || self.is_admin()

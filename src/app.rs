@@ -20,7 +20,11 @@ use crate::db::Db;
 use crate::error::{AppError, render_errors};
 use crate::jobs::Registry;
 use crate::state::AppState;
-use crate::web::{WebState, assets, csrf, headers, media, observe, ratelimit::RateLimiter};
+use crate::web::timed_store::TimedStore;
+use crate::web::{
+    WebState, assets, csrf, headers, media, observe,
+    ratelimit::{self, RateLimiter},
+};
 
 /// Everything a running instance holds: the shared state, the plumbing's, each module's own,
 /// and the job kinds the modules registered.
@@ -76,11 +80,14 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         metrics: Arc::new(observe::Metrics::default()),
         accounts: Arc::new(crate::auth::Directory::default()),
         site_name: Arc::new(move || settings.site_name()),
+        redis: Arc::default(),
     };
+    crate::pay::declare_metrics(&web.metrics);
     let mall = Arc::new(crate::mall::State::default());
     let pay = Arc::new(crate::pay::State::new(&config, db)?);
     let forum = Arc::new(crate::forum::State::new(&config));
     let mut jobs = Registry::default();
+    jobs.set_lease(config.job_lease);
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
     crate::activity::register_jobs(&mut jobs);
@@ -150,6 +157,7 @@ where
     let web_data = web::Data::new(app.web);
     let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
     let (home, forum) = (web::Data::from(app.home), web::Data::from(app.forum));
+    let jobs = web::Data::from(app.jobs);
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -165,6 +173,7 @@ where
             .app_data(pay.clone())
             .app_data(home.clone())
             .app_data(forum.clone())
+            .app_data(jobs.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
@@ -190,8 +199,13 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
     crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
     match state.config.redis_url.clone() {
         Some(url) => {
+            // Login limits count in the same Redis, so every instance shares them.
+            let shared = ratelimit::connect_redis(&url).await?;
+            state.login_limiter.share_through(shared.clone(), &state.config.redis_prefix);
+            let _ = app.web.redis.set(shared);
             let store =
                 RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
+            let store = TimedStore::new(store, Duration::from_secs(2));
             server(app, listener, move || store.clone())
         }
         None => server(app, listener, CookieSessionStore::default),

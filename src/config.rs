@@ -62,8 +62,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `CAMPUS_SECRET_KEY` (at least 64 bytes); generated into the data dir when unset.
     pub secret_key: SecretString,
-    /// `CAMPUS_REDIS_URL`: sessions in Redis, shared by every instance.
+    /// `CAMPUS_REDIS_URL`: sessions and login limits in Redis, shared by every instance.
     pub redis_url: Option<String>,
+    /// `CAMPUS_REDIS_PREFIX`, default `campus:`: the start of this site's Redis keys (limits).
+    pub redis_prefix: String,
     /// `CAMPUS_SMTP_URL`, e.g. `smtps://user:pass@smtp.example.edu:465`; unset = `.eml` files.
     pub smtp_url: Option<SecretString>,
     /// `CAMPUS_MAIL_FROM`, default `校园助手 <noreply@campus.local>`.
@@ -88,6 +90,9 @@ pub struct Config {
     pub api_token_ttl: Duration,
     /// `CAMPUS_JOB_POLL_MS`, default 1000: how often the job runner looks for work.
     pub job_poll: Duration,
+    /// `CAMPUS_JOB_LEASE_SECS`, default 300: how long a claimed job stays with its instance
+    /// unrenewed; a job whose instance died runs again elsewhere after this.
+    pub job_lease: Duration,
     /// `CAMPUS_WORKERS`, default: number of cores.
     pub workers: usize,
     /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
@@ -145,6 +150,7 @@ impl Config {
             data_dir,
             secret_key,
             redis_url: var("CAMPUS_REDIS_URL"),
+            redis_prefix: var("CAMPUS_REDIS_PREFIX").unwrap_or_else(|| "campus:".into()),
             smtp_url: var("CAMPUS_SMTP_URL").map(SecretString::from),
             mail_from: var("CAMPUS_MAIL_FROM").unwrap_or_else(|| "校园助手 <noreply@campus.local>".into()),
             dev_login: flag("CAMPUS_DEV_LOGIN", false),
@@ -176,6 +182,7 @@ impl Config {
                 Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_JOB_POLL_MS must be a number"))?,
                 None => 1000,
             }),
+            job_lease: secs("CAMPUS_JOB_LEASE_SECS", 300)?,
             workers: match var("CAMPUS_WORKERS") {
                 Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
                 None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -222,6 +229,7 @@ impl Config {
             data_dir: data_dir.to_path_buf(),
             secret_key: SecretString::from(hex::encode(key)),
             redis_url: None,
+            redis_prefix: "campus:".into(),
             smtp_url: None,
             mail_from: "校园助手 <noreply@campus.local>".into(),
             dev_login: false,
@@ -242,6 +250,7 @@ impl Config {
             ticket_ttl: Duration::from_secs(120),
             api_token_ttl: Duration::from_secs(7200),
             job_poll: Duration::from_millis(100),
+            job_lease: Duration::from_secs(300),
             workers: 2,
             upload_max_bytes: 5 * 1024 * 1024,
             multipart_max_bytes: 10 * 1024 * 1024,

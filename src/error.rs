@@ -37,6 +37,9 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     Upstream(String),
+    /// A service this instance depends on (Redis for sessions) is down: 503, try again later.
+    #[error("{0}")]
+    Unavailable(String),
     /// A unique index refused a second copy of something (a second claim, like, report...). The
     /// service turns the ones it expects into their own answer; any other is a 409, never a 500.
     #[error("这项操作已经完成过了，请刷新页面查看")]
@@ -77,7 +80,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => "操作无法完成",
             AppError::RateLimited(_) => "操作太频繁",
             AppError::Csrf => "页面已过期",
-            AppError::Upstream(_) => "服务暂时不可用",
+            AppError::Upstream(_) | AppError::Unavailable(_) => "服务暂时不可用",
             AppError::Internal(_) => "服务器错误",
         }
     }
@@ -127,6 +130,7 @@ impl ResponseError for AppError {
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -183,7 +187,14 @@ pub async fn render_errors(
     let res = match next.call(req).await {
         Ok(res) => res,
         Err(err) => {
-            let response = dress(&asker, err.as_error::<AppError>(), err.as_response_error());
+            let unavailable;
+            let mut app = err.as_error::<AppError>();
+            if app.is_none() && session_store_down(&err) {
+                tracing::error!(request_id = %asker.request_id, error = %err, "session store unreachable");
+                unavailable = AppError::Unavailable("登录状态服务暂时不可用，请稍后再试".into());
+                app = Some(&unavailable);
+            }
+            let response = dress(&asker, app, err.as_response_error());
             return Err(actix_web::error::InternalError::from_response(err.to_string(), response).into());
         }
     };
@@ -193,6 +204,17 @@ pub async fn render_errors(
         Some(response) => Ok(res.into_response(response).map_into_right_body()),
         None => Ok(res.map_into_left_body()),
     }
+}
+
+/// Whether `err` is the session middleware failing to reach its store (Redis down): sessions
+/// fail closed, and the visitor hears the service is unavailable for now, not a bare 500.
+fn session_store_down(err: &actix_web::Error) -> bool {
+    use actix_session::storage::{LoadError, SaveError, UpdateError};
+    use actix_web::error::InternalError;
+    err.as_error::<InternalError<LoadError>>().is_some()
+        || err.as_error::<InternalError<SaveError>>().is_some()
+        || err.as_error::<InternalError<UpdateError>>().is_some()
+        || err.as_error::<InternalError<anyhow::Error>>().is_some()
 }
 
 fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> HttpResponse<BoxBody> {

@@ -1,5 +1,5 @@
 //! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`,
-//! `reindex`, `import`, `sync`.
+//! `reindex`, `import`, `sync`, `backup`, `restore`.
 
 use std::io::{BufRead, Write};
 use std::net::TcpListener;
@@ -68,6 +68,24 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write a consistent snapshot of the database and the media, with a manifest of row counts
+    /// and checksums (safe while the server runs).
+    Backup {
+        /// A new or empty directory (default: <data dir>/backups/<UTC time>).
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+        /// Afterwards keep only the newest N backups in the same parent directory.
+        #[arg(long)]
+        keep: Option<usize>,
+    },
+    /// Restore a backup made by `campus backup` (stop the server first).
+    Restore {
+        /// The backup directory (holding manifest.json).
+        dir: std::path::PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -87,6 +105,31 @@ fn main() -> anyhow::Result<()> {
         Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
         Command::Import { kind, file, dry_run } => import(&config, &kind, &file, dry_run),
         Command::Sync { dir, dry_run } => sync(&config, dir, dry_run),
+        Command::Backup { to, keep } => {
+            let (dir, manifest) = campus::ops::backup::take(&config, to, keep)?;
+            let media = manifest.files.keys().filter(|f| f.starts_with("media/")).count();
+            println!(
+                "backup written to {}: {} table(s), {} row(s), {media} media file(s), schema {}",
+                dir.display(),
+                manifest.tables.len(),
+                manifest.total_rows(),
+                manifest.schema_version.as_deref().unwrap_or("none")
+            );
+            Ok(())
+        }
+        Command::Restore { dir, force } => {
+            let restored = campus::ops::restore::restore(&config, &dir, force)?;
+            println!(
+                "restored {} ({} backup of {}): {} table(s), {} row(s), {} media file(s); row counts match the manifest",
+                dir.display(),
+                restored.manifest.backend,
+                restored.manifest.created_at,
+                restored.manifest.tables.len(),
+                restored.manifest.total_rows(),
+                restored.media_files
+            );
+            Ok(())
+        }
         Command::Reindex => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;

@@ -118,7 +118,7 @@ pub async fn link_student(
 ) -> AppResult<HttpResponse> {
     let LinkForm { student_no, id_last6 } = form.into_inner();
     let limit_key = format!("academic-link:{}", user.id);
-    if state.login_limiter.try_take(&[&limit_key]).is_err() {
+    if state.login_limiter.try_take(&[&limit_key]).await.is_err() {
         return Err(AppError::RateLimited("尝试次数过多，请 15 分钟后再试".into()));
     }
     let uid = user.id;

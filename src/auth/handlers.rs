@@ -12,6 +12,7 @@ use super::views::{LoginPage, RegisterErrors, RegisterPage, RegisterValues};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, MaybeUser, Page};
+use crate::web::ratelimit::Refusal;
 use crate::web::{api, client_ip, render, safe_next, see_other, session};
 
 #[derive(Deserialize)]
@@ -68,9 +69,15 @@ pub async fn submit_login(
     let ip_key = format!("ip:{}", client_ip(&req));
     let account_key = format!("account:{}", username.as_str());
     let limiter = state.login_limiter.clone();
-    if let Err(wait) = limiter.try_take(&[&ip_key, &account_key]) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return fail(page, StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请 {minutes} 分钟后再试"));
+    match limiter.take(&[&ip_key, &account_key]).await {
+        Ok(()) => {}
+        Err(Refusal::Wait(wait)) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return fail(page, StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请 {minutes} 分钟后再试"));
+        }
+        Err(Refusal::Unavailable) => {
+            return fail(page, StatusCode::SERVICE_UNAVAILABLE, "登录服务暂时不可用，请稍后再试".into());
+        }
     }
     let lookup = username.clone();
     let record = state.db.run(move |conn| service::password_login_record(conn, &lookup)).await?;

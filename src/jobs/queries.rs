@@ -56,34 +56,76 @@ pub fn job(conn: &mut DbConn, id: i64) -> QueryResult<Job> {
     jobs::table.find(id).select(Job::as_select()).first(conn)
 }
 
-pub fn finish_job(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::status.eq("done"),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-            jobs::last_error.eq(None::<String>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
+/// Extends a lease still held by the claim that set `attempts` (the fence: each claim adds one).
+pub fn renew_job(
+    conn: &mut DbConn,
+    id: i64,
+    attempts: i32,
+    until: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::attempts.eq(attempts))
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::locked_until.is_not_null()),
+    )
+    .set((jobs::locked_until.eq(until), jobs::updated_at.eq(now)))
+    .execute(conn)
+}
+
+pub fn finish_job(conn: &mut DbConn, id: i64, attempts: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::attempts.eq(attempts))
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::locked_until.is_not_null()),
+    )
+    .set((
+        jobs::status.eq("done"),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+        jobs::last_error.eq(None::<String>),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 pub fn retry_job(
     conn: &mut DbConn,
     id: i64,
+    attempts: i32,
     status: &str,
     error: &str,
     run_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::status.eq(status),
-            jobs::last_error.eq(error),
-            jobs::run_at.eq(run_at),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
+    diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::attempts.eq(attempts))
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::locked_until.is_not_null()),
+    )
+    .set((
+        jobs::status.eq(status),
+        jobs::last_error.eq(error),
+        jobs::run_at.eq(run_at),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Pending jobs whose time has come and that no runner holds.
+pub fn count_due(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<i64> {
+    jobs::table
+        .filter(jobs::status.eq("pending"))
+        .filter(jobs::run_at.le(now))
+        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
+        .count()
+        .get_result(conn)
 }
 
 pub fn count_jobs(conn: &mut DbConn, status: &str) -> QueryResult<i64> {

@@ -5,6 +5,7 @@ use super::State;
 use super::service;
 use super::wechat::{RefundNotice, SignedMessage, Transaction};
 use crate::error::{AppError, AppResult};
+use crate::web::WebState;
 use crate::web::api::{self, ApiUser};
 
 #[derive(Deserialize)]
@@ -71,16 +72,33 @@ async fn open(state: &State, req: &HttpRequest, body: &web::Bytes) -> Result<Str
     }
 }
 
+/// Counts a notification that was not applied (see [`super::NOTIFY_FAILURES`]).
+fn counted(web_state: &WebState, notice: &str, res: HttpResponse) -> HttpResponse {
+    if !res.status().is_success() {
+        web_state.metrics.increment(super::NOTIFY_FAILURES, &format!("notice=\"{notice}\""));
+    }
+    res
+}
+
 /// `POST /api/v1/pay/notify/wechat`: a payment result.
-pub async fn payment_notice(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let plain = match open(&state, &req, &body).await {
+pub async fn payment_notice(
+    state: web::Data<State>,
+    web_state: web::Data<WebState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    counted(&web_state, "payment", apply_payment_notice(&state, &req, &body).await)
+}
+
+async fn apply_payment_notice(state: &State, req: &HttpRequest, body: &web::Bytes) -> HttpResponse {
+    let plain = match open(state, req, body).await {
         Ok(p) => p,
         Err(res) => return res,
     };
     let Ok(tx) = serde_json::from_str::<Transaction>(&plain) else {
         return fail(actix_web::http::StatusCode::BAD_REQUEST, "bad resource");
     };
-    match service::apply_transaction(&state, tx).await {
+    match service::apply_transaction(state, tx).await {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(e) => {
             tracing::warn!(error = %e, "payment notification not applied");
@@ -90,15 +108,24 @@ pub async fn payment_notice(state: web::Data<State>, req: HttpRequest, body: web
 }
 
 /// `POST /api/v1/pay/notify/wechat-refund`: a refund result.
-pub async fn refund_notice(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let plain = match open(&state, &req, &body).await {
+pub async fn refund_notice(
+    state: web::Data<State>,
+    web_state: web::Data<WebState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    counted(&web_state, "refund", apply_refund_notice(&state, &req, &body).await)
+}
+
+async fn apply_refund_notice(state: &State, req: &HttpRequest, body: &web::Bytes) -> HttpResponse {
+    let plain = match open(state, req, body).await {
         Ok(p) => p,
         Err(res) => return res,
     };
     let Ok(notice) = serde_json::from_str::<RefundNotice>(&plain) else {
         return fail(actix_web::http::StatusCode::BAD_REQUEST, "bad resource");
     };
-    match service::apply_refund_notice(&state, notice).await {
+    match service::apply_refund_notice(state, notice).await {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(e) => {
             tracing::warn!(error = %e, "refund notification not applied");

@@ -46,6 +46,19 @@ impl State {
     }
 }
 
+/// Payment and refund notifications from WeChat Pay that were not applied (bad signature, bad
+/// body, or refused by the service): each one means WeChat Pay will send it again, and a run of
+/// them means paid orders are not being marked paid.
+pub const NOTIFY_FAILURES: &str = "campus_pay_notify_failures_total";
+
+pub fn declare_metrics(metrics: &crate::web::observe::Metrics) {
+    metrics.declare_counter(
+        NOTIFY_FAILURES,
+        "WeChat Pay notifications not applied, by kind.",
+        &["notice=\"payment\"", "notice=\"refund\""],
+    );
+}
+
 /// Registers the payment module's job kinds.
 pub fn register_jobs(jobs: &mut crate::jobs::Registry, state: Arc<State>) {
     let close = state.clone();

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod session;
 pub mod time;
+pub mod timed_store;
 pub mod xlsx;
 
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct WebState {
     pub metrics: Arc<observe::Metrics>,
     pub accounts: Arc<dyn Accounts>,
     pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
+    /// The Redis connection when `CAMPUS_REDIS_URL` is set (made at start-up), for `/ready`.
+    pub redis: Arc<std::sync::OnceLock<redis::aio::ConnectionManager>>,
 }
 
 /// Renders a template as an HTML response.

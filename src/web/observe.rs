@@ -59,10 +59,19 @@ struct Histogram {
     count: u64,
 }
 
+/// A counter a module declares at start-up and bumps by name: its series exist (at 0) from the
+/// start, so alert rules and dashboards see them before the first event.
+struct Counter {
+    help: &'static str,
+    /// Label set (`kind="payment"`, or empty) → count.
+    series: BTreeMap<String, u64>,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    counters: Mutex<BTreeMap<&'static str, Counter>>,
 }
 
 impl Metrics {
@@ -82,8 +91,40 @@ impl Metrics {
         }
     }
 
-    /// Request counters and latency histograms in Prometheus text format.
+    /// Declares the counter `name` with the label sets it starts with (each at 0), e.g.
+    /// `&["notice=\"payment\"", "notice=\"refund\""]`, or `&[""]` for one unlabelled series.
+    pub fn declare_counter(&self, name: &'static str, help: &'static str, label_sets: &[&str]) {
+        if let Ok(mut map) = self.counters.lock() {
+            let counter = map.entry(name).or_insert_with(|| Counter { help, series: BTreeMap::new() });
+            for labels in label_sets {
+                counter.series.entry((*labels).to_string()).or_insert(0);
+            }
+        }
+    }
+
+    /// Adds one to the series `labels` of counter `name` (declared or not).
+    pub fn increment(&self, name: &'static str, labels: &str) {
+        if let Ok(mut map) = self.counters.lock() {
+            let counter = map.entry(name).or_insert_with(|| Counter { help: name, series: BTreeMap::new() });
+            *counter.series.entry(labels.to_string()).or_insert(0) += 1;
+        }
+    }
+
+    /// Request counters, latency histograms and declared counters in Prometheus text format.
     pub fn render(&self, out: &mut String) {
+        if let Ok(map) = self.counters.lock() {
+            for (name, counter) in map.iter() {
+                let _ = writeln!(out, "# HELP {name} {}", counter.help);
+                let _ = writeln!(out, "# TYPE {name} counter");
+                for (labels, n) in &counter.series {
+                    if labels.is_empty() {
+                        let _ = writeln!(out, "{name} {n}");
+                    } else {
+                        let _ = writeln!(out, "{name}{{{labels}}} {n}");
+                    }
+                }
+            }
+        }
         out.push_str("# HELP campus_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE campus_http_requests_total counter\n");
         if let Ok(map) = self.requests.lock() {

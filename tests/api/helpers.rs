@@ -53,6 +53,8 @@ pub struct Builder {
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
     templates: Vec<(String, String)>,
     msg_sec_check: bool,
+    job_poll: Option<Duration>,
+    job_lease: Option<Duration>,
 }
 
 pub fn app() -> Builder {
@@ -73,6 +75,8 @@ pub fn app() -> Builder {
         wxpay: None,
         templates: Vec::new(),
         msg_sec_check: false,
+        job_poll: None,
+        job_lease: None,
     }
 }
 
@@ -120,6 +124,16 @@ impl Builder {
         self.templates = templates.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
         self
     }
+    /// How often the app's own job runner looks for work (default 50 ms in tests).
+    pub fn job_poll(mut self, every: Duration) -> Self {
+        self.job_poll = Some(every);
+        self
+    }
+    /// `CAMPUS_JOB_LEASE_SECS`, finer: how long a claimed job stays with its runner unrenewed.
+    pub fn job_lease(mut self, lease: Duration) -> Self {
+        self.job_lease = Some(lease);
+        self
+    }
     pub fn msg_sec_check(mut self) -> Self {
         self.msg_sec_check = true;
         self
@@ -152,6 +166,7 @@ impl Builder {
         std::fs::create_dir_all(&data_dir).unwrap();
         let mut pg = None;
         let url = match (&self.share_db_with, std::env::var("TEST_PG_URL").ok().filter(|u| !u.is_empty())) {
+            _ if self.database_url.is_some() => self.database_url.clone().unwrap_or_default(),
             (Some(shared), _) => shared.clone(),
             (None, Some(admin)) => {
                 let name = unique("campus_t");
@@ -177,12 +192,21 @@ impl Builder {
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
         config.workers = 1;
-        config.job_poll = Duration::from_millis(50);
+        config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
+        if let Some(lease) = self.job_lease {
+            config.job_lease = lease;
+        }
         if let Some(base) = self.wx_base {
             config.wx.api_base = base;
         }
         config.wx.timeout = Duration::from_secs(1);
         config.redis_url = self.redis_url;
+        if let Some(secret) = &self.secret {
+            // Instances that share a secret share their Redis keys (as in a real cluster);
+            // other tests' instances keep to their own.
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes());
+            config.redis_prefix = format!("campus-test:{}:", &hex::encode(digest)[..16]);
+        }
         if let Some(secret) = self.secret {
             config.secret_key = secrecy::SecretString::from(secret);
         }

@@ -1,8 +1,13 @@
-//! Operations endpoints: `/health` (process up), `/ready` (database reachable), `/metrics`.
+//! Operations: the endpoints `/health` (process up), `/ready` (database reachable), `/metrics`,
+//! and the `campus backup` / `campus restore` commands ([`backup`], [`restore`], [`manifest`]).
 //!
 //! `/metrics` tells anyone who reads it the traffic, routes and queue of the site, so it answers
 //! only a scraper holding `CAMPUS_METRICS_TOKEN` (as `Authorization: Bearer ...`) or, with no
 //! token configured, a request from this machine that did not come through a proxy.
+
+pub mod backup;
+pub mod manifest;
+pub mod restore;
 
 use std::fmt::Write as _;
 
@@ -24,21 +29,35 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
-async fn ready(state: web::Data<WebState>) -> HttpResponse {
-    match state
+/// What `/ready` checks: the database answers, and Redis when the instance uses it (sessions
+/// and login limits live there; without it no one can sign in). `Err` names what is down.
+async fn readiness(state: &WebState) -> Result<(), &'static str> {
+    let db = state
         .db
         .run(|conn| {
             use diesel::connection::SimpleConnection;
             conn.batch_execute("SELECT 1")?;
             Ok(())
         })
-        .await
-    {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
-        Err(e) => {
-            tracing::error!(error = ?e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body("database unavailable")
+        .await;
+    if let Err(e) = db {
+        tracing::error!(error = ?e, "readiness check failed: database");
+        return Err("database unavailable");
+    }
+    if let Some(redis) = state.redis.get() {
+        let mut conn = redis.clone();
+        if let Err(e) = redis::cmd("PING").query_async::<String>(&mut conn).await {
+            tracing::error!(error = %e, "readiness check failed: redis");
+            return Err("redis unavailable");
         }
+    }
+    Ok(())
+}
+
+async fn ready(state: web::Data<WebState>) -> HttpResponse {
+    match readiness(&state).await {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
+        Err(why) => HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body(why),
     }
 }
 
@@ -68,22 +87,45 @@ fn refuse_metrics(req: &HttpRequest, state: &WebState) -> Option<AppResult<HttpR
     }
 }
 
-async fn metrics(req: HttpRequest, state: web::Data<WebState>) -> AppResult<HttpResponse> {
+async fn metrics(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    registry: web::Data<jobs::Registry>,
+) -> AppResult<HttpResponse> {
     if let Some(refused) = refuse_metrics(&req, &state) {
         return refused;
     }
-    let (pending, failed) = state.db.run(jobs::queue_depth).await?;
+    let ready = readiness(&state).await.is_ok();
+    // With the database down the queue cannot be counted; the gauges then say nothing rather than 0.
+    let queue =
+        if ready { state.db.run(|conn| Ok((jobs::queue_depth(conn)?, jobs::due_now(conn)?))).await.ok() } else { None };
     let mut out = String::with_capacity(4096);
     state.metrics.render(&mut out);
     let pool = state.db.pool_state();
+    let _ = writeln!(out, "# HELP campus_ready 1 when this instance can serve (database, and Redis if used).");
+    let _ = writeln!(out, "# TYPE campus_ready gauge");
+    let _ = writeln!(out, "campus_ready {}", u8::from(ready));
     let _ = writeln!(out, "# HELP campus_db_pool_connections Database pool connections by state.");
     let _ = writeln!(out, "# TYPE campus_db_pool_connections gauge");
     let _ = writeln!(out, "campus_db_pool_connections{{state=\"open\"}} {}", pool.connections);
     let _ = writeln!(out, "campus_db_pool_connections{{state=\"idle\"}} {}", pool.idle_connections);
+    let _ = writeln!(
+        out,
+        "campus_db_pool_connections{{state=\"in_use\"}} {}",
+        pool.connections.saturating_sub(pool.idle_connections)
+    );
     let _ = writeln!(out, "campus_db_pool_connections{{state=\"max\"}} {}", state.db.max_size());
-    let _ = writeln!(out, "# HELP campus_jobs Background jobs by status.");
-    let _ = writeln!(out, "# TYPE campus_jobs gauge");
-    let _ = writeln!(out, "campus_jobs{{status=\"pending\"}} {pending}");
-    let _ = writeln!(out, "campus_jobs{{status=\"failed\"}} {failed}");
+    if let Some(((pending, failed), due)) = queue {
+        let _ = writeln!(out, "# HELP campus_jobs Background jobs by status (due: pending, its time come, unclaimed).");
+        let _ = writeln!(out, "# TYPE campus_jobs gauge");
+        let _ = writeln!(out, "campus_jobs{{status=\"pending\"}} {pending}");
+        let _ = writeln!(out, "campus_jobs{{status=\"due\"}} {due}");
+        let _ = writeln!(out, "campus_jobs{{status=\"failed\"}} {failed}");
+    }
+    let (succeeded, failed_runs) = registry.outcomes();
+    let _ = writeln!(out, "# HELP campus_job_runs_total Job runs on this instance by outcome.");
+    let _ = writeln!(out, "# TYPE campus_job_runs_total counter");
+    let _ = writeln!(out, "campus_job_runs_total{{outcome=\"ok\"}} {succeeded}");
+    let _ = writeln!(out, "campus_job_runs_total{{outcome=\"failed\"}} {failed_runs}");
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out))
 }

@@ -1,0 +1,348 @@
+//! `campus backup` and `campus restore` on the running app's database (SQLite, or PostgreSQL
+//! with `TEST_PG_URL`): round trip with every table compared, a backup under writes, damaged
+//! backups and non-empty targets refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use campus::db::DbConn;
+use campus::db::schema::{orders, products, users};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::forum::{comment, post};
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+
+fn temp_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}_{}_{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A database to restore into, on the same backend as `app`, dropped with its data dir.
+struct Target {
+    url: String,
+    data_dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+impl Target {
+    fn new(app: &TestApp) -> Target {
+        let data_dir = temp_dir("campus_restore");
+        if !app.is_postgres() {
+            let url = format!("sqlite://{}", data_dir.join("campus.db").display());
+            return Target { url, data_dir, pg: None };
+        }
+        let admin = std::env::var("TEST_PG_URL").unwrap();
+        let name = format!("campus_r_{}_{}", std::process::id(), rand::random::<u32>());
+        let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+        conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = admin.split('?').next().unwrap();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        Target { url, data_dir, pg: Some((admin, name)) }
+    }
+
+    fn conn(&self) -> DbConn {
+        campus::db::connect_one(&self.url).unwrap()
+    }
+
+    fn restore(&self, backup: &Path, force: bool) -> Output {
+        let mut args = vec!["restore".to_string(), backup.display().to_string()];
+        if force {
+            args.push("--force".into());
+        }
+        campus(&args, &self.url, &self.data_dir)
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take()
+            && let Ok(mut conn) = diesel::pg::PgConnection::establish(&admin)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn campus(args: &[String], url: &str, data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_campus"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("CAMPUS_DATA_DIR", data_dir)
+        .env("CAMPUS_SEED_DEMO", "0")
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// `campus backup --to <new dir>` against the app's database and data dir.
+fn backup(app: &TestApp) -> (PathBuf, serde_json::Value) {
+    let dir = temp_dir("campus_backup").join("snapshot");
+    let out = campus(
+        &["backup".into(), "--to".into(), dir.display().to_string()],
+        &app.state.config.database_url,
+        &app.data_dir,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("backup written to"), "{}", text(&out));
+    let manifest = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    (dir, manifest)
+}
+
+fn counts_of(conn: &mut DbConn) -> BTreeMap<String, i64> {
+    campus::ops::manifest::table_counts(conn).unwrap()
+}
+
+fn manifest_counts(manifest: &serde_json::Value) -> BTreeMap<String, i64> {
+    manifest["tables"].as_object().unwrap().iter().map(|(t, n)| (t.clone(), n.as_i64().unwrap())).collect()
+}
+
+/// A few rows that must come back exactly: accounts, products with prices, orders with totals.
+type Sample = (Vec<(i64, String)>, Vec<(i64, String, i64)>, Vec<(String, i64, String)>);
+
+fn sample(conn: &mut DbConn) -> Sample {
+    (
+        users::table.select((users::id, users::nickname)).order(users::id).load(conn).unwrap(),
+        products::table
+            .select((products::id, products::name, products::price_cents))
+            .order(products::id)
+            .load(conn)
+            .unwrap(),
+        orders::table
+            .select((orders::order_no, orders::total_cents, orders::status))
+            .order(orders::id)
+            .load(conn)
+            .unwrap(),
+    )
+}
+
+/// The tables `src/db/schema.rs` declares.
+fn schema_tables() -> Vec<String> {
+    let schema = include_str!("../../src/db/schema.rs");
+    let lines: Vec<&str> = schema.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].trim() == "diesel::table! {")
+        .map(|w| w[1].trim().split([' ', '(']).next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn backup_and_restore_round_trip_every_table_and_the_media() {
+    let app = spawn_app();
+    // More than the demo's first start: `campus seed-demo` with orders behind the dashboards.
+    let seeded = campus(
+        &["seed-demo".into(), "--products".into(), "5".into(), "--orders".into(), "40".into()],
+        &app.state.config.database_url,
+        &app.data_dir,
+    );
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    // Some activity beyond the demo data: a post with a comment.
+    let student = app.login("student", DEMO_PASSWORD);
+    let id = post(&app, &student, "校园生活", "备份之前的帖子", "这条帖子要在恢复后还在。");
+    assert_eq!(comment(&student, id, "还有一条评论", None).status, 303);
+    // A paid order, something left in the cart, a second-hand book with its photo.
+    let (_, sku_id) = crate::mall::sku(&app, "农夫山泉 饮用天然水 550ml", "");
+    assert_eq!(crate::mall::add_to_cart(&student, sku_id, "2").status, 303);
+    let order_no = crate::mall::checkout(&student);
+    assert!(crate::mall::pay_mock(&student, &order_no).status < 400);
+    assert_eq!(crate::mall::add_to_cart(&student, sku_id, "1").status, 303);
+    let book = [("images", "book.png", crate::market::png())];
+    assert_eq!(crate::market::post(&student, &crate::market::GOOD, &book).status, 303);
+    // Settings, notification switches, a timetable feed, a report on the post.
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let settings =
+        [("site_name", "校园助手"), ("order_timeout_mins", "30"), ("mail_from", "校园助手 <noreply@campus.local>")];
+    assert_eq!(admin.submit("/admin/settings", "/admin/settings", &settings).status, 303);
+    assert!(student.submit("/me/messages/settings", "/me/messages/settings", &[]).status < 400);
+    assert!(student.submit("/academic/schedule", "/academic/schedule.ics/token", &[]).status < 400);
+    let reporter = app.new_student("reporter");
+    let r = crate::forum::action(&reporter, &format!("/forum/posts/{id}/report"), &[("reason", "广告")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (dir, manifest) = backup(&app);
+
+    let listed = manifest_counts(&manifest);
+    for table in schema_tables() {
+        assert!(listed.contains_key(&table), "the manifest counts {table}");
+    }
+    let empty: Vec<&String> = listed.iter().filter(|(_, n)| **n == 0).map(|(t, _)| t).collect();
+    eprintln!("tables without rows in this backup: {empty:?}");
+    assert!(empty.len() * 4 < listed.len(), "most tables hold rows: {listed:?}");
+    let backend = if app.is_postgres() { "postgres" } else { "sqlite" };
+    assert_eq!(manifest["backend"], backend);
+    assert!(manifest["schema_version"].as_str().unwrap().starts_with("2026"));
+    let media: Vec<&String> =
+        manifest["files"].as_object().unwrap().keys().filter(|f| f.starts_with("media/")).collect();
+    assert!(!media.is_empty(), "the demo's pictures are in the backup");
+    for (name, sum) in manifest["files"].as_object().unwrap() {
+        assert_eq!(sum["sha256"].as_str().unwrap().len(), 64, "{name}");
+    }
+
+    let target = Target::new(&app);
+    let out = target.restore(&dir, false);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("row counts match the manifest"), "{}", text(&out));
+    let mut restored = target.conn();
+    assert_eq!(counts_of(&mut restored), listed, "every table has its rows back");
+    assert_eq!(sample(&mut restored), app.db(sample), "the same accounts, products and orders");
+    let title: String = {
+        use campus::db::schema::forum_posts as p;
+        p::table.find(id).select(p::title).first(&mut restored).unwrap()
+    };
+    assert_eq!(title, "备份之前的帖子");
+    let first = media[0].strip_prefix("media/").unwrap();
+    assert_eq!(
+        std::fs::read(target.data_dir.join("media").join(first)).unwrap(),
+        std::fs::read(app.data_dir.join("media").join(first)).unwrap(),
+        "media come back byte for byte"
+    );
+    drop(restored);
+
+    // The restored database now holds data: a second restore needs --force.
+    let again = target.restore(&dir, false);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("not empty") && text(&again).contains("--force"), "{}", text(&again));
+    let forced = target.restore(&dir, true);
+    assert!(forced.status.success(), "{}", text(&forced));
+    assert_eq!(counts_of(&mut target.conn()), listed);
+
+    // The app serves the restored database: the demo student signs in and sees the post.
+    let restored_app = crate::helpers::app().database(&target.url).start();
+    let c = restored_app.login("student", DEMO_PASSWORD);
+    assert!(c.get(&format!("/forum/posts/{id}")).body.contains("备份之前的帖子"));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn restore_refuses_a_non_empty_database_without_force() {
+    let app = spawn_app();
+    let (dir, _) = backup(&app);
+    let before = app.db(sample);
+    // The app's own database holds the demo data.
+    let out = campus(&["restore".into(), dir.display().to_string()], &app.state.config.database_url, &app.data_dir);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(said.contains("not empty") && said.contains("users") && said.contains("--force"), "{said}");
+    assert_eq!(app.db(sample), before, "nothing changed");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn a_truncated_or_altered_backup_is_refused_naming_the_file() {
+    let app = spawn_app();
+    let (dir, manifest) = backup(&app);
+    let db_file = if app.is_postgres() { "database.pgdump" } else { "database.sqlite3" };
+    let target = Target::new(&app);
+
+    // Cut the database snapshot in half.
+    let path = dir.join(db_file);
+    let whole = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let out = target.restore(&dir, false);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(said.contains(db_file) && said.contains("truncated"), "{said}");
+    assert!(said.contains("nothing was restored"), "{said}");
+    if !app.is_postgres() {
+        assert!(!target.data_dir.join("campus.db").exists(), "no database was written");
+    } else {
+        let held = campus::ops::manifest::tables_with_rows(&counts_of(&mut target.conn()));
+        assert!(held.is_empty(), "nothing restored: {held:?}");
+    }
+    std::fs::write(&path, &whole).unwrap();
+
+    // Same size, one byte changed in a picture.
+    let picture = manifest["files"].as_object().unwrap().keys().find(|f| f.starts_with("media/")).unwrap().clone();
+    let mut bytes = std::fs::read(dir.join(&picture)).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(dir.join(&picture), &bytes).unwrap();
+    let out = target.restore(&dir, false);
+    assert!(!out.status.success());
+    assert!(text(&out).contains(&picture) && text(&out).contains("checksum"), "{}", text(&out));
+
+    // A manifest cut short is not a backup either.
+    let manifest_text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    std::fs::write(dir.join("manifest.json"), &manifest_text[..manifest_text.len() / 2]).unwrap();
+    let out = target.restore(&dir, false);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("manifest.json is damaged"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = spawn_app();
+    let student = app.login("student", DEMO_PASSWORD);
+    let id = post(&app, &student, "校园生活", "边写边备份", "评论会在备份进行时不断写入。");
+    let comments = |app: &TestApp| app.db(|c| counts_of(c)["forum_comments"]);
+    // Several writers: each may comment 30 times in 10 minutes.
+    let writers: Vec<crate::helpers::Client> = (0..8).map(|i| app.new_student(&format!("writer{i}"))).collect();
+    let before = comments(&app);
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut ok = 0;
+            let mut n = 0;
+            while (!stop.load(Ordering::SeqCst) || ok < 5) && n < 5000 {
+                n += 1;
+                if comment(&writers[n % writers.len()], id, &format!("第 {n} 条评论"), None).status == 303 {
+                    ok += 1;
+                }
+            }
+            ok
+        });
+        // Let some writes land first, then back up while they go on.
+        let waiting = std::time::Instant::now();
+        while comments(&app) < before + 2 {
+            assert!(waiting.elapsed().as_secs() < 30, "the comments never landed");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let taken = backup(&app);
+        stop.store(true, Ordering::SeqCst);
+        let ok = writer.join().unwrap();
+        (taken, ok)
+    });
+    let ((dir, manifest), ok) = written;
+    let after = comments(&app);
+    assert!(ok >= 5 && after >= before + 5, "writes kept landing ({before} → {after})");
+    let saved = manifest_counts(&manifest);
+    assert!(saved["forum_comments"] >= before + 2 && saved["forum_comments"] <= after, "{saved:?}");
+
+    let target = Target::new(&app);
+    let out = target.restore(&dir, false);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(counts_of(&mut target.conn()), saved, "the restore matches the snapshot, table by table");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn backup_keeps_the_newest_n_and_refuses_a_used_directory() {
+    let app = spawn_app();
+    let parent = temp_dir("campus_keep");
+    let url = app.state.config.database_url.clone();
+    for name in ["a", "b", "c"] {
+        let to = parent.join(name).display().to_string();
+        let out = campus(&["backup".into(), "--to".into(), to, "--keep".into(), "2".into()], &url, &app.data_dir);
+        assert!(out.status.success(), "{}", text(&out));
+        // Manifests carry the time to the second; keep their order unambiguous.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let mut left: Vec<String> =
+        std::fs::read_dir(&parent).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    left.sort();
+    assert_eq!(left, ["b", "c"]);
+    let out = campus(&["backup".into(), "--to".into(), parent.join("c").display().to_string()], &url, &app.data_dir);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not empty"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&parent);
+}

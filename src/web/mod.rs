@@ -11,6 +11,8 @@ pub mod media;
 pub mod observe;
 pub mod page;
 pub mod pagination;
+pub mod perm;
+pub mod qr;
 pub mod ratelimit;
 pub mod session;
 pub mod time;
@@ -23,6 +25,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 pub use self::page::{Accounts, CurrentUser, Role};
+pub use self::perm::{AdminRole, Permission, RequirePerm, need};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -37,6 +40,8 @@ pub struct WebState {
     pub metrics: Arc<observe::Metrics>,
     pub accounts: Arc<dyn Accounts>,
     pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Whether admins must sign in with two factors (a setting, cached for a few seconds).
+    pub admin_2fa_required: Arc<dyn Fn(&mut crate::db::DbConn) -> AppResult<bool> + Send + Sync>,
 }
 
 /// Renders a template as an HTML response.

@@ -30,6 +30,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;
 
+/// A yes/no setting read through the settings cache (which may go to the database).
+pub type SettingCheck = dyn Fn(&mut crate::db::DbConn) -> AppResult<bool> + Send + Sync;
+
 /// What the web plumbing itself needs at run time: the configuration, the database, metrics, how
 /// to find the signed-in user, and the site's name for layouts. `app.rs` registers it once; the
 /// plumbing knows nothing of the modules above it (they register their own state beside it).
@@ -41,7 +44,7 @@ pub struct WebState {
     pub accounts: Arc<dyn Accounts>,
     pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
     /// Whether admins must sign in with two factors (a setting, cached for a few seconds).
-    pub admin_2fa_required: Arc<dyn Fn(&mut crate::db::DbConn) -> AppResult<bool> + Send + Sync>,
+    pub admin_2fa_required: Arc<SettingCheck>,
 }
 
 /// Renders a template as an HTML response.

@@ -227,3 +227,40 @@ fn when_two_factor_is_mandatory_an_admin_enrols_before_anything_else() {
     // Merchants are not admins: the setting does not touch them.
     assert_eq!(app.login("merchant", DEMO_PASSWORD).get("/merchant").status, 200);
 }
+
+#[test]
+fn a_staff_account_signing_in_from_wechat_is_asked_for_its_code_too() {
+    let wx = crate::helpers::FakeWeChat::start();
+    let app = crate::helpers::app().wechat(&wx.base).start();
+    let ticket = || {
+        let r = app.client().post_json("/api/v1/wx/login", &serde_json::json!({"code": "good-shopkeeper"}));
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v = r.json();
+        (v["data"]["user_id"].as_i64().unwrap(), v["data"]["ticket"].as_str().unwrap().to_string())
+    };
+    let (uid, t) = ticket();
+    app.db(|c| campus::auth::service::grant_role(c, uid, campus::auth::models::Role::Merchant).unwrap());
+    let webview = app.client();
+    assert_eq!(webview.get(&format!("/auth/ticket?t={t}&next=/me")).location(), Some("/me"));
+    let (secret, _) = enrol(&webview);
+
+    let (_, t) = ticket();
+    let phone = app.client();
+    let r = phone.get(&format!("/auth/ticket?t={t}&next=/me/messages"));
+    assert_eq!(r.location(), Some("/login/2fa"));
+    assert_eq!(phone.get("/me").status, 303, "not signed in by the ticket alone");
+    let r = second_step(&phone, &code(&secret, 1));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), Some("/me/messages"));
+    assert_eq!(phone.get("/me").status, 200);
+    use campus::db::schema::audit_log;
+    let n: i64 = app.db(|c| {
+        audit_log::table
+            .filter(audit_log::action.eq("user.login"))
+            .filter(audit_log::detail.like("%wechat+totp%"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(n, 1);
+}

@@ -115,8 +115,10 @@ impl CurrentUser {
         self.can(Permission::Dashboard)
     }
 
+    /// "学生 · 商家", "管理员 · 内容审核": account roles, then an admin's admin roles.
     pub fn role_labels(&self) -> String {
-        self.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" · ")
+        let admin_roles = self.admin_roles.iter().filter(|_| self.is_admin()).map(|r| r.label());
+        self.roles.iter().map(|r| r.label()).chain(admin_roles).collect::<Vec<_>>().join(" · ")
     }
 }
 

@@ -204,7 +204,9 @@ fn nav(c: &Client) -> String {
 #[test]
 fn the_desk_nav_shows_only_what_the_admin_may_do() {
     let app = spawn_app();
-    let moderator = nav(&app.login("audit_admin", DEMO_PASSWORD));
+    let c = app.login("audit_admin", DEMO_PASSWORD);
+    assert!(c.get("/admin").body.contains("内容审核员（管理员 · 内容审核）"), "the header names the admin role");
+    let moderator = nav(&c);
     assert!(moderator.contains("href=\"/admin/moderation\"") && moderator.contains("href=\"/admin/words\""));
     for hidden in ["/admin/merchants", "/admin/mall", "/admin/users", "/admin/settings", "/admin/audit", "/admin/news"]
     {

@@ -48,16 +48,7 @@ pub async fn set_roles(
     path: web::Path<i64>,
     body: String,
 ) -> AppResult<HttpResponse> {
-    // A form with repeated `role` fields, so read the pairs ourselves.
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| AppError::invalid("表单内容无效"))?;
-    let mut roles = Vec::new();
-    for (k, v) in pairs.iter().filter(|(k, _)| k == "role") {
-        let role = Role::parse(v).ok_or_else(|| AppError::invalid(format!("未知的角色 {k}={v}")))?;
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
+    let roles = crate::web::forms::checked(&body, "role", Role::parse)?;
     let (admin, id, ip) = (a.0.id, path.into_inner(), client_ip(&req));
     state.db.run(move |conn| service::set_roles(conn, admin, id, &roles, &ip)).await?;
     session::flash(&session, "success", "角色已更新");

@@ -8,7 +8,7 @@ use askama::Template;
 use crate::auth::models::{Role, User};
 use crate::auth::{service as accounts, staff, two_factor};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::page::Page;
 use crate::web::{AdminRole, RequirePerm, client_ip, filters, need, render, see_other, session};
@@ -73,15 +73,7 @@ pub async fn set_admin_roles(
     path: web::Path<i64>,
     body: String,
 ) -> AppResult<HttpResponse> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| AppError::invalid("表单内容无效"))?;
-    let mut roles = Vec::new();
-    for (_, v) in pairs.iter().filter(|(k, _)| k == "admin_role") {
-        let role = AdminRole::parse(v).ok_or_else(|| AppError::invalid(format!("未知的管理角色：{v}")))?;
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
+    let mut roles = crate::web::forms::checked(&body, "admin_role", AdminRole::parse)?;
     roles.sort();
     let (by, id, ip) = (a.id(), path.into_inner(), client_ip(&req));
     state.db.run(move |conn| staff::set_admin_roles(conn, by, id, &roles, &ip)).await?;

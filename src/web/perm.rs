@@ -16,112 +16,78 @@ use super::WebState;
 use super::page::{CurrentUser, load_user};
 use crate::error::AppError;
 
-/// One thing an admin may do. Each admin route checks exactly one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Permission {
+/// Declares [`Permission`] (with its code, stored in `audit_log.permission`, and its Chinese
+/// name) and, in [`need`], one marker type per permission for `RequirePerm<need::X>`: one list.
+macro_rules! permissions {
+    ($($(#[doc = $doc:literal])* $name:ident => $code:literal, $label:literal;)*) => {
+        /// One thing an admin may do. Each admin route checks exactly one.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Permission {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl Permission {
+            pub const ALL: &'static [Permission] = &[$(Permission::$name),*];
+
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Permission::$name => $code,)*
+                }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Permission::$name => $label,)*
+                }
+            }
+        }
+
+        /// One marker type per [`Permission`], for `RequirePerm<need::X>`.
+        pub mod need {
+            $(
+                pub struct $name;
+                impl super::PermGuard for $name {
+                    const PERMISSION: super::Permission = super::Permission::$name;
+                }
+            )*
+        }
+    };
+}
+
+permissions! {
     /// The back office's overview page.
-    Dashboard,
+    Dashboard => "dashboard", "后台概览";
     /// See the user list and a user's page (read only).
-    UsersRead,
+    UsersRead => "users.read", "查看用户";
     /// Ban, unban, change a user's account roles.
-    UsersManage,
+    UsersManage => "users.manage", "管理用户（封禁、账号角色）";
     /// Assign admin roles, reset another user's two-factor sign-in.
-    AdminRoles,
+    AdminRoles => "admin_roles", "分配管理角色";
     /// The moderation queue and the forum's post and comment tools.
-    Moderation,
-    SensitiveWords,
-    SecondHand,
-    ForumBoards,
+    Moderation => "moderation", "内容审核";
+    SensitiveWords => "words", "敏感词";
+    SecondHand => "second_hand", "二手审核";
+    ForumBoards => "forum_boards", "论坛版块";
     /// Mall categories and banners.
-    MallCatalog,
+    MallCatalog => "mall.catalog", "商城分类与横幅";
     /// Take a product off the shelves.
-    Takedowns,
-    /// Merchant applications and shops.
-    Merchants,
-    Refunds,
+    Takedowns => "mall.takedown", "下架商品";
+    /// Merchant applications and shops (and applicants' licence photos).
+    Merchants => "merchants", "商家审核";
+    Refunds => "refunds", "退款异常";
     /// Academic imports (timetable, grades, exams, calendar, classrooms).
-    Academic,
-    Activities,
-    News,
-    Map,
-    Feedback,
-    AuditLog,
-    Settings,
+    Academic => "academic", "教务数据";
+    Activities => "activities", "活动管理";
+    News => "news", "新闻管理";
+    Map => "map", "校园地图";
+    Feedback => "feedback", "意见反馈";
+    AuditLog => "audit", "操作日志";
+    Settings => "settings", "系统设置";
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
-        Permission::Dashboard,
-        Permission::UsersRead,
-        Permission::UsersManage,
-        Permission::AdminRoles,
-        Permission::Moderation,
-        Permission::SensitiveWords,
-        Permission::SecondHand,
-        Permission::ForumBoards,
-        Permission::MallCatalog,
-        Permission::Takedowns,
-        Permission::Merchants,
-        Permission::Refunds,
-        Permission::Academic,
-        Permission::Activities,
-        Permission::News,
-        Permission::Map,
-        Permission::Feedback,
-        Permission::AuditLog,
-        Permission::Settings,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Permission::Dashboard => "dashboard",
-            Permission::UsersRead => "users.read",
-            Permission::UsersManage => "users.manage",
-            Permission::AdminRoles => "admin_roles",
-            Permission::Moderation => "moderation",
-            Permission::SensitiveWords => "words",
-            Permission::SecondHand => "second_hand",
-            Permission::ForumBoards => "forum_boards",
-            Permission::MallCatalog => "mall.catalog",
-            Permission::Takedowns => "mall.takedown",
-            Permission::Merchants => "merchants",
-            Permission::Refunds => "refunds",
-            Permission::Academic => "academic",
-            Permission::Activities => "activities",
-            Permission::News => "news",
-            Permission::Map => "map",
-            Permission::Feedback => "feedback",
-            Permission::AuditLog => "audit",
-            Permission::Settings => "settings",
-        }
-    }
-
     pub fn parse(code: &str) -> Option<Permission> {
-        Permission::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Permission::Dashboard => "后台概览",
-            Permission::UsersRead => "查看用户",
-            Permission::UsersManage => "管理用户（封禁、账号角色）",
-            Permission::AdminRoles => "分配管理角色",
-            Permission::Moderation => "内容审核",
-            Permission::SensitiveWords => "敏感词",
-            Permission::SecondHand => "二手审核",
-            Permission::ForumBoards => "论坛版块",
-            Permission::MallCatalog => "商城分类与横幅",
-            Permission::Takedowns => "下架商品",
-            Permission::Merchants => "商家审核",
-            Permission::Refunds => "退款异常",
-            Permission::Academic => "教务数据",
-            Permission::Activities => "活动管理",
-            Permission::News => "新闻管理",
-            Permission::Map => "校园地图",
-            Permission::Feedback => "意见反馈",
-            Permission::AuditLog => "操作日志",
-            Permission::Settings => "系统设置",
-        }
+        Permission::ALL.iter().copied().find(|p| p.code() == code)
     }
 }
 
@@ -186,7 +152,7 @@ impl AdminRole {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission as P;
         match self {
-            AdminRole::Super => &Permission::ALL,
+            AdminRole::Super => Permission::ALL,
             AdminRole::Content => &[P::Dashboard, P::Moderation, P::SensitiveWords, P::SecondHand, P::ForumBoards],
             AdminRole::Mall => &[P::Dashboard, P::MallCatalog, P::Takedowns, P::Merchants, P::Refunds],
             AdminRole::Academic => &[P::Dashboard, P::Academic],
@@ -217,42 +183,6 @@ impl AdminRole {
 pub trait PermGuard {
     const PERMISSION: Permission;
 }
-
-macro_rules! guards {
-    ($($name:ident),* $(,)?) => {
-        /// One marker type per [`Permission`], for `RequirePerm<perm::X>`.
-        pub mod need {
-            $(
-                pub struct $name;
-                impl super::PermGuard for $name {
-                    const PERMISSION: super::Permission = super::Permission::$name;
-                }
-            )*
-        }
-    };
-}
-
-guards!(
-    Dashboard,
-    UsersRead,
-    UsersManage,
-    AdminRoles,
-    Moderation,
-    SensitiveWords,
-    SecondHand,
-    ForumBoards,
-    MallCatalog,
-    Takedowns,
-    Merchants,
-    Refunds,
-    Academic,
-    Activities,
-    News,
-    Map,
-    Feedback,
-    AuditLog,
-    Settings,
-);
 
 /// A signed-in admin holding permission `P`. Anyone else gets the 403 page, saying which
 /// permission is missing; when the settings make two-factor sign-in mandatory for admins, an

@@ -264,3 +264,39 @@ fn a_staff_account_signing_in_from_wechat_is_asked_for_its_code_too() {
     });
     assert_eq!(n, 1);
 }
+
+#[test]
+fn one_code_sent_from_many_browsers_at_once_signs_in_only_one() {
+    // Once with a recovery code, once with a TOTP code; each on its own app (own limiter).
+    for recovery in [true, false] {
+        let app = spawn_app();
+        let admin = app.login("admin", DEMO_PASSWORD);
+        let (secret, codes) = enrol(&admin);
+        let browsers: Vec<(Client, String)> = (0..10)
+            .map(|_| {
+                let c = password_step(&app, "admin");
+                let token = c.get("/login/2fa").csrf();
+                (c, token)
+            })
+            .collect();
+        let one = if recovery { codes[0].clone() } else { code(&secret, 1) };
+        let statuses: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = browsers
+                .iter()
+                .map(|(c, token)| {
+                    let one = &one;
+                    s.spawn(move || c.post_form("/login/2fa", &[("csrf_token", token), ("code", one)]).status)
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        // The limiter lets a few through at once; of those exactly one signs in.
+        assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "recovery={recovery}: {statuses:?}");
+        assert!(statuses.iter().all(|s| [303, 422, 429].contains(s)), "{statuses:?}");
+        let signed_in = browsers.iter().filter(|(c, _)| c.get("/admin").status == 200).count();
+        assert_eq!(signed_in, 1);
+        use campus::db::schema::two_factor_recovery as r;
+        let used: i64 = app.db(|c| r::table.filter(r::used_at.is_not_null()).count().get_result(c).unwrap());
+        assert_eq!(used, i64::from(recovery));
+    }
+}

@@ -163,7 +163,7 @@ impl Config {
                     None => 1,
                 },
                 msg_sec_check: flag("CAMPUS_WX_MSG_SEC_CHECK", false),
-                templates: ["order_paid", "order_shipped", "reply", "activity"]
+                templates: ["order_paid", "order_shipped", "reply", "activity", "grade"]
                     .iter()
                     .filter_map(|p| {
                         var(&format!("CAMPUS_WX_TEMPLATE_{}", p.to_uppercase())).map(|id| (p.to_string(), id))

@@ -1,5 +1,5 @@
 //! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`,
-//! `reindex`, `import`.
+//! `reindex`, `import`, `sync`.
 
 use std::io::{BufRead, Write};
 use std::net::TcpListener;
@@ -51,6 +51,13 @@ enum Command {
     },
     /// Rebuild the search index (products and forum posts) from the database.
     Reindex,
+    /// Import every academic file a directory holds (`students.csv`, `grades.xlsx`, …), in the
+    /// order their references need: the nightly sync from the school's export.
+    Sync {
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import academic records from a CSV or XLSX file (format: docs/academic-import.md).
     Import {
         /// students, teachers, courses, classrooms, calendar, schedules, grades or exams
@@ -79,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
         Command::Import { kind, file, dry_run } => import(&config, &kind, &file, dry_run),
+        Command::Sync { dir, dry_run } => sync(&config, dir, dry_run),
         Command::Reindex => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
@@ -165,6 +173,58 @@ fn import(config: &Config, kind: &str, file: &std::path::Path, dry_run: bool) ->
     for (line, column, why) in &report.errors {
         let column = if column.is_empty() { String::new() } else { format!("「{column}」") };
         println!("  第 {line} 行{column}：{why}");
+    }
+    Ok(())
+}
+
+/// `campus sync <dir> [--dry-run]`: one report line per kind found, then its bad rows.
+fn sync(config: &Config, dir: std::path::PathBuf, dry_run: bool) -> anyhow::Result<()> {
+    use campus::academic::import::sync::{self, Folder};
+    use secrecy::ExposeSecret;
+    if !dir.is_dir() {
+        anyhow::bail!("{}: not a directory", dir.display());
+    }
+    let mut conn = db::connect_one(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let key = config.secret_key.expose_secret().as_bytes().to_vec();
+    let source = Folder(dir);
+    let mut stderr = std::io::stderr();
+    let steps = sync::sync(&mut conn, &source, &key, dry_run, &mut |kind, done, total| {
+        let _ = write!(stderr, "\r{} {done}/{total}", kind.label());
+        let _ = stderr.flush();
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!();
+    if steps.is_empty() {
+        anyhow::bail!("{}: no academic file found (students.csv, grades.xlsx, …)", campus::academic::import::sync::Source::describe(&source));
+    }
+    let verb = if dry_run { "预览（未保存）" } else { "同步完成" };
+    let mut refused = false;
+    for step in steps {
+        match step.outcome {
+            Ok((rows, report)) => {
+                println!(
+                    "{verb}：{}（{}），共 {rows} 行；新建 {}，更新 {}，未变 {}，有问题 {} 行",
+                    step.kind.label(),
+                    step.file,
+                    report.created,
+                    report.updated,
+                    report.unchanged,
+                    report.errors.len()
+                );
+                for (line, column, why) in &report.errors {
+                    let column = if column.is_empty() { String::new() } else { format!("「{column}」") };
+                    println!("  第 {line} 行{column}：{why}");
+                }
+            }
+            Err(why) => {
+                refused = true;
+                println!("未导入：{}（{}）：{why}", step.kind.label(), step.file);
+            }
+        }
+    }
+    if refused {
+        anyhow::bail!("some files were refused; see above");
     }
     Ok(())
 }

@@ -155,6 +155,13 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
     }
     crate::forum::demo::demo(conn, &hash)?;
     crate::academic::demo::seed(conn)?;
+    let id_of = |name: &str| ids.iter().find(|(d, _)| d.username == name).map(|(_, id)| *id);
+    if let (Some(student), Some(admin)) = (id_of("student"), id_of("admin")) {
+        crate::academic::demo::bookings(conn, student, admin)?;
+    }
+    if let Some(teacher) = id_of("teacher") {
+        crate::academic::demo::teacher(conn, teacher)?;
+    }
     Ok(())
 }
 

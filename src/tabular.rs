@@ -179,3 +179,25 @@ pub fn cell_text(cell: &Data) -> String {
         other => other.to_string(),
     }
 }
+
+/// The `status` of a background import run (products, academic records) still going.
+pub const RUNNING: &str = "running";
+/// A run marked running that has not written its progress for this long was cut off (the
+/// server stopped under it).
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Whether a run with `status`, last heard of at `updated_at`, was cut off.
+pub fn stale(status: &str, updated_at: chrono::NaiveDateTime) -> bool {
+    status == RUNNING && crate::db::now().signed_duration_since(updated_at).to_std().is_ok_and(|d| d > STALE_AFTER)
+}
+
+/// Whether a run is still going.
+pub fn running(status: &str, updated_at: chrono::NaiveDateTime) -> bool {
+    status == RUNNING && !stale(status, updated_at)
+}
+
+/// How far a run has got, in percent.
+pub fn percent(done: i64, total: i64) -> i64 {
+    if total == 0 { 100 } else { done * 100 / total }
+}
+

@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
 /// The sample files in the order their references need.
-pub const SAMPLES: [(Kind, &str, &str); 8] = [
+pub const SAMPLES: [(Kind, &str, &str); 10] = [
     (Kind::Calendar, "calendar.csv", include_str!("../../samples/academic/calendar.csv")),
     (Kind::Courses, "courses.csv", include_str!("../../samples/academic/courses.csv")),
     (Kind::Teachers, "teachers.csv", include_str!("../../samples/academic/teachers.csv")),
@@ -19,17 +19,54 @@ pub const SAMPLES: [(Kind, &str, &str); 8] = [
     (Kind::Schedules, "schedules.csv", include_str!("../../samples/academic/schedules.csv")),
     (Kind::Grades, "grades.csv", include_str!("../../samples/academic/grades.csv")),
     (Kind::Exams, "exams.csv", include_str!("../../samples/academic/exams.csv")),
+    (Kind::Contacts, "contacts.csv", include_str!("../../samples/academic/contacts.csv")),
+    (Kind::Evaluations, "evaluations.csv", include_str!("../../samples/academic/evaluations.csv")),
 ];
 
 /// Imports every sample file. The students' ID column is skipped: its hash needs the server
 /// secret, which demo data does not know (an admin import of the same file sets it).
 pub fn seed(conn: &mut DbConn) -> AppResult<()> {
     for (kind, name, text) in SAMPLES {
-        let plan = import::plan(conn, kind, None, name, text.as_bytes())?;
+        let mut plan = import::plan(conn, kind, None, name, text.as_bytes())?;
+        plan.alerts = false;
         let report = import::execute(conn, plan, false, &mut |_, _, _| Ok(()))?;
         if let Some((line, column, why)) = report.errors.first() {
             return Err(AppError::internal(anyhow::anyhow!("demo {name} line {line} {column}: {why}")));
         }
+    }
+    Ok(())
+}
+
+/// The demo student's classroom requests, once: one approved for tomorrow evening (so the room
+/// shows as taken in the finder), one waiting for the admin the day after.
+pub fn bookings(conn: &mut DbConn, student: i64, admin: i64) -> AppResult<()> {
+    use super::rooms::{queries, service};
+    if !queries::of_user(conn, student)?.is_empty() {
+        return Ok(());
+    }
+    let now = crate::db::now();
+    let today = crate::web::time::date(now);
+    let wanted = [
+        ("A301", 1, 9, 10, "社团例会：摄影协会", 30, true),
+        ("B206", 2, 7, 8, "小组讨论：软件工程大作业", 6, false),
+    ];
+    for (code, days, from, to, purpose, attendees, approve) in wanted {
+        let Some(room) = queries::rooms(conn, None)?.into_iter().find(|r| r.code == code) else { continue };
+        let day = (today + chrono::TimeDelta::days(days)).to_string();
+        let slot = service::Slot::parse(conn, &day, from, to, now)?;
+        let request = service::Request { room: room.id, slot, purpose: purpose.to_string(), attendees };
+        let id = service::request(conn, student, &request, now)?;
+        if approve {
+            service::approve(conn, admin, id, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo teacher's account is 王明 (T2001) of the staff roster, once.
+pub fn teacher(conn: &mut DbConn, user: i64) -> AppResult<()> {
+    if super::teaching::queries::teacher_of(conn, user)?.is_none() {
+        super::teaching::queries::link(conn, user, "T2001", crate::db::now())?;
     }
     Ok(())
 }

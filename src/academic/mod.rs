@@ -9,17 +9,23 @@
 //! shown in Asia/Shanghai; nobody sees another student's records (pages take no student id).
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
-//! course_schedules, grades, exams, academic_imports, calendar_feeds.
+//! course_schedules, grades, exams, academic_imports, calendar_feeds, classroom_bookings,
+//! classroom_booking_slots, campus_contacts, evaluations, teacher_accounts.
 
 pub mod admin;
+pub mod alerts;
+pub mod contacts;
 pub mod demo;
+pub mod evaluation;
 pub mod feed;
 pub mod gpa;
 pub mod handlers;
 pub mod import;
 pub mod models;
 pub mod queries;
+pub mod rooms;
 pub mod service;
+pub mod teaching;
 pub mod views;
 pub mod weeks;
 
@@ -34,6 +40,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/academic/link", web::post().to(handlers::link_student))
         .route("/academic/schedule.ics", web::get().to(handlers::schedule_feed))
         .route("/academic/schedule.ics/token", web::post().to(handlers::new_feed_token))
+        .route("/academic/evaluation", web::get().to(evaluation::show))
+        .route("/academic/teacher-schedule", web::get().to(teaching::handlers::show_schedule))
+        .route("/academic/teaching", web::get().to(teaching::handlers::show_courses))
+        .route("/academic/teaching/{course}", web::get().to(teaching::handlers::show_roster))
+        .route("/academic/teaching/{course}/grades", web::post().to(teaching::handlers::save_grades))
+        .route("/academic/contacts", web::get().to(contacts::show))
+        .route("/academic/classrooms", web::get().to(rooms::handlers::show_finder))
+        .route("/academic/bookings", web::get().to(rooms::handlers::show_mine))
+        .route("/academic/bookings", web::post().to(rooms::handlers::request))
+        .route("/academic/bookings/{id}/cancel", web::post().to(rooms::handlers::cancel))
+        .route("/admin/academic/bookings", web::get().to(rooms::admin::show))
+        .route("/admin/academic/bookings/{id}/approve", web::post().to(rooms::admin::approve))
+        .route("/admin/academic/bookings/{id}/reject", web::post().to(rooms::admin::reject))
         .route("/admin/academic/import", web::get().to(admin::show_import_form))
         .route("/admin/academic/import", web::post().to(admin::start_import))
         .route("/admin/academic/imports/{id}", web::get().to(admin::show_import));

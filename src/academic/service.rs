@@ -97,6 +97,18 @@ pub fn timetable(
     week: Option<i32>,
     now: NaiveDateTime,
 ) -> AppResult<Option<Timetable>> {
+    let class = student.class_name.clone();
+    week_table(conn, week, now, |conn, semester| queries::meetings_of_class(conn, semester, &class))
+}
+
+/// The week grid of the meetings `load` gives for the current semester (a class's, a teacher's)
+/// for `week` (default: today's teaching week); `None` when no semester has been imported.
+pub fn week_table(
+    conn: &mut DbConn,
+    week: Option<i32>,
+    now: NaiveDateTime,
+    load: impl FnOnce(&mut DbConn, i64) -> AppResult<Vec<Meeting>>,
+) -> AppResult<Option<Timetable>> {
     let today = today(now);
     let Some(semester) = queries::semester_on(conn, today)? else { return Ok(None) };
     let this_week = semester.week_of(today);
@@ -107,7 +119,7 @@ pub fn timetable(
         None => this_week.clamp(1, semester.weeks),
     };
     let periods = queries::periods(conn)?;
-    let meetings: Vec<Meeting> = queries::meetings_of_class(conn, semester.id, &student.class_name)?
+    let meetings: Vec<Meeting> = load(conn, semester.id)?
         .into_iter()
         .filter(|m| WeekSet::from_mask(m.week_mask).contains(week))
         .collect();

@@ -21,7 +21,7 @@ pub struct ImportFormView {
 }
 
 impl ImportFormView {
-    pub fn kinds(&self) -> [Kind; 8] {
+    pub fn kinds(&self) -> [Kind; 10] {
         Kind::ALL
     }
 }

@@ -80,6 +80,8 @@ pub fn action_label(code: &str) -> &str {
         "banner.add" => "新增横幅",
         "banner.show" => "展示横幅",
         "banner.hide" => "隐藏横幅",
+        "booking.approve" => "批准教室预约",
+        "booking.reject" => "驳回教室预约",
         other => other,
     }
 }
@@ -185,6 +187,7 @@ pub fn target(target_type: &str, id: &str, name: Option<String>, view: super::Vi
         "moderation_flag" => "审核内容",
         "category" => "分类",
         "banner" => "横幅",
+        "classroom_booking" => "教室预约",
         _ => "对象",
     };
     let label = match &name {

@@ -989,3 +989,77 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    classroom_bookings (id) {
+        id -> BigInt,
+        classroom_id -> BigInt,
+        user_id -> BigInt,
+        on_date -> Date,
+        period_start -> Integer,
+        period_end -> Integer,
+        purpose -> Text,
+        attendees -> Integer,
+        status -> Text,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    classroom_booking_slots (classroom_id, on_date, period) {
+        classroom_id -> BigInt,
+        on_date -> Date,
+        period -> Integer,
+        booking_id -> BigInt,
+    }
+}
+
+diesel::joinable!(classroom_bookings -> classrooms (classroom_id));
+diesel::joinable!(classroom_booking_slots -> classroom_bookings (booking_id));
+
+diesel::allow_tables_to_appear_in_same_query!(classroom_bookings, classroom_booking_slots, classrooms);
+diesel::allow_tables_to_appear_in_same_query!(classroom_bookings, users);
+
+diesel::table! {
+    campus_contacts (id) {
+        id -> BigInt,
+        department -> Text,
+        office -> Text,
+        phone -> Text,
+        email -> Text,
+        location -> Text,
+        hours -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        student_no -> Text,
+        year -> Text,
+        academic -> Integer,
+        moral -> Integer,
+        sports -> Integer,
+        extra -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(evaluations, students);
+
+diesel::table! {
+    teacher_accounts (user_id) {
+        user_id -> BigInt,
+        staff_no -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(teacher_accounts, teachers);

@@ -18,12 +18,9 @@ use crate::tabular;
 /// At most this many data rows per file.
 const MAX_ROWS: usize = 10_000;
 
-pub const RUNNING: &str = "running";
+pub use crate::tabular::RUNNING;
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
-
-/// A running import not heard of for this long was cut off (the server stopped).
-const STALE_AFTER: Duration = Duration::from_secs(120);
 
 /// One row of the file: its line (spreadsheet row number) and its cells as text.
 type Record = tabular::Record;
@@ -159,17 +156,16 @@ pub struct ProductImport {
 
 impl ProductImport {
     pub fn running(&self) -> bool {
-        self.status == RUNNING && !self.stale()
+        tabular::running(&self.status, self.updated_at)
     }
 
     /// Still marked running, but nothing happened for a long while: the server stopped.
     pub fn stale(&self) -> bool {
-        self.status == RUNNING
-            && db::now().signed_duration_since(self.updated_at).to_std().is_ok_and(|d| d > STALE_AFTER)
+        tabular::stale(&self.status, self.updated_at)
     }
 
     pub fn percent(&self) -> i64 {
-        if self.total_rows == 0 { 100 } else { self.done_rows * 100 / self.total_rows }
+        tabular::percent(self.done_rows, self.total_rows)
     }
 
     /// The refused rows, by line.

@@ -57,6 +57,8 @@ pub enum MessageKind {
     Feedback,
     /// The forum: a comment on one's post, a reply, a mention, a moderation decision.
     Forum,
+    /// The academic pages: a classroom booking decided, a grade changed.
+    Academic,
 }
 
 impl MessageKind {
@@ -70,6 +72,7 @@ impl MessageKind {
             MessageKind::Activity => "activity",
             MessageKind::Feedback => "feedback",
             MessageKind::Forum => "forum",
+            MessageKind::Academic => "academic",
         }
     }
 
@@ -81,7 +84,8 @@ impl MessageKind {
             | MessageKind::Order
             | MessageKind::Activity
             | MessageKind::Feedback
-            | MessageKind::Forum => false,
+            | MessageKind::Forum
+            | MessageKind::Academic => false,
         }
     }
 
@@ -94,6 +98,7 @@ impl MessageKind {
             "activity" => "活动",
             "feedback" => "意见反馈",
             "forum" => "论坛",
+            "academic" => "教务",
             _ => "系统通知",
         }
     }

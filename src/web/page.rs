@@ -95,6 +95,10 @@ impl CurrentUser {
         self.has(Role::Merchant)
     }
 
+    pub fn is_teacher(&self) -> bool {
+        self.has(Role::Teacher)
+    }
+
     /// Granted organizers and admins who manage activities may publish activities.
     pub fn is_organizer(&self) -> bool {
         self.has(Role::Organizer) || self.can(Permission::Activities)

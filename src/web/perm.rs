@@ -75,8 +75,10 @@ permissions! {
     /// Merchant applications and shops (and applicants' licence photos).
     Merchants => "merchants", "商家审核";
     Refunds => "refunds", "退款异常";
-    /// Academic imports (timetable, grades, exams, calendar, classrooms).
-    Academic => "academic", "教务数据";
+    /// Academic imports (timetable, grades, exams, calendar, classrooms, contacts, 综测).
+    Academic => "academic", "教务数据导入";
+    /// Approve or reject classroom bookings.
+    ClassroomBookings => "classroom_bookings", "教室预约审批";
     Activities => "activities", "活动管理";
     News => "news", "新闻管理";
     Map => "map", "校园地图";
@@ -155,7 +157,7 @@ impl AdminRole {
             AdminRole::Super => Permission::ALL,
             AdminRole::Content => &[P::Dashboard, P::Moderation, P::SensitiveWords, P::SecondHand, P::ForumBoards],
             AdminRole::Mall => &[P::Dashboard, P::MallCatalog, P::Takedowns, P::Merchants, P::Refunds],
-            AdminRole::Academic => &[P::Dashboard, P::Academic],
+            AdminRole::Academic => &[P::Dashboard, P::Academic, P::ClassroomBookings],
             AdminRole::Events => &[P::Dashboard, P::Activities, P::News, P::Map],
             AdminRole::Support => &[P::Dashboard, P::Feedback, P::UsersRead],
         }

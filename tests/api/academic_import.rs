@@ -8,7 +8,7 @@ use crate::helpers::{Client, DEMO_PASSWORD, Resp, TestApp, eventually, spawn_app
 use crate::imports::{xlsx, zip_bomb};
 
 /// The order the sample files' references need.
-pub const SAMPLES: [(&str, &str); 8] = [
+pub const SAMPLES: [(&str, &str); 10] = [
     ("calendar", "calendar.csv"),
     ("courses", "courses.csv"),
     ("teachers", "teachers.csv"),
@@ -17,6 +17,8 @@ pub const SAMPLES: [(&str, &str); 8] = [
     ("schedules", "schedules.csv"),
     ("grades", "grades.csv"),
     ("exams", "exams.csv"),
+    ("contacts", "contacts.csv"),
+    ("evaluations", "evaluations.csv"),
 ];
 
 pub fn sample(name: &str) -> Vec<u8> {
@@ -379,4 +381,47 @@ fn the_demo_data_is_the_sample_files_and_loading_it_again_changes_nothing() {
     let dir = app.data_dir.join("media");
     app.db(|c| campus::seed::demo(c, &dir).unwrap());
     assert_eq!(counts(), (3, 17, 11, 7), "seed-demo again adds nothing");
+}
+
+#[test]
+fn the_nightly_sync_imports_a_folder_in_reference_order_and_reports_each_file() {
+    let app = spawn_app();
+    let dir = app.data_dir.join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A grade of a course that only this same drop creates: the sync must take courses first.
+    std::fs::write(dir.join("grades.csv"), "学号,学期,课程代码,总评成绩\n2023010101,2025-2026-1,SY101,91\n").unwrap();
+    std::fs::write(dir.join("courses.csv"), "课程代码,课程名称,学分\nSY101,同步导入的课程,2\n").unwrap();
+    std::fs::write(dir.join("teachers.csv"), "名字,院系\n张三,数学学院\n").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not an academic file").unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
+            .arg("sync")
+            .args(args)
+            .env("DATABASE_URL", &app.state.config.database_url)
+            .env("CAMPUS_DATA_DIR", &app.data_dir)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let path = dir.to_str().unwrap();
+    let (ok, out, _) = run(&[path, "--dry-run"]);
+    assert!(!ok, "a refused file fails the run: {out}");
+    assert!(out.contains("预览（未保存）：课程（courses.csv），共 1 行；新建 1"), "{out}");
+    assert!(out.contains("未导入：教师（teachers.csv）"), "{out}");
+    let course_count =
+        || -> i64 { app.db(|c| courses::table.filter(courses::code.eq("SY101")).count().get_result(c).unwrap()) };
+    assert_eq!(course_count(), 0, "a dry run saves nothing");
+    std::fs::remove_file(dir.join("teachers.csv")).unwrap();
+    let (ok, out, err) = run(&[path]);
+    assert!(ok, "{out}{err}");
+    let courses_at = out.find("同步完成：课程").unwrap();
+    let grades_at = out.find("同步完成：成绩（grades.csv），共 1 行；新建 1").unwrap();
+    assert!(courses_at < grades_at, "courses before grades: {out}");
+    assert_eq!(course_count(), 1);
+    let (ok, out, _) = run(&[path]);
+    assert!(ok && out.contains("新建 0，更新 0，未变 1"), "a second sync changes nothing: {out}");
+    let empty = app.data_dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (ok, _, err) = run(&[empty.to_str().unwrap()]);
+    assert!(!ok && err.contains("no academic file"), "{err}");
 }

@@ -1,7 +1,7 @@
 //! The student's academic pages over the demo data (the sample files, loaded on a fresh
 //! database): timetable, grades and GPA, exams, record card, calendar, and linking a record.
 
-use campus::db::schema::users;
+use campus::db::schema::{messages, users};
 use chrono::Datelike;
 use diesel::prelude::*;
 
@@ -345,4 +345,95 @@ fn twenty_accounts_claiming_one_student_number_at_once_leave_exactly_one_owner()
     let owners: i64 =
         app.db(|conn| users::table.filter(users::student_no.eq("2023010201")).count().get_result(conn).unwrap());
     assert_eq!(owners, 1);
+}
+
+#[test]
+fn a_new_or_changed_grade_tells_its_student_once() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let student: i64 = app.db(|c| {
+        users::table.filter(users::student_no.eq("2023010101")).select(users::id).first(c).unwrap()
+    });
+    let told = || -> Vec<(String, String)> {
+        app.db(|c| {
+            messages::table
+                .filter(messages::kind.eq("academic"))
+                .filter(messages::link.eq("/academic/grades"))
+                .order(messages::id)
+                .select((messages::title, messages::body))
+                .load(c)
+                .unwrap()
+        })
+    };
+    assert!(told().is_empty(), "the demo data loads quietly");
+    import(&admin, "grades", "grades.csv", &sample("grades.csv"));
+    assert!(told().is_empty(), "the same file again changes nothing and says nothing");
+
+    let file = "学号,学期,课程代码,平时成绩,期中成绩,期末成绩,总评成绩\n\
+        2023010101,2025-2026-1,CS101,95,90,91,93.5\n\
+        2023010101,2026-2027-1,CS201,88,85,90,89\n\
+        2023010101,2025-2026-1,MA101,80,75,78,78.5\n\
+        2023010102,2025-2026-1,CS101,70,65,62,67\n";
+    import(&admin, "grades", "changed.csv", file.as_bytes());
+    let said = told();
+    assert_eq!(said.len(), 2, "one per changed course of the linked student: {said:?}");
+    assert!(said[0].0.starts_with("成绩有更新") && said[0].1.contains("总评 93.5 分"), "{said:?}");
+    assert!(said[1].0.starts_with("新成绩已发布") && said[1].1.contains("总评 89 分"), "{said:?}");
+    let owners: Vec<i64> = app.db(|c| {
+        messages::table.filter(messages::kind.eq("academic")).select(messages::user_id).load(c).unwrap()
+    });
+    assert!(owners.iter().all(|o| *o == student), "only the linked student hears");
+    import(&admin, "grades", "changed.csv", file.as_bytes());
+    assert_eq!(told().len(), 2, "re-importing the changed file says nothing new");
+}
+
+#[test]
+fn the_evaluation_card_weighs_the_categories_and_ranks_within_the_class() {
+    let app = spawn_app();
+    let s = app.login("student", DEMO_PASSWORD);
+    let r = s.get("/academic/evaluation");
+    assert_eq!(r.status, 200);
+    let body = &r.body;
+    // 88.5×70% + 92×15% + 85×10% + 80×5% = 88.25; classmates 87.75 and 80.5 (软工2302 not counted).
+    let this_year = &body[body.find("2025-2026 学年").unwrap()..body.find("2024-2025 学年").unwrap()];
+    assert!(this_year.contains("88.5") && this_year.contains("计 61.95"), "{this_year}");
+    assert!(this_year.contains("<strong>88.25</strong>"), "{this_year}");
+    assert!(this_year.contains("第 1 名") && this_year.contains("/ 3 人"), "{this_year}");
+    let last_year = &body[body.find("2024-2025 学年").unwrap()..];
+    assert!(last_year.contains("<strong>84.95</strong>") && last_year.contains("第 2 名"), "{last_year}");
+    // A changed import moves the rank at once.
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let file = "学号,学年,学业,德育,体育,其他\n2023010103,2025-2026,95,95,95,95\n";
+    import(&admin, "evaluations", "up.csv", file.as_bytes());
+    assert!(s.get("/academic/evaluation").body.contains("第 2 名"));
+    // Bad cells are reported by line and column.
+    let bad = "学号,学年,学业,德育,体育\n2023010101,2025/2026,90,90,90\n2023010101,2025-2026,101,90,90\n9999,2025-2026,90,90,90\n";
+    let report = import(&admin, "evaluations", "bad.csv", bad.as_bytes());
+    assert!(report.body.contains("不是学年"), "{}", report.body);
+    assert!(report.body.contains("没有学号「9999」的学生"), "{}", report.body);
+    // Someone with no record learns how to link it.
+    let other = app.new_student("nobody");
+    assert!(other.get("/academic/evaluation").body.contains("身份证"));
+}
+
+#[test]
+fn the_directory_lists_offices_and_searches_them() {
+    let app = spawn_app();
+    let s = app.login("student", DEMO_PASSWORD);
+    let all = s.get("/academic/contacts");
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("教务处") && all.body.contains("考试中心"));
+    assert!(all.body.contains("href=\"tel:057188201002\""), "dial digits only");
+    let found = s.get(&format!("/academic/contacts?q={}", campus::web::url_encode("图书馆")));
+    assert!(found.body.contains("借阅服务台") && !found.body.contains("考试中心"));
+    let by_place = s.get(&format!("/academic/contacts?q={}", campus::web::url_encode("行政楼")));
+    assert!(by_place.body.contains("教务科") && by_place.body.contains("学费与报销") && !by_place.body.contains("宿舍报修"));
+    let none = s.get("/academic/contacts?q=%25_%5C");
+    assert_eq!(none.status, 200);
+    assert!(none.body.contains("没有找到"), "LIKE wildcards are taken literally");
+    let script = s.get("/academic/contacts?q=%3Cscript%3E");
+    assert!(!script.body.contains("<script>") && script.body.contains("没有找到"));
+    // No student phone ever: the directory holds staff offices only.
+    assert!(!all.body.contains("138"));
+    assert_eq!(app.client().get("/academic/contacts").status, 303, "signed-in users only");
 }

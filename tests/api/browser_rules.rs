@@ -16,7 +16,8 @@ const DATA_WORDS: &[&str] = &[
     "ml", "mAh", "USB", "Type", "PD", "LED", "TWS", "Pro", "Max", "Mini", "KB", "GB", "TB", "Li", "Ning", "iPhone",
     "Android", "Wi", "Fi", "JPG", "PNG", "CSV", "XLSX", "JSON", "MB", "QQ", "ID", "APP", "App", "VIP", "TEL", "OK",
     "AA", "AAA", // What the demo forum's regulars wrote and are called.
-    "Leo", "HR", "PDF", "AirPods",
+    "Leo", "HR", "PDF", "AirPods", // Course names of the academic sample files.
+    "Web",
 ];
 
 const SCRIPT: &str = r#"

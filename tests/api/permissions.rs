@@ -22,7 +22,7 @@ const ADMINS: [(&str, &[&str]); 6] = [
 ];
 
 /// A representative page of each permission, by the role group that holds it.
-const PAGES: [(&str, &str); 16] = [
+const PAGES: [(&str, &str); 17] = [
     ("content", "/admin/moderation"),
     ("content", "/admin/words"),
     ("content", "/admin/second-hand"),
@@ -31,6 +31,7 @@ const PAGES: [(&str, &str); 16] = [
     ("mall", "/admin/merchants"),
     ("mall", "/admin/refunds"),
     ("academic", "/admin/academic/import"),
+    ("academic", "/admin/academic/bookings"),
     ("events", "/activities/manage"),
     ("events", "/admin/news"),
     ("events", "/admin/map"),

@@ -95,3 +95,75 @@ pub fn time(value: &str) -> Result<NaiveTime, String> {
 pub fn shanghai_to_utc(date: NaiveDate, time: NaiveTime) -> Result<NaiveDateTime, String> {
     Ok(crate::web::time::utc(date.and_time(time)))
 }
+
+/// A mobile number (11 digits from 1), or nothing.
+pub fn phone(v: &str) -> Result<Option<String>, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit()) {
+        Ok(Some(v.to_string()))
+    } else {
+        Err(format!("「{v}」不是有效的手机号"))
+    }
+}
+
+/// `软工2301,软工2302` from any usual separator.
+pub fn class_names(v: &str) -> Result<String, String> {
+    let names: Vec<&str> =
+        v.split([',', '，', '、', ';', '；', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    if names.is_empty() {
+        return Err("不能为空".into());
+    }
+    if names.iter().any(|n| n.chars().count() > 40) || names.len() > 20 {
+        return Err("班级名称过长或过多".into());
+    }
+    Ok(names.join(","))
+}
+
+/// 1–7 or 一…日 (周一, 星期日 …).
+pub fn day_of_week(v: &str) -> Result<i32, String> {
+    let v = v.trim().trim_start_matches("星期").trim_start_matches("周");
+    match v {
+        "一" | "1" => Ok(1),
+        "二" | "2" => Ok(2),
+        "三" | "3" => Ok(3),
+        "四" | "4" => Ok(4),
+        "五" | "5" => Ok(5),
+        "六" | "6" => Ok(6),
+        "日" | "天" | "7" => Ok(7),
+        other => Err(format!("「{other}」不是星期几（1–7 或 一至日）")),
+    }
+}
+
+/// An office phone (digits, `-`, spaces, extension with `转`), or nothing.
+pub fn office_phone(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.chars().count() > 30 || !v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '转') {
+        return Err(format!("「{v}」不是有效的电话号码"));
+    }
+    Ok(v.to_string())
+}
+
+/// An email address, or nothing.
+pub fn email(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = v.len() <= 80
+        && v.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+        && !v.chars().any(char::is_whitespace);
+    if ok { Ok(v.to_string()) } else { Err(format!("「{v}」不是有效的邮箱")) }
+}
+
+/// A school year such as `2025-2026` (the second year follows the first).
+pub fn school_year(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let years = v.split_once(['-', '–']).and_then(|(a, b)| Some((a.parse::<i32>().ok()?, b.parse::<i32>().ok()?)));
+    match years {
+        Some((a, b)) if (1950..=2100).contains(&a) && b == a + 1 => Ok(format!("{a}-{b}")),
+        _ => Err(format!("「{v}」不是学年（应写作 2025-2026）")),
+    }
+}

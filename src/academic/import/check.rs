@@ -94,6 +94,23 @@ pub enum Item {
         room: String,
         seat: String,
     },
+    Contact {
+        department: String,
+        office: String,
+        phone: String,
+        email: String,
+        location: String,
+        hours: String,
+    },
+    /// 综合测评 of one school year; scores in tenths.
+    Evaluation {
+        no: String,
+        year: String,
+        academic: i32,
+        moral: i32,
+        sports: i32,
+        extra: i32,
+    },
 }
 
 impl Item {
@@ -113,6 +130,8 @@ impl Item {
             Item::Grade { no, semester_id, course_id, .. } | Item::Exam { no, semester_id, course_id, .. } => {
                 format!("{no}|{semester_id}|{course_id}")
             }
+            Item::Contact { department, office, .. } => format!("{department}|{office}"),
+            Item::Evaluation { no, year, .. } => format!("{no}|{year}"),
         }
     }
 }
@@ -238,7 +257,7 @@ pub fn check(
             class_name: row.get("class", |v| cells::text(v, 40)).map_err(bad)?,
             enrol_year: row.get("year", |v| cells::int(v, 1950..=2100)).map_err(bad)?,
             status: row.get("status", |v| Ok(cells::optional(v, 20)?.unwrap_or_else(|| "在读".into()))).map_err(bad)?,
-            phone: row.get("phone", phone).map_err(bad)?,
+            phone: row.get("phone", cells::phone).map_err(bad)?,
             id_hash: match key {
                 Some(key) => row.get("id", |v| id_fragment(v, key)).map_err(bad)?,
                 None => None,
@@ -291,8 +310,8 @@ pub fn check(
                     None => return refuse("教室", format!("没有教室「{code}」，请先导入教室")),
                 },
             };
-            let class_names = row.get("classes", class_names).map_err(bad)?;
-            let day = row.get("day", day_of_week).map_err(bad)?;
+            let class_names = row.get("classes", cells::class_names).map_err(bad)?;
+            let day = row.get("day", cells::day_of_week).map_err(bad)?;
             let start = row.get("start", |v| cells::int(v, 1..=12)).map_err(bad)?;
             let end = row.get("end", |v| cells::int(v, 1..=12)).map_err(bad)?;
             if end < start {
@@ -347,6 +366,22 @@ pub fn check(
                 seat: row.get("seat", |v| cells::text(v, 10)).map_err(bad)?,
             }
         }
+        Kind::Contacts => Item::Contact {
+            department: row.get("department", |v| cells::text(v, 60)).map_err(bad)?,
+            office: row.get("office", |v| cells::text(v, 60)).map_err(bad)?,
+            phone: row.get("phone", cells::office_phone).map_err(bad)?,
+            email: row.get("email", cells::email).map_err(bad)?,
+            location: row.get("location", |v| Ok(cells::optional(v, 80)?.unwrap_or_default())).map_err(bad)?,
+            hours: row.get("hours", |v| Ok(cells::optional(v, 60)?.unwrap_or_default())).map_err(bad)?,
+        },
+        Kind::Evaluations => Item::Evaluation {
+            no: student(conn, look, row)?,
+            year: row.get("year", cells::school_year).map_err(bad)?,
+            academic: row.get("academic", cells::score).map_err(bad)?,
+            moral: row.get("moral", cells::score).map_err(bad)?,
+            sports: row.get("sports", cells::score).map_err(bad)?,
+            extra: row.get("extra", |v| Ok(cells::optional_score(v)?.unwrap_or(0))).map_err(bad)?,
+        },
     })
 }
 
@@ -429,17 +464,6 @@ fn check_calendar(row: &Cells, look: &mut Lookups) -> Result<Item, Bad> {
     Ok(Item::Calendar { semester, event })
 }
 
-fn phone(v: &str) -> Result<Option<String>, String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    if v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit()) {
-        Ok(Some(v.to_string()))
-    } else {
-        Err(format!("「{v}」不是有效的手机号"))
-    }
-}
 
 /// The last six characters of an ID number, kept only as a keyed hash (HMAC-SHA256 with the
 /// server secret): enough to confirm a student who types it, useless to whoever reads the table.
@@ -466,28 +490,4 @@ pub fn id_matches(key: &[u8], fragment: &str, stored: &str) -> bool {
         .is_ok_and(|tag| ring::hmac::verify(&k, format!("student-id:{fragment}").as_bytes(), &tag).is_ok())
 }
 
-fn class_names(v: &str) -> Result<String, String> {
-    let names: Vec<&str> =
-        v.split([',', '，', '、', ';', '；', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect();
-    if names.is_empty() {
-        return Err("不能为空".into());
-    }
-    if names.iter().any(|n| n.chars().count() > 40) || names.len() > 20 {
-        return Err("班级名称过长或过多".into());
-    }
-    Ok(names.join(","))
-}
 
-fn day_of_week(v: &str) -> Result<i32, String> {
-    let v = v.trim().trim_start_matches("星期").trim_start_matches("周");
-    match v {
-        "一" | "1" => Ok(1),
-        "二" | "2" => Ok(2),
-        "三" | "3" => Ok(3),
-        "四" | "4" => Ok(4),
-        "五" | "5" => Ok(5),
-        "六" | "6" => Ok(6),
-        "日" | "天" | "7" => Ok(7),
-        other => Err(format!("「{other}」不是星期几（1–7 或 一至日）")),
-    }
-}

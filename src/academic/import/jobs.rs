@@ -9,13 +9,11 @@ use super::{Kind, Plan, Report, RowError, execute};
 use crate::db::schema::academic_imports;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::tabular;
 
-pub const RUNNING: &str = "running";
+pub use crate::tabular::RUNNING;
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
-
-/// A running import not heard of for this long was cut off (the server stopped).
-const STALE_AFTER: Duration = Duration::from_secs(120);
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = academic_imports)]
@@ -38,16 +36,16 @@ pub struct ImportJob {
 
 impl ImportJob {
     pub fn running(&self) -> bool {
-        self.status == RUNNING && !self.stale()
+        tabular::running(&self.status, self.updated_at)
     }
 
+    /// Still marked running, but nothing happened for a long while: the server stopped.
     pub fn stale(&self) -> bool {
-        self.status == RUNNING
-            && db::now().signed_duration_since(self.updated_at).to_std().is_ok_and(|d| d > STALE_AFTER)
+        tabular::stale(&self.status, self.updated_at)
     }
 
     pub fn percent(&self) -> i64 {
-        if self.total_rows == 0 { 100 } else { self.done_rows * 100 / self.total_rows }
+        tabular::percent(self.done_rows, self.total_rows)
     }
 
     pub fn kind_label(&self) -> &'static str {

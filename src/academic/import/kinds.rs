@@ -13,6 +13,8 @@ pub enum Kind {
     Schedules,
     Grades,
     Exams,
+    Contacts,
+    Evaluations,
 }
 
 const fn col(key: &'static str, names: &'static [&'static str], required: bool) -> Column {
@@ -87,9 +89,25 @@ const EXAMS: &[Column] = &[
     col("room", &["考场", "考试地点", "room"], true),
     col("seat", &["座位号", "seat"], true),
 ];
+const CONTACTS: &[Column] = &[
+    col("department", &["部门", "单位", "department"], true),
+    col("office", &["科室", "岗位", "办公室", "office"], true),
+    col("phone", &["电话", "办公电话", "phone"], false),
+    col("email", &["邮箱", "电子邮箱", "email"], false),
+    col("location", &["地点", "办公地点", "location"], false),
+    col("hours", &["办公时间", "hours"], false),
+];
+const EVALUATIONS: &[Column] = &[
+    col("no", &["学号", "student_no"], true),
+    col("year", &["学年", "school_year"], true),
+    col("academic", &["学业", "学业成绩", "智育", "academic"], true),
+    col("moral", &["德育", "思想品德", "moral"], true),
+    col("sports", &["体育", "体测", "sports"], true),
+    col("extra", &["其他", "创新与实践", "附加分", "other"], false),
+];
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Students,
         Kind::Teachers,
         Kind::Courses,
@@ -98,6 +116,8 @@ impl Kind {
         Kind::Schedules,
         Kind::Grades,
         Kind::Exams,
+        Kind::Contacts,
+        Kind::Evaluations,
     ];
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -114,6 +134,8 @@ impl Kind {
             Kind::Schedules => "schedules",
             Kind::Grades => "grades",
             Kind::Exams => "exams",
+            Kind::Contacts => "contacts",
+            Kind::Evaluations => "evaluations",
         }
     }
 
@@ -127,6 +149,8 @@ impl Kind {
             Kind::Schedules => "课表",
             Kind::Grades => "成绩",
             Kind::Exams => "考试安排",
+            Kind::Contacts => "部门通讯录",
+            Kind::Evaluations => "综合测评",
         }
     }
 
@@ -140,6 +164,8 @@ impl Kind {
             Kind::Schedules => SCHEDULES,
             Kind::Grades => GRADES,
             Kind::Exams => EXAMS,
+            Kind::Contacts => CONTACTS,
+            Kind::Evaluations => EVALUATIONS,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod check;
 pub mod jobs;
 pub mod kinds;
 pub mod save;
+pub mod sync;
 
 use std::collections::HashMap;
 
@@ -38,6 +39,9 @@ pub struct Plan {
     items: Vec<(usize, Item)>,
     pub errors: Vec<RowError>,
     pub rows: usize,
+    /// Whether a new or changed grade tells its student (`academic::alerts`); the demo data
+    /// loads quietly.
+    pub alerts: bool,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -58,7 +62,8 @@ pub fn plan(conn: &mut DbConn, kind: Kind, key: Option<&[u8]>, file_name: &str, 
     if table.rows.is_empty() {
         return Err(AppError::invalid("文件里只有表头，没有要导入的行"));
     }
-    let mut plan = Plan { kind, items: Vec::new(), errors: Vec::new(), rows: table.rows.len().min(MAX_ROWS) };
+    let mut plan =
+        Plan { kind, items: Vec::new(), errors: Vec::new(), rows: table.rows.len().min(MAX_ROWS), alerts: true };
     let mut look = Lookups::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (n, (line, cells)) in table.rows.into_iter().enumerate() {
@@ -98,6 +103,7 @@ pub fn execute(
     progress: &mut dyn FnMut(&mut DbConn, usize, usize) -> AppResult<()>,
 ) -> AppResult<Report> {
     let total = plan.rows;
+    let mode = save::Mode { dry, alerts: plan.alerts && !dry };
     let mut report = Report { errors: plan.errors, ..Report::default() };
     let mut done = report.errors.len();
     let count = |report: &mut Report, outcome: Outcome| match outcome {
@@ -107,13 +113,13 @@ pub fn execute(
     };
     for chunk in plan.items.chunks(CHUNK) {
         let whole = write_tx(conn, |conn| {
-            chunk.iter().map(|(_, item)| save::save(conn, item, dry)).collect::<AppResult<Vec<Outcome>>>()
+            chunk.iter().map(|(_, item)| save::save(conn, item, mode)).collect::<AppResult<Vec<Outcome>>>()
         });
         match whole {
             Ok(outcomes) => outcomes.into_iter().for_each(|o| count(&mut report, o)),
             Err(_) => {
                 for (line, item) in chunk {
-                    match write_tx(conn, |conn| save::save(conn, item, dry)) {
+                    match write_tx(conn, |conn| save::save(conn, item, mode)) {
                         Ok(o) => count(&mut report, o),
                         Err(e) => {
                             tracing::warn!(line, error = %e, "academic import row failed");

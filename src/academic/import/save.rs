@@ -7,7 +7,8 @@ use diesel::prelude::*;
 
 use super::check::{EventSpec, Item, SemesterSpec};
 use crate::db::schema::{
-    calendar_events, classrooms, course_schedules, courses, exams, grades, semesters, students, teachers,
+    calendar_events, campus_contacts, classrooms, course_schedules, courses, evaluations, exams, grades, semesters,
+    students, teachers,
 };
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
@@ -44,7 +45,15 @@ type ScheduleFields = (Option<i64>, i32, String, i64, Option<i64>);
 /// Regular, midterm, final and total scores.
 type Scores = (Option<i32>, Option<i32>, Option<i32>, i32);
 
-pub fn save(conn: &mut DbConn, item: &Item, dry: bool) -> AppResult<Outcome> {
+/// How rows are saved: for real or weighed only (`dry`), and whether grade changes are told.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    pub dry: bool,
+    pub alerts: bool,
+}
+
+pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
+    let dry = mode.dry;
     let now = db::now();
     match item {
         Item::Student { no, name, college, major, class_name, enrol_year, status, phone, id_hash } => {
@@ -292,6 +301,9 @@ pub fn save(conn: &mut DbConn, item: &Item, dry: bool) -> AppResult<Outcome> {
                     }
                     Outcome::Unchanged => {}
                 }
+                if mode.alerts && outcome != Outcome::Unchanged {
+                    crate::academic::alerts::grade_saved(conn, no, *course_id, *total, outcome == Outcome::Created)?;
+                }
             }
             Ok(outcome)
         }
@@ -320,6 +332,77 @@ pub fn save(conn: &mut DbConn, item: &Item, dry: bool) -> AppResult<Outcome> {
                                 exams::semester_id.eq(semester_id),
                                 exams::course_id.eq(course_id),
                                 exams::created_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Outcome::Updated => {
+                        diesel::update(key).set(values).execute(conn)?;
+                    }
+                    Outcome::Unchanged => {}
+                }
+            }
+            Ok(outcome)
+        }
+        Item::Contact { department, office, phone, email, location, hours } => {
+            let key = campus_contacts::table
+                .filter(campus_contacts::department.eq(department))
+                .filter(campus_contacts::office.eq(office));
+            type Row = (String, String, String, String);
+            let old: Option<Row> = key
+                .select((campus_contacts::phone, campus_contacts::email, campus_contacts::location, campus_contacts::hours))
+                .first(conn)
+                .optional()?;
+            let outcome = Outcome::of(old, &(phone.clone(), email.clone(), location.clone(), hours.clone()));
+            let values = (
+                campus_contacts::phone.eq(phone),
+                campus_contacts::email.eq(email),
+                campus_contacts::location.eq(location),
+                campus_contacts::hours.eq(hours),
+                campus_contacts::updated_at.eq(now),
+            );
+            if !dry {
+                match outcome {
+                    Outcome::Created => {
+                        diesel::insert_into(campus_contacts::table)
+                            .values((
+                                values,
+                                campus_contacts::department.eq(department),
+                                campus_contacts::office.eq(office),
+                                campus_contacts::created_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Outcome::Updated => {
+                        diesel::update(key).set(values).execute(conn)?;
+                    }
+                    Outcome::Unchanged => {}
+                }
+            }
+            Ok(outcome)
+        }
+        Item::Evaluation { no, year, academic, moral, sports, extra } => {
+            let key = evaluations::table.filter(evaluations::student_no.eq(no)).filter(evaluations::year.eq(year));
+            let old: Option<(i32, i32, i32, i32)> = key
+                .select((evaluations::academic, evaluations::moral, evaluations::sports, evaluations::extra))
+                .first(conn)
+                .optional()?;
+            let outcome = Outcome::of(old, &(*academic, *moral, *sports, *extra));
+            let values = (
+                evaluations::academic.eq(academic),
+                evaluations::moral.eq(moral),
+                evaluations::sports.eq(sports),
+                evaluations::extra.eq(extra),
+                evaluations::updated_at.eq(now),
+            );
+            if !dry {
+                match outcome {
+                    Outcome::Created => {
+                        diesel::insert_into(evaluations::table)
+                            .values((
+                                values,
+                                evaluations::student_no.eq(no),
+                                evaluations::year.eq(year),
+                                evaluations::created_at.eq(now),
                             ))
                             .execute(conn)?;
                     }

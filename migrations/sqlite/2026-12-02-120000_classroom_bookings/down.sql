@@ -1,0 +1,2 @@
+DROP TABLE classroom_booking_slots;
+DROP TABLE classroom_bookings;

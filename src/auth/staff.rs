@@ -49,6 +49,15 @@ pub fn keep_a_super(conn: &mut DbConn, user_id: i64, stays_super: bool) -> AppRe
     if stays_super || !admin_roles_of(conn, user_id)?.contains(&AdminRole::Super) {
         return Ok(());
     }
+    // Two 超级管理员 demoting each other at once: on PostgreSQL the second waits here for the
+    // first to commit, then counts what is left (SQLite's write transactions are serial already).
+    if let DbConn::Pg(c) = conn {
+        admin_role_grants::table
+            .filter(admin_role_grants::role.eq(AdminRole::Super.code()))
+            .select(admin_role_grants::user_id)
+            .for_update()
+            .load::<i64>(c)?;
+    }
     if other_supers(conn, user_id)? == 0 {
         return Err(AppError::invalid("这是最后一位超级管理员，不能取消其超级管理员角色或管理员身份"));
     }

@@ -316,3 +316,35 @@ fn the_seeded_admin_is_super_and_an_admin_without_admin_roles_reaches_nothing() 
     let c = app.login("support_admin", DEMO_PASSWORD);
     assert_eq!(c.get("/admin").status, 403);
 }
+
+#[test]
+fn two_super_admins_demoting_each_other_at_once_leave_one() {
+    let app = spawn_app();
+    let (admin, teacher) = (user_id(&app, "admin"), user_id(&app, "teacher"));
+    let boss = app.login("admin", DEMO_PASSWORD);
+    let t = boss.get("/admin/users").csrf();
+    let body = format!("csrf_token={t}&role=teacher&role=admin");
+    let r =
+        boss.post_raw(&format!("/admin/users/{teacher}/roles"), "application/x-www-form-urlencoded", body.as_bytes());
+    assert_eq!(r.status, 303);
+    for round in 0..5 {
+        assert_eq!(set_admin_roles(&boss, &t, teacher, &["super"]).status, 303, "round {round}");
+        let other = app.login("teacher", DEMO_PASSWORD);
+        let ot = other.get("/admin/users").csrf();
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| set_admin_roles(&boss, &t, teacher, &["content"]).status);
+            let b = s.spawn(|| set_admin_roles(&other, &ot, admin, &["content"]).status);
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        // The loser is refused: by the rule (422) or, once the winner's change is in, because it
+        // no longer holds the permission to assign roles at all (403).
+        assert_eq!([a, b].iter().filter(|s| **s == 303).count(), 1, "round {round}: {a} {b}");
+        assert!([a, b].iter().all(|s| [303, 403, 422].contains(s)), "round {round}: {a} {b}");
+        use campus::db::schema::admin_role_grants as g;
+        let supers: i64 = app.db(|c| g::table.filter(g::role.eq("super")).count().get_result(c).unwrap());
+        assert_eq!(supers, 1, "round {round}");
+        // Put the demoted one back for the next round.
+        let (survivor, token, demoted) = if a == 303 { (&boss, &t, teacher) } else { (&other, &ot, admin) };
+        assert_eq!(set_admin_roles(survivor, token, demoted, &["super"]).status, 303);
+    }
+}

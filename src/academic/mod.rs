@@ -10,7 +10,7 @@
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
 //! course_schedules, grades, exams, academic_imports, calendar_feeds, classroom_bookings,
-//! classroom_booking_slots, campus_contacts, evaluations, teacher_accounts.
+//! classroom_booking_slots, campus_contacts, evaluations.
 
 pub mod admin;
 pub mod alerts;

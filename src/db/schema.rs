@@ -1053,13 +1053,3 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(evaluations, students);
-
-diesel::table! {
-    teacher_accounts (user_id) {
-        user_id -> BigInt,
-        staff_no -> Text,
-        linked_at -> Timestamp,
-    }
-}
-
-diesel::allow_tables_to_appear_in_same_query!(teacher_accounts, teachers);

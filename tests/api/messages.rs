@@ -20,11 +20,12 @@ fn the_message_center_lists_messages_and_the_tab_bar_counts_unread() {
     for tab in ["首页", "教务", "论坛", "商城", "我的"] {
         assert!(home.body.contains(tab), "tab {tab}");
     }
-    assert!(home.body.contains("id=\"unread-badge\">2<"), "two seeded unread messages");
+    assert!(home.body.contains("id=\"unread-badge\">3<"), "three seeded unread messages");
     let list = c.get("/me/messages");
     assert_eq!(list.status, 200);
     assert!(list.body.contains("欢迎使用校园助手"));
     assert!(list.body.contains("完善个人资料"));
+    assert!(list.body.contains("教室预约已批准"), "the demo's approved classroom booking");
 }
 
 #[test]
@@ -42,7 +43,7 @@ fn marking_read_updates_the_badge_and_only_works_on_own_messages() {
     assert_eq!(r.status, 200);
     assert!(r.body.contains(&format!("id=\"message-{}\"", ids[0])));
     assert!(!r.body.contains("标为已读"), "the fragment shows it read");
-    assert!(c.get("/").body.contains("id=\"unread-badge\">1<"));
+    assert!(c.get("/").body.contains("id=\"unread-badge\">2<"));
 
     // Someone else's message is not found, and stays unread.
     let teacher_msg = message_ids(&app, "teacher")[0];

@@ -5,9 +5,7 @@ use diesel::prelude::*;
 
 use crate::academic::models::{Meeting, Student};
 use crate::db::DbConn;
-use crate::db::schema::{
-    classrooms, course_schedules, courses, grades, students, teacher_accounts, teachers,
-};
+use crate::db::schema::{classrooms, course_schedules, courses, grades, students, teachers, users};
 use crate::error::AppResult;
 
 #[derive(Queryable, Debug, Clone)]
@@ -18,24 +16,22 @@ pub struct Teacher {
     pub department: String,
 }
 
-/// The roster teacher the account `user` is, if linked.
+/// The roster teacher the account `user` is, if linked: a teacher's account holds their staff
+/// number where a student's holds the student number (`users.student_no`, unique), set when they
+/// verify (`/me/verify`) or by the demo data.
 pub fn teacher_of(conn: &mut DbConn, user: i64) -> AppResult<Option<Teacher>> {
-    Ok(teacher_accounts::table
-        .inner_join(teachers::table.on(teachers::staff_no.eq(teacher_accounts::staff_no)))
-        .filter(teacher_accounts::user_id.eq(user))
+    Ok(users::table
+        .inner_join(teachers::table.on(users::student_no.eq(teachers::staff_no.nullable())))
+        .filter(users::id.eq(user))
         .select((teachers::id, teachers::staff_no, teachers::name, teachers::department))
         .first(conn)
         .optional()?)
 }
 
-/// Links account `user` to staff number `staff_no` (demo data and tests; an admin's roster).
+/// Links account `user`, unlinked so far, to staff number `staff_no` (the demo teacher).
 pub fn link(conn: &mut DbConn, user: i64, staff_no: &str, now: NaiveDateTime) -> AppResult<()> {
-    diesel::insert_into(teacher_accounts::table)
-        .values((
-            teacher_accounts::user_id.eq(user),
-            teacher_accounts::staff_no.eq(staff_no),
-            teacher_accounts::linked_at.eq(now),
-        ))
+    diesel::update(users::table.filter(users::id.eq(user)).filter(users::student_no.is_null()))
+        .set((users::student_no.eq(staff_no), users::verified.eq(true), users::updated_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }

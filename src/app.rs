@@ -17,7 +17,7 @@ use sha2::Digest;
 use crate::auth::wechat::WxClient;
 use crate::config::Config;
 use crate::db::Db;
-use crate::error::{AppError, render_errors};
+use crate::error::{AppError, AppResult, render_errors};
 use crate::jobs::Registry;
 use crate::state::AppState;
 use crate::web::timed_store::TimedStore;
@@ -79,8 +79,14 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         db: db.clone(),
         metrics: Arc::new(observe::Metrics::default()),
         accounts: Arc::new(crate::auth::Directory::default()),
-        site_name: Arc::new(move || settings.site_name()),
+        site_name: Arc::new({
+            let settings = settings.clone();
+            move || settings.site_name()
+        }),
         redis: Arc::default(),
+        admin_2fa_required: Arc::new(move |conn: &mut crate::db::DbConn| -> AppResult<bool> {
+            Ok(settings.get(conn)?.admin_2fa_required)
+        }),
     };
     crate::pay::declare_metrics(&web.metrics);
     let mall = Arc::new(crate::mall::State::default());
@@ -179,6 +185,7 @@ where
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
             .wrap(from_fn(media::limit_multipart))
             .wrap(from_fn(csrf::protect))
+            .wrap(from_fn(crate::web::perm::scope))
             .wrap(sessions)
             .wrap(from_fn(render_errors))
             .wrap(headers::security_headers(secure))

@@ -27,6 +27,10 @@ pub enum AppError {
     Denied(String),
     #[error("请先登录")]
     Unauthorized,
+    /// An admin page, when admins must use two-factor sign-in and this one has not enrolled:
+    /// people are sent to enrol.
+    #[error("管理员需先开启两步验证才能使用管理后台")]
+    TwoFactorSetup,
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -76,6 +80,7 @@ impl AppError {
             AppError::NotFound => "页面不存在",
             AppError::Forbidden | AppError::Denied(_) => "没有权限",
             AppError::Unauthorized => "需要登录",
+            AppError::TwoFactorSetup => "需要两步验证",
             AppError::Invalid(_) => "输入有误",
             AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => "操作无法完成",
             AppError::RateLimited(_) => "操作太频繁",
@@ -123,7 +128,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) | AppError::TwoFactorSetup => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => StatusCode::CONFLICT,
@@ -254,6 +259,13 @@ fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> Ht
             return HttpResponse::build(status).insert_header(("HX-Redirect", login)).finish();
         }
         return HttpResponse::SeeOther().insert_header((header::LOCATION, login)).finish();
+    }
+    if matches!(err, AppError::TwoFactorSetup) {
+        let enrol = "/me/2fa?required=1";
+        if is_htmx {
+            return HttpResponse::build(status).insert_header(("HX-Redirect", enrol)).finish();
+        }
+        return HttpResponse::SeeOther().insert_header((header::LOCATION, enrol)).finish();
     }
     let message = match err {
         AppError::Internal(_) => format!("{}（请求编号 {request_id}）", err),

@@ -324,6 +324,8 @@ fn create_admin(
         },
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("admin account {username} ready (user id {id})");
+    // The CLI makes the owner's account: it may do everything, assigning admin roles included.
+    campus::auth::staff::grant_super(&mut conn, id).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("admin account {username} ready (user id {id}, 超级管理员)");
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Demo data: the four demo accounts (password `campus2026`) and a few messages, loaded on a
-//! fresh database so a newcomer can sign in right away.
+//! Demo data: the four demo accounts (password `campus2026`; `admin` is 超级管理员), one admin
+//! per other admin role ([`STAFF`]), and a few messages, loaded on a fresh database so a newcomer
+//! can sign in right away.
 
 use diesel::prelude::*;
 
@@ -9,6 +10,7 @@ use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::notify::{self, MessageKind};
+use crate::web::AdminRole;
 
 pub const DEMO_PASSWORD: &str = "campus2026";
 
@@ -140,6 +142,10 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
             )?;
         }
     }
+    if let Some((_, admin)) = ids.iter().find(|(d, _)| d.username == "admin") {
+        crate::auth::staff::grant_super(conn, *admin)?;
+    }
+    demo_staff(conn, &hash)?;
     if let Some(owner) = merchant_id {
         demo_catalog(conn, owner, media_dir)?;
     }
@@ -155,6 +161,46 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
     }
     if let Some(teacher) = id_of("teacher") {
         crate::academic::demo::teacher(conn, teacher)?;
+    }
+    Ok(())
+}
+
+/// One demo admin per admin role other than 超级管理员 (`admin` holds that one).
+pub const STAFF: [(&str, &str, AdminRole); 5] = [
+    ("audit_admin", "内容审核员", AdminRole::Content),
+    ("mall_admin", "商城运营", AdminRole::Mall),
+    ("academic_admin", "教务老师", AdminRole::Academic),
+    ("events_admin", "活动与资讯编辑", AdminRole::Events),
+    ("support_admin", "客服小助手", AdminRole::Support),
+];
+
+fn demo_staff(conn: &mut DbConn, hash: &str) -> AppResult<()> {
+    for (username, nickname, role) in STAFF {
+        // Staff accounts predate the term: they do not count as this month's registrations.
+        let now = db::now() - chrono::TimeDelta::days(200);
+        let id = auth::create_account(
+            conn,
+            &auth::AccountSpec {
+                username,
+                password_hash: hash,
+                roles: &[Role::Admin],
+                user: NewUser {
+                    nickname,
+                    email: None,
+                    phone: None,
+                    student_no: None,
+                    real_name: None,
+                    college: None,
+                    major: None,
+                    class_name: None,
+                    verified: false,
+                    status: STATUS_ACTIVE,
+                    created_at: now,
+                    updated_at: now,
+                },
+            },
+        )?;
+        crate::auth::staff::grant(conn, id, role)?;
     }
     Ok(())
 }

@@ -19,6 +19,8 @@ pub struct Values {
     pub mail_from: String,
     /// Open reports that hide a forum post until an admin decides (`report_hide_at`, 3).
     pub report_hide_at: i64,
+    /// Admins must sign in with a second factor (`admin_2fa_required`, off).
+    pub admin_2fa_required: bool,
 }
 
 pub struct Settings {
@@ -35,6 +37,7 @@ impl Settings {
             order_timeout: config.order_timeout,
             mail_from: config.mail_from.clone(),
             report_hide_at: 3,
+            admin_2fa_required: false,
         };
         Settings { current: RwLock::new((Instant::now() - REFRESH * 2, defaults.clone())), defaults }
     }
@@ -57,6 +60,7 @@ impl Settings {
                     }
                 }
                 "mail_from" => v.mail_from = value,
+                "admin_2fa_required" => v.admin_2fa_required = value == "1",
                 "report_hide_at" => {
                     if let Ok(n) = value.parse::<i64>()
                         && n >= 1

@@ -12,11 +12,16 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tabular;
 use crate::web::media;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, is_htmx, render, see_other};
 
 /// `GET /admin/academic/import`.
-pub async fn show_import_form(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show_import_form(
+    state: web::Data<AppState>,
+    _admin: RequirePerm<need::Academic>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let recent = state.db.run(jobs::recent).await?;
     render(&ImportFormView { page, recent })
 }
@@ -27,7 +32,7 @@ pub async fn show_import_form(state: web::Data<AppState>, _admin: RequireAdmin, 
 pub async fn start_import(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Academic>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let mut form = media::read_form(form, 1, tabular::MAX_FILE_BYTES).await?;
@@ -76,7 +81,7 @@ pub async fn start_import(
 pub async fn show_import(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: RequireAdmin,
+    _admin: RequirePerm<need::Academic>,
     page: Page,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {

@@ -54,8 +54,9 @@ pub async fn show_activity(
 ) -> AppResult<HttpResponse> {
     let (id, viewer) = (path.into_inner(), user.0.as_ref().map(|u| u.id));
     let d = state.db.read_here(move |conn| service::detail(conn, id, viewer)).await?;
-    let can_manage =
-        user.0.as_ref().is_some_and(|u| u.is_admin() || (u.is_organizer() && u.id == d.activity.organizer_id));
+    let can_manage = user.0.as_ref().is_some_and(|u| {
+        u.can(crate::web::Permission::Activities) || (u.is_organizer() && u.id == d.activity.organizer_id)
+    });
     render(&DetailView { page, d, can_manage, signed_in: user.0.is_some() })
 }
 

@@ -24,7 +24,11 @@ impl Manager {
         if !user.is_organizer() {
             return Err(AppError::Denied("只有活动组织者和管理员可以管理活动".into()));
         }
-        Ok(Manager { id: user.id, admin: user.is_admin() })
+        let admin = user.can(crate::web::Permission::Activities);
+        if admin {
+            crate::db::acting::set(crate::web::Permission::Activities.code());
+        }
+        Ok(Manager { id: user.id, admin })
     }
 
     pub fn manages(&self, a: &Activity) -> bool {

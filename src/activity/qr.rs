@@ -1,18 +1,8 @@
 //! The QR code of a registration, as SVG: the check-in link holding the code, so the organizer's
 //! phone camera (or WeChat's scanner) opens the check-in page with it filled in.
 
-use qrcode::QrCode;
-use qrcode::render::svg;
-
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub fn svg(text: &str) -> AppResult<String> {
-    let code = QrCode::new(text.as_bytes()).map_err(|e| AppError::internal(anyhow::anyhow!("qr: {e}")))?;
-    Ok(code
-        .render::<svg::Color>()
-        .min_dimensions(220, 220)
-        .quiet_zone(true)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build())
+    crate::web::qr::svg(text)
 }

@@ -7,10 +7,15 @@ use super::views::{AuditView, DashboardView, UsersView, WordsView};
 use crate::auth::models::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
-pub async fn dashboard(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::Dashboard>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let d = state.db.run(service::dashboard).await?;
     let chart =
         crate::merchant::service::bar_chart(&d.registrations, "近30天注册", crate::merchant::service::Unit::People);
@@ -24,34 +29,26 @@ pub struct UsersQuery {
 
 pub async fn list_users(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    a: RequirePerm<need::UsersRead>,
     page: Page,
     q: web::Query<UsersQuery>,
 ) -> AppResult<HttpResponse> {
     let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
     let t = text.clone();
     let users = state.db.run(move |conn| service::users(conn, &t)).await?;
-    render(&UsersView { page, q: text, users })
+    let manage = a.0.can(crate::web::Permission::UsersManage);
+    render(&UsersView { page, q: text, users, manage })
 }
 
 pub async fn set_roles(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::UsersManage>,
     path: web::Path<i64>,
     body: String,
 ) -> AppResult<HttpResponse> {
-    // A form with repeated `role` fields, so read the pairs ourselves.
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| AppError::invalid("表单内容无效"))?;
-    let mut roles = Vec::new();
-    for (k, v) in pairs.iter().filter(|(k, _)| k == "role") {
-        let role = Role::parse(v).ok_or_else(|| AppError::invalid(format!("未知的角色 {k}={v}")))?;
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
+    let roles = crate::web::forms::checked(&body, "role", Role::parse)?;
     let (admin, id, ip) = (a.0.id, path.into_inner(), client_ip(&req));
     state.db.run(move |conn| service::set_roles(conn, admin, id, &roles, &ip)).await?;
     session::flash(&session, "success", "角色已更新");
@@ -62,7 +59,7 @@ async fn ban_or_unban(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::UsersManage>,
     id: i64,
     banned: bool,
 ) -> AppResult<HttpResponse> {
@@ -76,7 +73,7 @@ pub async fn ban(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::UsersManage>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     ban_or_unban(req, state, session, a, path.into_inner(), true).await
@@ -86,13 +83,17 @@ pub async fn unban(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::UsersManage>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     ban_or_unban(req, state, session, a, path.into_inner(), false).await
 }
 
-pub async fn list_words(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn list_words(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::SensitiveWords>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let words = state.db.run(service::words).await?;
     render(&WordsView { page, words })
 }
@@ -109,7 +110,7 @@ pub async fn add_word(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::SensitiveWords>,
     form: web::Form<WordForm>,
 ) -> AppResult<HttpResponse> {
     let block = match form.action.as_str() {
@@ -127,7 +128,7 @@ pub async fn delete_word(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::SensitiveWords>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (admin, id, ip) = (a.0.id, path.into_inner(), client_ip(&req));
@@ -145,7 +146,7 @@ pub struct AuditQuery {
 
 pub async fn audit_log(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    _a: RequirePerm<need::AuditLog>,
     page: Page,
     q: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {

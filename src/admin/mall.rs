@@ -13,7 +13,8 @@ use crate::mall::service as mall;
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
@@ -43,7 +44,7 @@ pub struct Query {
 
 pub async fn show(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    _a: RequirePerm<need::MallCatalog>,
     page: Page,
     q: web::Query<Query>,
 ) -> AppResult<HttpResponse> {
@@ -93,7 +94,7 @@ pub async fn save_category(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::MallCatalog>,
     form: web::Form<CategoryForm>,
 ) -> AppResult<HttpResponse> {
     let id = match form.id.trim() {
@@ -134,7 +135,7 @@ pub async fn add_banner(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::MallCatalog>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let form = media::read_form(form, 1, state.config.upload_max_bytes).await?;
@@ -180,7 +181,7 @@ pub async fn toggle_banner(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::MallCatalog>,
     path: web::Path<i64>,
     form: web::Form<ActiveForm>,
 ) -> AppResult<HttpResponse> {
@@ -212,7 +213,7 @@ pub async fn take_down(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Takedowns>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {

@@ -1,4 +1,5 @@
-//! The admin back office (`/admin`, role admin): dashboard, users (roles, ban), the
+//! The admin back office (`/admin`, role admin, each route under one permission of the admin's
+//! admin roles, see `web::perm`): dashboard, users (roles, admin roles, ban, two-factor reset), the
 //! sensitive-word list, the audit log, refunds stuck at the payment provider. Merchant review
 //! lives in `merchant`, second-hand moderation in `market`. Every admin action is written to the
 //! audit log.
@@ -10,6 +11,7 @@ pub mod queries;
 pub mod refunds;
 pub mod service;
 pub mod settings;
+pub mod staff;
 pub mod views;
 
 use actix_web::web;
@@ -17,7 +19,10 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
         .route("/admin/users", web::get().to(handlers::list_users))
+        .route("/admin/users/{id}", web::get().to(staff::show_user))
         .route("/admin/users/{id}/roles", web::post().to(handlers::set_roles))
+        .route("/admin/users/{id}/admin-roles", web::post().to(staff::set_admin_roles))
+        .route("/admin/users/{id}/2fa/reset", web::post().to(staff::reset_two_factor))
         .route("/admin/users/{id}/ban", web::post().to(handlers::ban))
         .route("/admin/users/{id}/unban", web::post().to(handlers::unban))
         .route("/admin/words", web::get().to(handlers::list_words))

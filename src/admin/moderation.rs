@@ -14,7 +14,8 @@ use crate::moderation::{self, Flag};
 use crate::state::AppState;
 use crate::web::filters;
 use crate::web::forms::ReasonForm;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
@@ -26,7 +27,11 @@ pub struct ModerationView {
     pub reported_items: usize,
 }
 
-pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::Moderation>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let (flags, reported_items) = state
         .db
         .run(|conn| Ok((moderation::open_flags(conn, 200)?, crate::market::service::reported(conn)?.len())))
@@ -130,7 +135,7 @@ pub async fn approve(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     decide(
@@ -148,7 +153,7 @@ pub async fn hide_flagged(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
@@ -168,7 +173,7 @@ pub async fn ban_author(
     state: web::Data<AppState>,
     mall: web::Data<crate::mall::State>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {

@@ -14,7 +14,8 @@ use crate::mall::models::Refund;
 use crate::mall::service::{self as mall, StuckRefund};
 use crate::state::AppState;
 use crate::web::filters;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
@@ -24,7 +25,7 @@ pub struct RefundsView {
     pub refunds: Vec<StuckRefund>,
 }
 
-pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show(state: web::Data<AppState>, _a: RequirePerm<need::Refunds>, page: Page) -> AppResult<HttpResponse> {
     let refunds = state.db.run(mall::stuck_refunds).await?;
     render(&RefundsView { page, refunds })
 }
@@ -43,7 +44,7 @@ pub async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Refunds>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     settle(req, state, session, a, path.into_inner(), Settle::Retry).await
@@ -54,7 +55,7 @@ pub async fn mark_offline(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Refunds>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     settle(req, state, session, a, path.into_inner(), Settle::Offline).await
@@ -64,7 +65,7 @@ async fn settle(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Refunds>,
     id: i64,
     how: Settle,
 ) -> AppResult<HttpResponse> {

@@ -62,6 +62,7 @@ pub fn set_roles(conn: &mut DbConn, admin: i64, user_id: i64, roles: &[Role], ip
     }
     write_tx(conn, |conn| {
         crate::auth::service::user_exists(conn, user_id)?;
+        crate::auth::staff::keep_a_super(conn, user_id, roles.contains(&Role::Admin))?;
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         queries::replace_roles(conn, user_id, &names)?;
         let detail = serde_json::json!({ "roles": names }).to_string();

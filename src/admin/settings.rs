@@ -1,4 +1,5 @@
-//! Admin settings: site name, unpaid-order timeout, email sender, campus pickup points.
+//! Admin settings: site name, unpaid-order timeout, email sender, mandatory two-factor sign-in
+//! for admins, campus pickup points.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,7 +10,8 @@ use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::mall::service as mall;
 use crate::state::AppState;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Template)]
@@ -19,10 +21,11 @@ pub struct SettingsView {
     pub site_name: String,
     pub timeout_mins: u64,
     pub mail_from: String,
+    pub admin_2fa_required: bool,
     pub points: Vec<(i64, String, String, bool)>,
 }
 
-pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show(state: web::Data<AppState>, _a: RequirePerm<need::Settings>, page: Page) -> AppResult<HttpResponse> {
     let settings = state.settings.clone();
     let (values, points) = state.db.run(move |conn| Ok((settings.get(conn)?, mall::all_pickup_points(conn)?))).await?;
     render(&SettingsView {
@@ -30,6 +33,7 @@ pub async fn show(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> A
         site_name: values.site_name,
         timeout_mins: values.order_timeout.as_secs() / 60,
         mail_from: values.mail_from,
+        admin_2fa_required: values.admin_2fa_required,
         points,
     })
 }
@@ -42,17 +46,23 @@ pub struct SettingsForm {
     order_timeout_mins: String,
     #[serde(default)]
     mail_from: String,
+    /// The checkbox: present (`1`) when ticked.
+    admin_2fa_required: Option<String>,
 }
 
 pub async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Settings>,
     form: web::Form<SettingsForm>,
 ) -> AppResult<HttpResponse> {
     let mins: u64 =
         form.order_timeout_mins.trim().parse().map_err(|_| AppError::invalid("未支付订单关闭时间需为 5–1440 分钟"))?;
+    let require_2fa = form.admin_2fa_required.is_some();
+    if require_2fa && !a.0.two_factor {
+        return Err(AppError::invalid("请先为自己的账号开启两步验证（左侧“两步验证”），再要求所有管理员开启"));
+    }
     let (admin, ip, form) = (a.0.id, client_ip(&req), form.into_inner());
     let settings = state.settings.clone();
     state
@@ -60,7 +70,8 @@ pub async fn save(
         .run(move |conn| {
             crate::db::write_tx(conn, |conn| {
                 settings.save(conn, &form.site_name, mins, &form.mail_from)?;
-                let detail = serde_json::json!({ "site_name": form.site_name.trim(), "order_timeout_mins": mins, "mail_from": form.mail_from.trim() });
+                settings.save_one(conn, "admin_2fa_required", if require_2fa { "1" } else { "0" })?;
+                let detail = serde_json::json!({ "site_name": form.site_name.trim(), "order_timeout_mins": mins, "mail_from": form.mail_from.trim(), "admin_2fa_required": require_2fa });
                 audit::record(conn, Some(admin), "settings.save", "settings", None, &detail.to_string(), Some(&ip))
             })
         })
@@ -81,7 +92,7 @@ pub async fn add_point(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Settings>,
     form: web::Form<PointForm>,
 ) -> AppResult<HttpResponse> {
     let (name, address) = (form.name.trim().to_string(), form.address.trim().to_string());
@@ -113,7 +124,7 @@ pub async fn toggle_point(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Settings>,
     path: web::Path<i64>,
     form: web::Form<ActiveForm>,
 ) -> AppResult<HttpResponse> {

@@ -21,6 +21,8 @@ pub struct UsersView {
     pub page: Page,
     pub q: String,
     pub users: Vec<(UserRow, Vec<Role>)>,
+    /// Whether the viewer may change roles and ban (else the list is read-only).
+    pub manage: bool,
 }
 
 impl UsersView {

@@ -17,6 +17,11 @@ pub fn action_label(code: &str) -> &str {
         "user.register" => "注册账号",
         "user.roles" => "修改角色",
         "user.ban" => "封禁用户",
+        "user.admin_roles" => "分配管理角色",
+        "user.2fa_enable" => "开启两步验证",
+        "user.2fa_disable" => "关闭两步验证",
+        "user.2fa_reset" => "重置两步验证",
+        "user.2fa_recovery" => "用恢复码登录",
         "user.unban" => "解封用户",
         "user.update_profile" => "修改资料",
         "privacy.export" => "导出个人数据",
@@ -226,6 +231,9 @@ pub fn note(detail: &serde_json::Value) -> String {
     }
     if let Some(r) = detail["reason"].as_str().filter(|s| !s.is_empty()) {
         parts.push(format!("原因：{r}"));
+    }
+    if let Some(n) = detail["note"].as_str().filter(|s| !s.is_empty()) {
+        parts.push(n.to_string());
     }
     parts.join("；")
 }

@@ -2,6 +2,8 @@
 //! transaction as the action it records, so an action and its record stand or fall together.
 //! A merchant's actions also carry their shop (`audit_log.shop_id`): the shop's own activity log
 //! (`/merchant/log`) is that slice of the same table, and admins see them with everything else.
+//! An admin's action also carries the permission it was taken under (`audit_log.permission`,
+//! from [`crate::db::acting`]), so the log says who acted under which permission.
 //! Pages show entries as [`AuditLine`]s: a Chinese action name and the thing's name with a link,
 //! never the raw codes.
 
@@ -67,6 +69,7 @@ fn insert(
             audit_log::ip.eq(ip),
             audit_log::created_at.eq(db::now()),
             audit_log::shop_id.eq(shop_id),
+            audit_log::permission.eq(db::acting::current()),
         ))
         .execute(conn)?;
     Ok(())
@@ -83,6 +86,8 @@ pub struct AuditEntry {
     pub detail: String,
     pub ip: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The permission code an admin acted under.
+    pub permission: Option<String>,
 }
 
 /// The columns of [`AuditEntry`], for every query that loads one.
@@ -95,6 +100,7 @@ pub type EntryColumns = (
     audit_log::detail,
     audit_log::ip,
     audit_log::created_at,
+    audit_log::permission,
 );
 
 pub fn entry_columns() -> EntryColumns {
@@ -108,6 +114,7 @@ pub fn entry_columns() -> EntryColumns {
         audit_log::detail,
         audit_log::ip,
         audit_log::created_at,
+        audit_log::permission,
     )
 }
 
@@ -127,6 +134,11 @@ pub struct AuditLine {
 impl AuditLine {
     pub fn actor(&self) -> &str {
         self.entry.actor.as_deref().unwrap_or("系统")
+    }
+
+    /// The permission the action was taken under, by name ("" when none).
+    pub fn permission_name(&self) -> &str {
+        self.entry.permission.as_deref().map_or("", crate::web::perm::permission_label)
     }
 }
 

@@ -96,6 +96,11 @@ pub async fn submit_login(
     // The right password: the attempt was no failure.
     limiter.give_back(&ip_key);
     limiter.clear(&account_key);
+    // Two-factor on: the password alone opens nothing; the code comes on a second page.
+    if state.db.run(move |conn| Ok(super::two_factor::is_on(conn, user_id)?)).await? {
+        super::two_factor::pages::await_code(&session, user_id, Some(auth_id), "password", &next)?;
+        return Ok(see_other(&req, "/login/2fa"));
+    }
     let ip = client_ip(&req);
     match state.db.run(move |conn| service::complete_login(conn, user_id, Some(auth_id), "password", &ip)).await {
         Ok(()) => {}
@@ -202,7 +207,12 @@ pub async fn submit_register(
 }
 
 /// Opens the server-side record of a sign-in and puts its id in the session cookie.
-async fn begin_session(req: &HttpRequest, state: &AppState, session: &Session, user_id: i64) -> AppResult<()> {
+pub(crate) async fn begin_session(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    user_id: i64,
+) -> AppResult<()> {
     let ip = client_ip(req);
     let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let record = state.db.run(move |conn| sessions::open(conn, user_id, &ip, &agent)).await?;
@@ -246,16 +256,25 @@ pub async fn redeem_ticket(
 ) -> AppResult<HttpResponse> {
     let ticket = q.t.clone().unwrap_or_default();
     let ip = client_ip(&req);
-    let user_id = state
+    let next = safe_next(q.next.as_deref());
+    let (user_id, second_step) = state
         .db
         .run(move |conn| {
             let id = service::redeem_ticket(conn, &ticket)?;
+            // A staff account with two-factor on signs in from WeChat with its code too.
+            if super::two_factor::is_on(conn, id)? {
+                return Ok((id, true));
+            }
             service::complete_login(conn, id, None, "wechat", &ip)?;
-            Ok(id)
+            Ok((id, false))
         })
         .await?;
+    if second_step {
+        super::two_factor::pages::await_code(&session, user_id, None, "wechat", &next)?;
+        return Ok(see_other(&req, "/login/2fa"));
+    }
     begin_session(&req, &state, &session, user_id).await?;
-    Ok(see_other(&req, &safe_next(q.next.as_deref())))
+    Ok(see_other(&req, &next))
 }
 
 #[derive(Deserialize)]

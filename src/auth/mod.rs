@@ -3,7 +3,8 @@
 //!
 //! Tables: `users`, `user_roles` (a user's set of roles), `user_auth` (one row per way to sign
 //! in: `password` keyed by username, `wechat` keyed by openid), `auth_tokens` (hashed one-time
-//! tickets and the shell's short-lived API tokens).
+//! tickets and the shell's short-lived API tokens), `admin_role_grants` (an admin's admin roles,
+//! see `staff`), `two_factor` and `two_factor_recovery` (staff two-factor sign-in).
 
 pub mod handlers;
 pub mod models;
@@ -11,6 +12,8 @@ pub mod password;
 pub mod queries;
 pub mod service;
 pub mod sessions;
+pub mod staff;
+pub mod two_factor;
 pub mod views;
 pub mod wechat;
 
@@ -27,5 +30,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(handlers::logout))
         .route("/logout/everywhere", web::post().to(handlers::logout_everywhere))
         .route("/auth/ticket", web::get().to(handlers::redeem_ticket))
-        .route("/api/v1/wx/login", web::post().to(handlers::wx_login));
+        .route("/api/v1/wx/login", web::post().to(handlers::wx_login))
+        .configure(two_factor::routes);
 }

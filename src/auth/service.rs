@@ -27,6 +27,8 @@ pub fn session_user(conn: &mut DbConn, id: i64) -> AppResult<Option<CurrentUser>
         nickname: user.nickname,
         avatar: user.avatar,
         roles: queries::roles_of(conn, id)?,
+        admin_roles: super::staff::admin_roles_of(conn, id)?,
+        two_factor: super::two_factor::is_on(conn, id)?,
         unread_messages: notify::service::unread_count(conn, id)?,
     }))
 }

@@ -5,7 +5,8 @@
 //! The check is the one database read a signed-in page pays for its user: one statement joining
 //! the record and the user (status, `updated_at`) with the unread count as a subquery, which the
 //! connection keeps prepared. The slow-changing part of the user (nickname, avatar, roles) is
-//! kept per process, keyed by the user's `updated_at`, which every change of those bumps.
+//! kept per process, keyed by the user's `updated_at`, which every change of those bumps (admin
+//! roles and two-factor enrolment included).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,7 +19,7 @@ use super::queries;
 use crate::db::schema::{messages, user_sessions, users};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
-use crate::web::{Accounts, CurrentUser, random_token, token_hash};
+use crate::web::{Accounts, AdminRole, CurrentUser, random_token, token_hash};
 
 /// How long a session lives without signing in again (the cookie's own life).
 pub const TTL: TimeDelta = TimeDelta::days(14);
@@ -93,6 +94,8 @@ struct Profile {
     nickname: String,
     avatar: Option<String>,
     roles: Vec<Role>,
+    admin_roles: Vec<AdminRole>,
+    two_factor: bool,
 }
 
 /// The accounts directory the web plumbing asks who is signed in.
@@ -118,6 +121,8 @@ impl Directory {
             nickname: user.nickname,
             avatar: user.avatar,
             roles: queries::roles_of(conn, user_id)?,
+            admin_roles: super::staff::admin_roles_of(conn, user_id)?,
+            two_factor: super::two_factor::is_on(conn, user_id)?,
         });
         if let Ok(mut map) = self.profiles.lock() {
             if map.len() >= Self::MAX_PROFILES {
@@ -147,6 +152,8 @@ impl Accounts for Directory {
             nickname: profile.nickname.clone(),
             avatar: profile.avatar.clone(),
             roles: profile.roles.clone(),
+            admin_roles: profile.admin_roles.clone(),
+            two_factor: profile.two_factor,
             unread_messages: live.unread,
         }))
     }

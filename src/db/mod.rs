@@ -6,6 +6,7 @@
 //! which starts SQLite transactions with `BEGIN IMMEDIATE` (a plain `BEGIN` that later upgrades to
 //! a write fails with "database is locked" under concurrency instead of waiting).
 
+pub mod acting;
 pub mod schema;
 
 use std::time::Duration;
@@ -162,9 +163,10 @@ impl Db {
     {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let pool = self.pool.clone();
+        let acting = acting::current();
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            acting::run_as(acting, || f(&mut conn))
         })
         .await?
     }

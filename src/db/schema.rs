@@ -106,6 +106,7 @@ diesel::table! {
         ip -> Nullable<Text>,
         created_at -> Timestamp,
         shop_id -> Nullable<BigInt>,
+        permission -> Nullable<Text>,
     }
 }
 
@@ -436,6 +437,35 @@ diesel::table! {
         expires_at -> Timestamp,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    admin_role_grants (user_id, role) {
+        user_id -> BigInt,
+        role -> Text,
+        granted_by -> Nullable<BigInt>,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    two_factor (user_id) {
+        user_id -> BigInt,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    two_factor_recovery (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 

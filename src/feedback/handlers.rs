@@ -11,7 +11,8 @@ use super::views::{AdminListView, AdminThreadView, MineView, ThreadView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::media::{self, Fit};
-use crate::web::page::{CurrentUser, Page, RequireAdmin};
+use crate::web::page::{CurrentUser, Page};
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 pub async fn my_feedback(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
@@ -109,14 +110,18 @@ pub async fn follow_up(
     Ok(see_other(&req, &format!("/me/feedback/{id}")))
 }
 
-pub async fn admin_list(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn admin_list(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::Feedback>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let items = state.db.run(service::all).await?;
     render(&AdminListView { page, items })
 }
 
 pub async fn admin_show(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    _a: RequirePerm<need::Feedback>,
     page: Page,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
@@ -129,7 +134,7 @@ pub async fn admin_reply(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Feedback>,
     path: web::Path<i64>,
     form: web::Form<ReplyForm>,
 ) -> AppResult<HttpResponse> {

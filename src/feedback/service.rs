@@ -10,7 +10,7 @@ pub fn submit(conn: &mut DbConn, user_id: i64, category: Category, body: &str, i
     write_tx(conn, |conn| {
         let id = queries::insert(conn, user_id, category.as_str(), body, &images, db::now())?;
         let preview: String = body.chars().take(40).collect();
-        for admin in crate::auth::service::admin_ids(conn)? {
+        for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::Feedback)? {
             notify::send(
                 conn,
                 admin,

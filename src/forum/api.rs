@@ -14,7 +14,7 @@ use crate::web::page::MaybeUser;
 
 fn reader(session: MaybeUser, token: Option<ApiUser>) -> AppResult<Viewer> {
     match (session.0, token) {
-        (Some(u), _) => Ok(Viewer { id: u.id, admin: u.is_admin() }),
+        (Some(u), _) => Ok(Viewer { id: u.id, admin: u.can(crate::web::Permission::Moderation) }),
         (None, Some(ApiUser(id))) => Ok(Viewer { id, admin: false }),
         (None, None) => Err(AppError::Unauthorized),
     }

@@ -42,7 +42,7 @@ pub struct BoardPage {
 impl BoardPage {
     /// Whether the "发帖" button belongs here (admin-only boards show it to admins alone).
     pub fn can_post(&self) -> bool {
-        !self.board.admin_only || self.page.user.as_ref().is_some_and(|u| u.is_admin())
+        !self.board.admin_only || self.page.user.as_ref().is_some_and(|u| u.may("moderation"))
     }
 }
 

@@ -12,7 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
-use crate::web::page::{CurrentUser, MaybeUser, Page, RequireAdmin};
+use crate::web::page::{CurrentUser, MaybeUser, Page};
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Deserialize)]
@@ -231,7 +232,11 @@ pub async fn send_message(
     Ok(see_other(&req, &format!("/mall/second-hand/threads/{id}")))
 }
 
-pub async fn admin_list(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn admin_list(
+    state: web::Data<AppState>,
+    _admin: RequirePerm<need::SecondHand>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let reported = state.db.run(service::reported).await?;
     render(&AdminView { page, reported })
 }
@@ -240,7 +245,7 @@ pub async fn admin_remove(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::SecondHand>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
@@ -277,7 +282,7 @@ pub async fn admin_dismiss(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::SecondHand>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
@@ -291,7 +296,7 @@ pub async fn admin_ban_author(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::SecondHand>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {

@@ -104,7 +104,7 @@ pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppRes
         let why = format!("举报：{reason}");
         moderation::flag(conn, moderation::KIND_SECOND_HAND, id, seller, &listed.item.title, &why)?;
         if reports == 1 {
-            for admin in crate::auth::service::admin_ids(conn)? {
+            for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::SecondHand)? {
                 notify::send(
                     conn,
                     admin,

@@ -31,7 +31,7 @@ pub fn apply(conn: &mut DbConn, user_id: i64, app: &NewApplication, licence: &st
             return Err(AppError::conflict("你的申请正在审核中，请耐心等待"));
         }
         queries::insert_application(conn, user_id, app, licence, db::now())?;
-        for admin in crate::auth::service::admin_ids(conn)? {
+        for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::Merchants)? {
             notify::send(
                 conn,
                 admin,

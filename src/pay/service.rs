@@ -57,7 +57,7 @@ pub async fn apply_transaction(state: &State, tx: Transaction) -> AppResult<()> 
             Err(AppError::Conflict(why)) => {
                 // Paid after it was cancelled: the money must go back by hand. Tell every admin.
                 tracing::error!(order_no = %order_no, transaction_id = %transaction_id, why = %why, "payment for an order that cannot take it");
-                for admin in crate::auth::service::admin_ids(conn)? {
+                for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::Refunds)? {
                     notify::send(
                         conn,
                         admin,

@@ -35,3 +35,18 @@ pub fn parse_local(raw: &str) -> Option<chrono::NaiveDateTime> {
 pub fn local_input(t: chrono::NaiveDateTime) -> String {
     super::time::local(t).format("%Y-%m-%dT%H:%M").to_string()
 }
+
+/// The values of a checkbox group (`name=a&name=b`) in a url-encoded body, each parsed by
+/// `parse` (an unknown value is refused by name), without repeats, in the order sent.
+pub fn checked<T: PartialEq>(body: &str, name: &str, parse: impl Fn(&str) -> Option<T>) -> AppResult<Vec<T>> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(body).map_err(|_| AppError::invalid("表单内容无效"))?;
+    let mut out = Vec::new();
+    for (_, v) in pairs.iter().filter(|(k, _)| k == name) {
+        let item = parse(v).ok_or_else(|| AppError::invalid(format!("未知的选项：{v}")))?;
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}

@@ -272,7 +272,7 @@ pub async fn serve_licence(
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let owner = name.strip_prefix('u').and_then(|rest| rest.split('-').next()).and_then(|id| id.parse::<i64>().ok());
-    if !user.is_admin() && owner != Some(user.id) {
+    if !user.can(super::Permission::Merchants) && owner != Some(user.id) {
         return Err(AppError::NotFound);
     }
     let file = media_path(&state.config.media_dir(), &format!("licences/{name}")).ok_or(AppError::NotFound)?;

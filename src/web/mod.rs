@@ -11,6 +11,8 @@ pub mod media;
 pub mod observe;
 pub mod page;
 pub mod pagination;
+pub mod perm;
+pub mod qr;
 pub mod ratelimit;
 pub mod session;
 pub mod time;
@@ -24,9 +26,13 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 pub use self::page::{Accounts, CurrentUser, Role};
+pub use self::perm::{AdminRole, Permission, RequirePerm, need};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;
+
+/// A yes/no setting read through the settings cache (which may go to the database).
+pub type SettingCheck = dyn Fn(&mut crate::db::DbConn) -> AppResult<bool> + Send + Sync;
 
 /// What the web plumbing itself needs at run time: the configuration, the database, metrics, how
 /// to find the signed-in user, and the site's name for layouts. `app.rs` registers it once; the
@@ -40,6 +46,8 @@ pub struct WebState {
     pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
     /// The Redis connection when `CAMPUS_REDIS_URL` is set (made at start-up), for `/ready`.
     pub redis: Arc<std::sync::OnceLock<redis::aio::ConnectionManager>>,
+    /// Whether admins must sign in with two factors (a setting, cached for a few seconds).
+    pub admin_2fa_required: Arc<SettingCheck>,
 }
 
 /// Renders a template as an HTML response.

@@ -1,7 +1,8 @@
 //! Who is asking, and what every page's layout needs.
 //!
 //! `CurrentUser` requires a signed-in, active user (else the login page); `MaybeUser` does not;
-//! `RequireRole<R>` also requires a role (else 403). The user is loaded once per request and
+//! `RequireRole<R>` also requires a role (else 403); admin pages require a permission instead
+//! (`perm::RequirePerm`). The user is loaded once per request and
 //! cached in the request's extensions. `Page` carries the layout's needs: CSRF token, user,
 //! unread count, flash messages.
 
@@ -13,6 +14,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::WebState;
+use super::perm::{AdminRole, Permission};
 use super::session::{self, Flash};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -73,6 +75,10 @@ pub struct CurrentUser {
     pub nickname: String,
     pub avatar: Option<String>,
     pub roles: Vec<Role>,
+    /// The admin roles granted (meaningful with [`Role::Admin`]).
+    pub admin_roles: Vec<AdminRole>,
+    /// Whether two-factor sign-in is on for the account.
+    pub two_factor: bool,
     pub unread_messages: i64,
 }
 
@@ -93,13 +99,30 @@ impl CurrentUser {
         self.has(Role::Teacher)
     }
 
-    /// Admins and granted organizers may publish activities.
+    /// Granted organizers and admins who manage activities may publish activities.
     pub fn is_organizer(&self) -> bool {
-        self.has(Role::Organizer) || self.is_admin()
+        self.has(Role::Organizer) || self.can(Permission::Activities)
     }
 
+    /// Whether the user is an admin whose admin roles grant `p`.
+    pub fn can(&self, p: Permission) -> bool {
+        self.is_admin() && self.admin_roles.iter().any(|r| r.grants(p))
+    }
+
+    /// [`Self::can`] by permission code, for templates: `u.may("moderation")`.
+    pub fn may(&self, code: &str) -> bool {
+        Permission::parse(code).is_some_and(|p| self.can(p))
+    }
+
+    /// Whether any back-office page is open to the user (the desk's brand link, the nav).
+    pub fn is_staff(&self) -> bool {
+        self.can(Permission::Dashboard)
+    }
+
+    /// "学生 · 商家", "管理员 · 内容审核": account roles, then an admin's admin roles.
     pub fn role_labels(&self) -> String {
-        self.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" · ")
+        let admin_roles = self.admin_roles.iter().filter(|_| self.is_admin()).map(|r| r.label());
+        self.roles.iter().map(|r| r.label()).chain(admin_roles).collect::<Vec<_>>().join(" · ")
     }
 }
 
@@ -114,7 +137,7 @@ fn state(req: &HttpRequest) -> Result<web::Data<WebState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))
 }
 
-async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+pub(super) async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     let cell = req.extensions_mut().get_or_insert_with(CachedUser::default).clone();
     let user = cell
         .0
@@ -164,11 +187,6 @@ pub trait RoleGuard {
     const ROLE: Role;
 }
 
-pub struct AdminRole;
-impl RoleGuard for AdminRole {
-    const ROLE: Role = Role::Admin;
-}
-
 pub struct MerchantRole;
 impl RoleGuard for MerchantRole {
     const ROLE: Role = Role::Merchant;
@@ -182,7 +200,6 @@ impl RoleGuard for TeacherRole {
 /// A signed-in user holding role `R`; anyone else gets the 403 page.
 pub struct RequireRole<R: RoleGuard>(pub CurrentUser, PhantomData<R>);
 
-pub type RequireAdmin = RequireRole<AdminRole>;
 pub type RequireMerchant = RequireRole<MerchantRole>;
 
 impl<R: RoleGuard + 'static> FromRequest for RequireRole<R> {

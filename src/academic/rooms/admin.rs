@@ -12,11 +12,16 @@ use crate::audit;
 use crate::db;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 /// `GET /admin/academic/bookings`.
-pub async fn show(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show(
+    state: web::Data<AppState>,
+    _admin: RequirePerm<need::ClassroomBookings>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let (pending, decided) = state.db.run(|conn| Ok((queries::pending(conn)?, queries::decided(conn)?))).await?;
     render(&AdminBookingsView { page, pending, decided })
 }
@@ -25,7 +30,7 @@ pub async fn show(state: web::Data<AppState>, _admin: RequireAdmin, page: Page) 
 pub async fn approve(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::ClassroomBookings>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (actor, id, ip) = (admin.0.id, path.into_inner(), client_ip(&req));
@@ -58,7 +63,7 @@ pub struct RejectForm {
 pub async fn reject(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::ClassroomBookings>,
     path: web::Path<i64>,
     form: web::Form<RejectForm>,
 ) -> AppResult<HttpResponse> {

@@ -11,7 +11,8 @@ use super::views::{AdminMapView, MapView, markers};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::media::{self, Fit};
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 #[derive(Deserialize)]
@@ -42,7 +43,7 @@ pub struct EditQuery {
 
 pub async fn admin_map(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    _a: RequirePerm<need::Map>,
     page: Page,
     q: web::Query<EditQuery>,
 ) -> AppResult<HttpResponse> {
@@ -58,7 +59,7 @@ pub async fn upload_map(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Map>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "image", state.config.upload_max_bytes).await?;
@@ -80,7 +81,7 @@ pub async fn save_poi(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Map>,
     page: Page,
     form: web::Form<PoiForm>,
 ) -> AppResult<HttpResponse> {
@@ -107,7 +108,7 @@ pub async fn delete_poi(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Map>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (aid, id, ip) = (admin.0.id, path.into_inner(), client_ip(&req));

@@ -12,7 +12,8 @@ use super::views::{AdminNewsView, ArticleView, EditArticleView, NewsCards, NewsV
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::media::{self, Fit};
-use crate::web::page::{MaybeUser, Page, RequireAdmin};
+use crate::web::page::{MaybeUser, Page};
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, is_htmx, render, see_other, session};
 
 #[derive(Deserialize)]
@@ -64,24 +65,28 @@ pub async fn show_article(
     page: Page,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (id, admin) = (path.into_inner(), user.0.as_ref().is_some_and(|u| u.is_admin()));
+    let (id, admin) = (path.into_inner(), user.0.as_ref().is_some_and(|u| u.can(crate::web::Permission::News)));
     let a = state.db.read_here(move |conn| service::article(conn, id, admin)).await?;
     render(&ArticleView { page, a })
 }
 
-pub async fn admin_list(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn admin_list(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::News>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let cards = state.db.run(service::all).await?;
     render(&AdminNewsView { page, cards })
 }
 
-pub async fn show_new(_a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn show_new(_a: RequirePerm<need::News>, page: Page) -> AppResult<HttpResponse> {
     let form = ArticleForm { category: "notice".into(), ..ArticleForm::default() };
     render(&EditArticleView { page, id: None, form, cover: None, error: None })
 }
 
 pub async fn show_edit(
     state: web::Data<AppState>,
-    _a: RequireAdmin,
+    _a: RequirePerm<need::News>,
     page: Page,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
@@ -99,7 +104,7 @@ async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::News>,
     page: Page,
     id: Option<i64>,
     upload: Multipart,
@@ -139,7 +144,7 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::News>,
     page: Page,
     upload: Multipart,
 ) -> AppResult<HttpResponse> {
@@ -150,7 +155,7 @@ pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::News>,
     page: Page,
     path: web::Path<i64>,
     upload: Multipart,
@@ -159,7 +164,11 @@ pub async fn update(
 }
 
 /// `POST /admin/news/images`: an image for the article body; answers `{"url": "/media/news/..."}`.
-pub async fn upload_image(state: web::Data<AppState>, _a: RequireAdmin, form: Multipart) -> AppResult<HttpResponse> {
+pub async fn upload_image(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::News>,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "image", state.config.upload_max_bytes).await?;
     let dir = state.config.media_dir();
     let url = web::block(move || media::store_image(&dir, "news", "img", &data, Fit::Within(1080))).await??;

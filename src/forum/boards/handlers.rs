@@ -8,10 +8,15 @@ use super::service::{self, BoardSpec};
 use crate::error::AppResult;
 use crate::forum::views::AdminBoardsPage;
 use crate::state::AppState;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
-pub async fn list_boards(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn list_boards(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::ForumBoards>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let settings = state.settings.clone();
     let (boards, hide_at) = state
         .db
@@ -31,7 +36,7 @@ pub async fn save_rules(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::ForumBoards>,
     form: web::Form<RulesForm>,
 ) -> AppResult<HttpResponse> {
     let n = form
@@ -74,7 +79,7 @@ pub async fn create_board(
     state: web::Data<AppState>,
     forum: web::Data<crate::forum::State>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::ForumBoards>,
     form: web::Form<BoardForm>,
 ) -> AppResult<HttpResponse> {
     let spec = form.spec(true)?;
@@ -90,7 +95,7 @@ pub async fn update_board(
     state: web::Data<AppState>,
     forum: web::Data<crate::forum::State>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::ForumBoards>,
     path: web::Path<i64>,
     form: web::Form<BoardForm>,
 ) -> AppResult<HttpResponse> {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::service::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::page::RequireAdmin;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, see_other, session};
 
 #[derive(Deserialize)]
@@ -30,7 +30,7 @@ pub async fn manage_post(
     state: web::Data<AppState>,
     forum: web::Data<crate::forum::State>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
     form: web::Form<ManageForm>,
 ) -> AppResult<HttpResponse> {
@@ -47,7 +47,7 @@ pub async fn reveal_author(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
@@ -60,7 +60,7 @@ pub async fn manage_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    admin: RequireAdmin,
+    admin: RequirePerm<need::Moderation>,
     path: web::Path<i64>,
     form: web::Form<ManageForm>,
 ) -> AppResult<HttpResponse> {

@@ -20,7 +20,7 @@ use crate::web::page::{CurrentUser, Page};
 use crate::web::{is_htmx, render, see_other, session, url_encode};
 
 pub fn viewer(user: &CurrentUser) -> Viewer {
-    Viewer { id: user.id, admin: user.is_admin() }
+    Viewer { id: user.id, admin: user.can(crate::web::Permission::Moderation) }
 }
 
 /// A refusal the writer can act on: shown beside the form, which keeps what they typed.
@@ -51,7 +51,7 @@ pub async fn show_new_post(
 ) -> AppResult<HttpResponse> {
     let uid = user.id;
     state.db.run(move |conn| service::ensure_not_banned(conn, uid)).await?;
-    let boards = postable_boards(&state, user.is_admin()).await?;
+    let boards = postable_boards(&state, user.can(crate::web::Permission::Moderation)).await?;
     let values = PostValues { board_id: q.board.unwrap_or(0), ..PostValues::default() };
     render(&NewPostPage { page, boards, values, error: None })
 }

@@ -131,12 +131,12 @@ fn refund_and_order(conn: &mut DbConn, refund_id: i64) -> AppResult<(Refund, Ord
     Ok((refund, order))
 }
 
-/// The shop's owner (to the order) and every admin (to the refunds page).
+/// The shop's owner (to the order) and every admin who handles refunds (to the refunds page).
 fn tell_shop_and_admins(conn: &mut DbConn, order: &Order, title: &str, body: &str) -> AppResult<()> {
     let owner = catalog::queries::shop_owner(conn, order.shop_id)?;
     let link = format!("/merchant/orders/{}", order.order_no);
     notify::send(conn, owner, MessageKind::ShopOrder, title, body, Some(&link))?;
-    for admin in crate::auth::service::admin_ids(conn)? {
+    for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::Refunds)? {
         notify::send(conn, admin, MessageKind::ShopOrder, title, body, Some("/admin/refunds"))?;
     }
     Ok(())

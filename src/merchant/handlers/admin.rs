@@ -9,10 +9,15 @@ use crate::merchant::service;
 use crate::merchant::views::AdminMerchantsView;
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
-use crate::web::page::{Page, RequireAdmin};
+use crate::web::page::Page;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
-pub async fn admin_merchants(state: web::Data<AppState>, _a: RequireAdmin, page: Page) -> AppResult<HttpResponse> {
+pub async fn admin_merchants(
+    state: web::Data<AppState>,
+    _a: RequirePerm<need::Merchants>,
+    page: Page,
+) -> AppResult<HttpResponse> {
     let (applications, shops) =
         state.db.run(|conn| Ok((service::pending_applications(conn)?, service::shops(conn)?))).await?;
     render(&AdminMerchantsView { page, applications, shops })
@@ -22,7 +27,7 @@ pub async fn admin_approve(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Merchants>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, admin, ip) = (path.into_inner(), a.0.id, client_ip(&req));
@@ -35,7 +40,7 @@ pub async fn admin_reject(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Merchants>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> AppResult<HttpResponse> {
@@ -50,7 +55,7 @@ async fn suspend(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Merchants>,
     id: i64,
     suspended: bool,
 ) -> AppResult<HttpResponse> {
@@ -64,7 +69,7 @@ pub async fn admin_suspend(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Merchants>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     suspend(req, state, session, a, path.into_inner(), true).await
@@ -74,7 +79,7 @@ pub async fn admin_resume(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    a: RequireAdmin,
+    a: RequirePerm<need::Merchants>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     suspend(req, state, session, a, path.into_inner(), false).await

@@ -1,0 +1,2 @@
+DROP TABLE two_factor_recovery;
+DROP TABLE two_factor;

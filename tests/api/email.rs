@@ -52,7 +52,7 @@ fn without_smtp_the_welcome_email_is_written_to_the_outbox_dir() {
 }
 
 /// A minimal SMTP server: accepts one conversation per connection and keeps each message.
-fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
+pub fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("smtp://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let inbox: Arc<Mutex<Vec<String>>> = Arc::default();

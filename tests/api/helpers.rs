@@ -53,6 +53,7 @@ pub struct Builder {
     wxpay: Option<campus::pay::wechat::WxPayConfig>,
     templates: Vec<(String, String)>,
     msg_sec_check: bool,
+    school_mail_domain: Option<String>,
 }
 
 pub fn app() -> Builder {
@@ -73,6 +74,7 @@ pub fn app() -> Builder {
         wxpay: None,
         templates: Vec::new(),
         msg_sec_check: false,
+        school_mail_domain: None,
     }
 }
 
@@ -141,6 +143,11 @@ impl Builder {
         self.metrics_token = Some(token.to_string());
         self
     }
+    /// `CAMPUS_SCHOOL_MAIL_DOMAIN`.
+    pub fn school_mail_domain(mut self, domain: &str) -> Self {
+        self.school_mail_domain = Some(domain.to_string());
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -176,6 +183,7 @@ impl Builder {
         config.wxpay = self.wxpay;
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
+        config.school_mail_domain = self.school_mail_domain;
         config.workers = 1;
         config.job_poll = Duration::from_millis(50);
         if let Some(base) = self.wx_base {

@@ -1,0 +1,3 @@
+DROP TABLE identity_reviews;
+DROP TABLE one_time_codes;
+ALTER TABLE user_sessions DROP COLUMN last_seen_at;

@@ -98,9 +98,8 @@ pub fn redeem(conn: &mut DbConn, key: &[u8], purpose: &str, target: &str, code: 
             return Ok(Err("验证码已失效，请重新获取".into()));
         }
         let k = hmac::Key::new(hmac::HMAC_SHA256, key);
-        let right = hex::decode(&stored).is_ok_and(|t| {
-            hmac::verify(&k, message(purpose, target, code).as_bytes(), &t).is_ok()
-        });
+        let right =
+            hex::decode(&stored).is_ok_and(|t| hmac::verify(&k, message(purpose, target, code).as_bytes(), &t).is_ok());
         if !right {
             let left = MAX_TRIES - attempts - 1;
             return Ok(Err(if left > 0 {

@@ -71,7 +71,12 @@ mod tests {
     fn devices_and_places_read_plainly() {
         let wechat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40";
         assert_eq!(device_label(wechat), "iPhone · 微信");
-        assert_eq!(device_label("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0"), "Windows 电脑 · Edge");
+        assert_eq!(
+            device_label(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0"
+            ),
+            "Windows 电脑 · Edge"
+        );
         assert_eq!(device_label(""), "未知设备");
         assert_eq!(place_label("127.0.0.1"), "127.0.0.x");
         assert_eq!(place_label("2001:db8:1:2::5"), "2001:db8:1::x");

@@ -39,7 +39,15 @@ pub fn change_password(
         queries::set_secret_hash(conn, auth_id, new_hash)?;
         let ended = sessions::close_others(conn, user_id, keep)?;
         let detail = serde_json::json!({ "other_sessions_ended": ended }).to_string();
-        audit::record(conn, Some(user_id), "user.password_change", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
+        audit::record(
+            conn,
+            Some(user_id),
+            "user.password_change",
+            "user",
+            Some(&user_id.to_string()),
+            &detail,
+            Some(ip),
+        )?;
         notify::send(
             conn,
             user_id,
@@ -95,7 +103,15 @@ pub fn finish_password_reset(
         queries::set_secret_hash(conn, auth_id, new_hash)?;
         let ended = sessions::close_all(conn, user_id)?;
         let detail = serde_json::json!({ "sessions_ended": ended, "by": "email" }).to_string();
-        audit::record(conn, Some(user_id), "user.password_reset", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
+        audit::record(
+            conn,
+            Some(user_id),
+            "user.password_reset",
+            "user",
+            Some(&user_id.to_string()),
+            &detail,
+            Some(ip),
+        )?;
         notify::send(
             conn,
             user_id,

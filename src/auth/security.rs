@@ -104,10 +104,7 @@ pub async fn change_password(
     };
     let keep = session::signed_in(&session).map(|(_, r)| r);
     let ip = client_ip(&req);
-    state
-        .db
-        .run(move |conn| passwords::change_password(conn, uid, auth_id, &new_hash, keep.as_deref(), &ip))
-        .await?;
+    state.db.run(move |conn| passwords::change_password(conn, uid, auth_id, &new_hash, keep.as_deref(), &ip)).await?;
     session::flash(&session, "success", "密码已修改，其他设备上的登录已退出");
     Ok(see_other(&req, "/me/security"))
 }
@@ -173,7 +170,9 @@ pub async fn send_reset_code(
     let shown: String = form.email.chars().take(100).collect();
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
-        Err(msg) => return html(StatusCode::UNPROCESSABLE_ENTITY, &ForgotPage { page, email: shown, error: Some(msg) }),
+        Err(msg) => {
+            return html(StatusCode::UNPROCESSABLE_ENTITY, &ForgotPage { page, email: shown, error: Some(msg) });
+        }
     };
     let (ip_key, to_key) = (format!("reset-send:ip:{}", client_ip(&req)), format!("reset-send:{}", email.as_str()));
     limit(&state.code_limiter, &[&ip_key, &to_key], "发送验证码").await?;
@@ -231,11 +230,7 @@ pub async fn reset_password(
     limit(&state.code_limiter, &[&ip_key, &to_key], "验证码尝试").await?;
     let new_hash = web::block(move || password::hash(new.as_str())).await??;
     let (key, ip, code) = (secret(&state), client_ip(&req), form.code);
-    match state
-        .db
-        .run(move |conn| passwords::finish_password_reset(conn, &key, &email, &code, &new_hash, &ip))
-        .await
-    {
+    match state.db.run(move |conn| passwords::finish_password_reset(conn, &key, &email, &code, &new_hash, &ip)).await {
         Ok(()) => {}
         Err(AppError::Invalid(msg)) => return refuse(page, msg),
         Err(e) => return Err(e),

@@ -156,8 +156,9 @@ fn live(conn: &mut DbConn, user_id: i64, record: &str, now: NaiveDateTime) -> Qu
         .select((user_sessions::expires_at, user_sessions::last_seen_at, users::status, users::updated_at, unread));
     // Straight to the backend's own connection: its statement cache finds this statement by type,
     // where the multi-backend wrapper would write the SQL out each time to look it up.
-    let row: Option<(NaiveDateTime, Option<NaiveDateTime>, String, NaiveDateTime, Option<i64>)> =
-        crate::on_backend!(conn, |c| query.get_result(c).optional())?;
+    /// Expiry, last seen, user status, user version, unread count.
+    type Row = (NaiveDateTime, Option<NaiveDateTime>, String, NaiveDateTime, Option<i64>);
+    let row: Option<Row> = crate::on_backend!(conn, |c| query.get_result(c).optional())?;
     Ok(row.filter(|(expires_at, ..)| *expires_at > now).map(|(_, last_seen_at, status, version, unread)| Live {
         last_seen_at,
         status,

@@ -21,9 +21,9 @@ fn secret(state: &AppState) -> Vec<u8> {
     state.config.secret_key.expose_secret().as_bytes().to_vec()
 }
 
-/// Where student-card photos wait for their review: outside the public media folder.
+/// Where student-card photos wait for their review.
 pub fn private_dir(state: &AppState) -> std::path::PathBuf {
-    state.config.data_dir.join("private")
+    super::private_dir_of(&state.config.data_dir)
 }
 
 async fn page_of(
@@ -65,9 +65,7 @@ impl Reply<'_> {
             Err(e) => return Err(e),
         };
         let view = page_of(self.state, page, self.user_id, code_for, Some(message)).await?;
-        Ok(HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(askama::Template::render(&view)?))
+        Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(askama::Template::render(&view)?))
     }
 
     async fn refuse(&self, page: Page, message: String) -> AppResult<HttpResponse> {
@@ -116,8 +114,12 @@ pub async fn send_code(
         Ok(n) => n,
         Err(m) => return reply.refuse(page, m).await,
     };
-    limit(&state.code_limiter, &[&format!("verify-send:{uid}"), &format!("verify-send-no:{}", no.as_str())], "发送验证码")
-        .await?;
+    limit(
+        &state.code_limiter,
+        &[&format!("verify-send:{uid}"), &format!("verify-send-no:{}", no.as_str())],
+        "发送验证码",
+    )
+    .await?;
     let key = secret(&state);
     let number = no.clone();
     match state.db.run(move |conn| service::send_school_code(conn, &key, &domain, uid, &number)).await {
@@ -188,8 +190,7 @@ pub async fn roster_match(
     };
     limit(&state.code_limiter, &[&format!("verify-roster:{uid}")], "核对").await?;
     let (key, ip) = (secret(&state), client_ip(&req));
-    let outcome =
-        state.db.run(move |conn| service::roster_match(conn, &key, uid, &no, &name, &id_last6, &ip)).await;
+    let outcome = state.db.run(move |conn| service::roster_match(conn, &key, uid, &no, &name, &id_last6, &ip)).await;
     reply.send(page, outcome, "认证成功，账号已关联学号", None).await
 }
 

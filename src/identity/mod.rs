@@ -14,6 +14,7 @@
 //! Tables: `identity_reviews` (and `one_time_codes`, owned by `auth`).
 
 pub mod admin;
+pub mod demo;
 pub mod handlers;
 pub mod models;
 pub mod queries;
@@ -33,4 +34,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/verifications/{id}/photo", web::get().to(admin::show_photo))
         .route("/admin/verifications/{id}/approve", web::post().to(admin::approve))
         .route("/admin/verifications/{id}/reject", web::post().to(admin::reject));
+}
+
+/// Where student-card photos wait for their review: outside the public media folder.
+pub fn private_dir_of(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("private")
 }

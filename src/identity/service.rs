@@ -204,7 +204,11 @@ pub fn submit_review(
     write_tx(conn, |conn| {
         queries::insert_review(conn, user_id, no.as_str(), real_name, photo_file, db::now()).map_err(|e| {
             let e = AppError::from(e);
-            if e.is_duplicate() { AppError::Conflict("你已提交过认证申请，请等待管理员审核".into()) } else { e }
+            if e.is_duplicate() {
+                AppError::Conflict("你已提交过认证申请，请等待管理员审核".into())
+            } else {
+                e
+            }
         })
     })
 }
@@ -216,7 +220,8 @@ pub fn queue(conn: &mut DbConn) -> AppResult<Vec<ReviewLine>> {
     for (review, nickname) in reviews {
         let roster = academic::service::roster_student(conn, &review.school_no)?
             .map(|s| format!("{} · {} {}", s.name, s.college, s.class_name))
-            .or(academic::service::roster_teacher(conn, &review.school_no)?.map(|(n, d)| format!("{n} · {d}（教职工）")));
+            .or(academic::service::roster_teacher(conn, &review.school_no)?
+                .map(|(n, d)| format!("{n} · {d}（教职工）")));
         let holder = auth::holder_of_school_no(conn, &review.school_no)?.filter(|h| *h != review.user_id);
         lines.push(ReviewLine { review, nickname, roster, taken: holder.is_some() });
     }
@@ -241,42 +246,41 @@ pub fn decide(
     let review = queries::review(conn, review_id)?.ok_or(AppError::NotFound)?;
     let no = review.school_no.clone();
     write_tx(conn, |conn| {
-            let status = if approve { "approved" } else { "rejected" };
-            if queries::decide(conn, review_id, status, (!approve).then_some(reason), admin_id, db::now())? != 1 {
-                return Err(AppError::Conflict("这条申请已经处理过了".into()));
-            }
-            if approve {
-                let who = who(conn, review.user_id)?;
-                let school_no = SchoolNo::parse(&no).map_err(AppError::Invalid)?;
-                let mut owned = roster_link(conn, who, &school_no)?.unwrap_or_else(|| OwnedLink::bare(&school_no));
-                owned.real_name = owned.real_name.or(Some(review.real_name.clone()));
-                auth::link_student(conn, review.user_id, &owned.link())
-                    .map_err(|e| match e {
-                        AppError::Conflict(_) => AppError::Conflict("这个学号已被另一个账号认证，不能通过".into()),
-                        e => e,
-                    })?;
-                notify::send(
-                    conn,
-                    review.user_id,
-                    MessageKind::Security,
-                    "学籍认证已通过",
-                    &format!("你提交的学生证已审核通过，账号已认证学号 {no}。现在可以在二手市场发布闲置了。"),
-                    Some("/me/verify"),
-                )?;
-            } else {
-                notify::send(
-                    conn,
-                    review.user_id,
-                    MessageKind::Security,
-                    "学籍认证未通过",
-                    &format!("你提交的学生证未通过审核，原因：{reason}。可以重新提交，或改用学校邮箱、学籍名册认证。"),
-                    Some("/me/verify"),
-                )?;
-            }
-            let detail = serde_json::json!({ "review": review_id, "school_no": no, "reason": reason }).to_string();
-            let action = if approve { "identity.approve" } else { "identity.reject" };
-            audit::record(conn, Some(admin_id), action, "user", Some(&review.user_id.to_string()), &detail, Some(ip))?;
-            Ok::<_, AppError>(())
+        let status = if approve { "approved" } else { "rejected" };
+        if queries::decide(conn, review_id, status, (!approve).then_some(reason), admin_id, db::now())? != 1 {
+            return Err(AppError::Conflict("这条申请已经处理过了".into()));
+        }
+        if approve {
+            let who = who(conn, review.user_id)?;
+            let school_no = SchoolNo::parse(&no).map_err(AppError::Invalid)?;
+            let mut owned = roster_link(conn, who, &school_no)?.unwrap_or_else(|| OwnedLink::bare(&school_no));
+            owned.real_name = owned.real_name.or(Some(review.real_name.clone()));
+            auth::link_student(conn, review.user_id, &owned.link()).map_err(|e| match e {
+                AppError::Conflict(_) => AppError::Conflict("这个学号已被另一个账号认证，不能通过".into()),
+                e => e,
+            })?;
+            notify::send(
+                conn,
+                review.user_id,
+                MessageKind::Security,
+                "学籍认证已通过",
+                &format!("你提交的学生证已审核通过，账号已认证学号 {no}。现在可以在二手市场发布闲置了。"),
+                Some("/me/verify"),
+            )?;
+        } else {
+            notify::send(
+                conn,
+                review.user_id,
+                MessageKind::Security,
+                "学籍认证未通过",
+                &format!("你提交的学生证未通过审核，原因：{reason}。可以重新提交，或改用学校邮箱、学籍名册认证。"),
+                Some("/me/verify"),
+            )?;
+        }
+        let detail = serde_json::json!({ "review": review_id, "school_no": no, "reason": reason }).to_string();
+        let action = if approve { "identity.approve" } else { "identity.reject" };
+        audit::record(conn, Some(admin_id), action, "user", Some(&review.user_id.to_string()), &detail, Some(ip))?;
+        Ok::<_, AppError>(())
     })?;
     Ok(review.photo_file)
 }
@@ -298,7 +302,15 @@ pub fn unverify(conn: &mut DbConn, admin_id: i64, user_id: i64, reason: &str, ip
             Some("/me/verify"),
         )?;
         let detail = serde_json::json!({ "school_no": no, "reason": reason }).to_string();
-        audit::record(conn, Some(admin_id), "identity.unverify", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
+        audit::record(
+            conn,
+            Some(admin_id),
+            "identity.unverify",
+            "user",
+            Some(&user_id.to_string()),
+            &detail,
+            Some(ip),
+        )?;
         Ok(no)
     })
 }
@@ -308,7 +320,15 @@ pub fn holder(conn: &mut DbConn, no: &SchoolNo) -> AppResult<i64> {
     auth::holder_of_school_no(conn, no.as_str())?.ok_or_else(|| AppError::invalid("没有账号认证了这个学号"))
 }
 
-fn record(conn: &mut DbConn, actor: i64, action: &str, user_id: i64, no: &str, method: &str, ip: &str) -> AppResult<()> {
+fn record(
+    conn: &mut DbConn,
+    actor: i64,
+    action: &str,
+    user_id: i64,
+    no: &str,
+    method: &str,
+    ip: &str,
+) -> AppResult<()> {
     let detail = serde_json::json!({ "school_no": no, "method": method }).to_string();
     audit::record(conn, Some(actor), action, "user", Some(&user_id.to_string()), &detail, Some(ip))
 }

@@ -177,8 +177,9 @@ fn a_roster_match_with_a_wrong_name_is_refused_and_a_taken_number_tells_its_owne
     assert_eq!(user_row(&app, "rostered"), (Some("2023010201".into()), true, Some("李娜".into())));
     // The roster keeps only a keyed hash of the ID fragment.
     use campus::db::schema::students;
-    let stored: Option<String> = app
-        .db(|c| students::table.filter(students::student_no.eq("2023010201")).select(students::id_hash).first(c).unwrap());
+    let stored: Option<String> = app.db(|c| {
+        students::table.filter(students::student_no.eq("2023010201")).select(students::id_hash).first(c).unwrap()
+    });
     let stored = stored.unwrap();
     assert!(stored.len() == 64 && !stored.contains("051236"));
 
@@ -189,7 +190,11 @@ fn a_roster_match_with_a_wrong_name_is_refused_and_a_taken_number_tells_its_owne
     assert_eq!(user_row(&app, "latecomer").0, None);
     let owner = user_id(&app, "rostered");
     assert_eq!(messages_titled(&app, owner, "有人尝试认证你的学号").len(), 1, "the first owner is told");
-    let r = c.submit("/me/verify", "/me/verify/roster", &[("student_no", "2023010102"), ("name", "张伟"), ("id_last6", "230412")]);
+    let r = c.submit(
+        "/me/verify",
+        "/me/verify/roster",
+        &[("student_no", "2023010102"), ("name", "张伟"), ("id_last6", "230412")],
+    );
     assert_eq!(r.status, 422, "one number per account");
     assert!(r.body.contains("已经通过认证"));
 }
@@ -214,14 +219,21 @@ fn accounts_confirming_codes_for_one_number_at_once_leave_exactly_one_owner() {
     let results: Vec<(u16, String)> = std::thread::scope(|s| {
         let handles: Vec<_> = claimants
             .iter()
-            .map(|(c, code)| s.spawn(move || {
-                let r = confirm(c, "2023010102", code);
-                (r.status, r.body)
-            }))
+            .map(|(c, code)| {
+                s.spawn(move || {
+                    let r = confirm(c, "2023010102", code);
+                    (r.status, r.body)
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(results.iter().filter(|(s, _)| *s == 303).count(), 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 303).count(),
+        1,
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
     for (status, body) in results.iter().filter(|(s, _)| *s != 303) {
         assert_eq!(*status, 409, "{body}");
         assert!(body.contains("已关联到另一个账号"), "{body}");
@@ -243,33 +255,37 @@ fn submit_photo(c: &Client, no: &str, name: &str, with_photo: bool) -> crate::he
     c.post_raw(&format!("/me/verify/photo?csrf_token={token}"), &ct, &body)
 }
 
-fn card_files(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data_dir.join("private/student-cards")).map(|d| d.count()).unwrap_or(0)
+/// How many student-card photos of user `uid` are on disk.
+fn card_files(app: &TestApp, uid: i64) -> usize {
+    std::fs::read_dir(app.data_dir.join("private/student-cards"))
+        .map(|d| d.flatten().filter(|f| f.file_name().to_string_lossy().starts_with(&format!("u{uid}-"))).count())
+        .unwrap_or(0)
 }
 
-fn pending_review(app: &TestApp) -> i64 {
+fn pending_review_of(app: &TestApp, uid: i64) -> i64 {
     use campus::db::schema::identity_reviews as r;
-    app.db(|c| r::table.filter(r::status.eq("pending")).select(r::id).first(c).unwrap())
+    app.db(|c| r::table.filter(r::status.eq("pending")).filter(r::user_id.eq(uid)).select(r::id).first(c).unwrap())
 }
 
 #[test]
 fn a_student_card_photo_is_reviewed_by_an_admin_and_deleted_after_the_decision() {
     let app = spawn_app();
     let c = register(&app, "cardholder", "");
+    let uid = user_id(&app, "cardholder");
     let r = submit_photo(&c, "2023010103", "王芳", false);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("请上传学生证照片"));
     let r = submit_photo(&c, "2023010103", "", true);
     assert_eq!(r.status, 422);
-    assert_eq!(card_files(&app), 0, "nothing half-saved");
+    assert_eq!(card_files(&app, uid), 0, "nothing half-saved");
 
     assert_eq!(submit_photo(&c, "2023010103", "王芳", true).status, 303);
-    assert_eq!(card_files(&app), 1);
+    assert_eq!(card_files(&app, uid), 1);
     assert!(c.get("/me/verify").body.contains("正在审核中"));
     let r = submit_photo(&c, "2023010103", "王芳", true);
     assert_eq!(r.status, 409, "one waiting review at a time");
-    assert_eq!(card_files(&app), 1, "the refused photo is not kept");
-    let id = pending_review(&app);
+    assert_eq!(card_files(&app, uid), 1, "the refused photo is not kept");
+    let id = pending_review_of(&app, uid);
     assert_eq!(c.get(&format!("/admin/verifications/{id}/photo")).status, 403, "admins only");
     assert!(app.client().get("/media/student-cards/x.jpg").status >= 400);
 
@@ -281,20 +297,23 @@ fn a_student_card_photo_is_reviewed_by_an_admin_and_deleted_after_the_decision()
     assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
     let r = admin.submit("/admin/verifications", &format!("/admin/verifications/{id}/reject"), &[("reason", "")]);
     assert_eq!(r.status, 422, "a rejection needs a reason");
-    let r = admin.submit("/admin/verifications", &format!("/admin/verifications/{id}/reject"), &[("reason", "照片模糊，看不清学号")]);
+    let r = admin.submit(
+        "/admin/verifications",
+        &format!("/admin/verifications/{id}/reject"),
+        &[("reason", "照片模糊，看不清学号")],
+    );
     assert_eq!(r.status, 303);
-    assert_eq!(card_files(&app), 0, "deleted after the decision");
-    let uid = user_id(&app, "cardholder");
+    assert_eq!(card_files(&app, uid), 0, "deleted after the decision");
     assert!(messages_titled(&app, uid, "学籍认证未通过")[0].contains("照片模糊，看不清学号"));
     assert!(c.get("/me/verify").body.contains("照片模糊"));
     let r = admin.submit("/admin/verifications", &format!("/admin/verifications/{id}/approve"), &[]);
     assert_eq!(r.status, 409, "decided already");
 
     assert_eq!(submit_photo(&c, "2023010103", "王芳", true).status, 303);
-    let id = pending_review(&app);
+    let id = pending_review_of(&app, uid);
     let r = admin.submit("/admin/verifications", &format!("/admin/verifications/{id}/approve"), &[]);
     assert_eq!(r.status, 303);
-    assert_eq!(card_files(&app), 0);
+    assert_eq!(card_files(&app, uid), 0);
     assert_eq!(user_row(&app, "cardholder"), (Some("2023010103".into()), true, Some("王芳".into())));
     assert_eq!(messages_titled(&app, uid, "学籍认证已通过").len(), 1);
     assert_eq!((audit_count(&app, "identity.reject"), audit_count(&app, "identity.approve")), (1, 1));
@@ -307,7 +326,11 @@ fn an_admin_unverifies_a_number_and_it_can_be_bound_to_another_account() {
     import(&admin, "students", "students.csv", &sample("students.csv"));
     let first = register(&app, "wrongowner", "");
     let roster = |c: &Client| {
-        c.submit("/me/verify", "/me/verify/roster", &[("student_no", "2023010201"), ("name", "李娜"), ("id_last6", "051236")])
+        c.submit(
+            "/me/verify",
+            "/me/verify/roster",
+            &[("student_no", "2023010201"), ("name", "李娜"), ("id_last6", "051236")],
+        )
     };
     assert_eq!(roster(&first).status, 303);
     let second = register(&app, "rightowner", "");
@@ -318,12 +341,53 @@ fn an_admin_unverifies_a_number_and_it_can_be_bound_to_another_account() {
     };
     assert_eq!(unverify("2023010201", "").status, 422, "a reason is needed");
     assert_eq!(unverify("2099000000", "查无此人").status, 422);
-    assert_eq!(first.submit("/me/verify", "/admin/verifications/unverify", &[("school_no", "2023010201"), ("reason", "x")]).status, 403);
-    assert_eq!(user_row(&app, "wrongowner").1, true, "nothing changed");
+    assert_eq!(
+        first
+            .submit("/me/verify", "/admin/verifications/unverify", &[("school_no", "2023010201"), ("reason", "x")])
+            .status,
+        403
+    );
+    assert!(user_row(&app, "wrongowner").1, "nothing changed");
     assert_eq!(unverify("2023010201", "本人申诉，学号被误认证").status, 303);
     assert_eq!(user_row(&app, "wrongowner"), (None, false, None));
     assert_eq!(audit_count(&app, "identity.unverify"), 1);
     assert_eq!(messages_titled(&app, user_id(&app, "wrongowner"), "学籍认证已被解除").len(), 1);
     assert_eq!(roster(&second).status, 303);
     assert_eq!(user_row(&app, "rightowner").0.as_deref(), Some("2023010201"));
+}
+
+#[test]
+fn a_teacher_verifies_with_the_staff_number_against_the_staff_roster() {
+    let app = app().school_mail_domain(DOMAIN).start();
+    let t = app.login("teacher", DEMO_PASSWORD);
+    let page = t.get("/me/verify");
+    assert!(page.body.contains("工号") && !page.body.contains("学籍名册核对"), "no roster match for staff");
+    let r = t.submit(
+        "/me/verify",
+        "/me/verify/roster",
+        &[("student_no", "2023010101"), ("name", "林晓"), ("id_last6", "12001X")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("教职工名册没有可核对的身份信息"));
+    let r = send_code(&t, "T9999");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("教职工名册中没有工号"));
+    assert_eq!(send_code(&t, "T2001").status, 303);
+    let code = mailed_code(&app, &format!("T2001@{DOMAIN}"), "学籍认证验证码").unwrap();
+    assert_eq!(confirm(&t, "T2001", &code).status, 303);
+    let (no, verified, name) = user_row(&app, "teacher");
+    assert_eq!((no.as_deref(), verified, name.as_deref()), (Some("T2001"), true, Some("王明")));
+}
+
+#[test]
+fn the_demo_data_has_a_student_card_waiting_for_review() {
+    let app = spawn_app();
+    let admin = app.login("admin", DEMO_PASSWORD);
+    let queue = admin.get("/admin/verifications");
+    assert!(queue.body.contains("校园便利店") && queue.body.contains("2023010301"), "{}", queue.body);
+    use campus::db::schema::identity_reviews as r;
+    let id: i64 = app.db(|c| r::table.filter(r::status.eq("pending")).select(r::id).first(c).unwrap());
+    let (status, ct, bytes) = admin.download(&format!("/admin/verifications/{id}/photo"));
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+    assert!(bytes.len() > 1000);
 }

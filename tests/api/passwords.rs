@@ -72,7 +72,9 @@ fn audit_count(app: &TestApp, action: &str) -> i64 {
 #[test]
 fn short_and_common_passwords_are_refused_at_registration() {
     let app = spawn_app();
-    for (password, message) in [("password1", "这个密码太常见"), ("Qwerty123", "这个密码太常见"), ("abc12", "密码需为 8–72 个字符")] {
+    for (password, message) in
+        [("password1", "这个密码太常见"), ("Qwerty123", "这个密码太常见"), ("abc12", "密码需为 8–72 个字符")]
+    {
         let c = app.client();
         let r = c.submit(
             "/register",
@@ -83,8 +85,7 @@ fn short_and_common_passwords_are_refused_at_registration() {
         assert!(r.body.contains(message), "{password}: {}", r.body);
     }
     use campus::db::schema::user_auth;
-    let n: i64 =
-        app.db(|c| user_auth::table.filter(user_auth::auth_key.eq("weakling")).count().get_result(c).unwrap());
+    let n: i64 = app.db(|c| user_auth::table.filter(user_auth::auth_key.eq("weakling")).count().get_result(c).unwrap());
     assert_eq!(n, 0, "nothing saved");
 }
 
@@ -136,9 +137,8 @@ fn a_device_is_signed_out_from_the_list_and_another_users_session_is_not_found()
     let third = app.login("owner1", "secret123");
     let stranger = register(&app, "stranger1", "");
     use campus::db::schema::user_sessions as s;
-    let phone_session: String = app.db(|c| {
-        s::table.filter(s::user_agent.like("%MicroMessenger%")).select(s::id).first(c).unwrap()
-    });
+    let phone_session: String =
+        app.db(|c| s::table.filter(s::user_agent.like("%MicroMessenger%")).select(s::id).first(c).unwrap());
     assert!(me.get("/me/security").body.contains(&format!("/me/security/sessions/{phone_session}/end")));
 
     let r = stranger.submit("/me/security", &format!("/me/security/sessions/{phone_session}/end"), &[]);
@@ -233,7 +233,12 @@ fn an_unknown_email_gets_the_same_answer_and_no_mail() {
     let r = c.submit(
         "/password/forgot",
         "/password/reset",
-        &[("email", "nobody@campus.edu"), ("code", "123456"), ("password", "fresh-start-9"), ("password2", "fresh-start-9")],
+        &[
+            ("email", "nobody@campus.edu"),
+            ("code", "123456"),
+            ("password", "fresh-start-9"),
+            ("password2", "fresh-start-9"),
+        ],
     );
     assert_eq!(r.status, 422);
     assert!(r.body.contains("验证码错误或已失效"));
@@ -249,7 +254,12 @@ fn reset_codes_expire_die_after_five_tries_and_are_rate_limited() {
         c.submit(
             "/password/forgot",
             "/password/reset",
-            &[("email", "tries@campus.edu"), ("code", code), ("password", "fresh-start-9"), ("password2", "fresh-start-9")],
+            &[
+                ("email", "tries@campus.edu"),
+                ("code", code),
+                ("password", "fresh-start-9"),
+                ("password2", "fresh-start-9"),
+            ],
         )
     };
     assert_eq!(send().status, 303);

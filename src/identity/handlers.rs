@@ -139,7 +139,7 @@ pub struct ConfirmForm {
     code: String,
 }
 
-/// `POST /me/verify/email/confirm`: the mailed code; a right one verifies the account.
+/// `POST /me/verify/email/check`: the mailed code; a right one verifies the account.
 pub async fn confirm_code(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -26,7 +26,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me/verify", web::get().to(handlers::show_verify))
         .route("/me/verify/email/send", web::post().to(handlers::send_code))
-        .route("/me/verify/email/confirm", web::post().to(handlers::confirm_code))
+        .route("/me/verify/email/check", web::post().to(handlers::confirm_code))
         .route("/me/verify/roster", web::post().to(handlers::roster_match))
         .route("/me/verify/photo", web::post().to(handlers::submit_photo))
         .route("/admin/verifications", web::get().to(admin::show_queue))

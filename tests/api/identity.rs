@@ -69,7 +69,7 @@ fn send_code(c: &Client, no: &str) -> crate::helpers::Resp {
 }
 
 fn confirm(c: &Client, no: &str, code: &str) -> crate::helpers::Resp {
-    c.submit("/me/verify", "/me/verify/email/confirm", &[("school_no", no), ("code", code)])
+    c.submit("/me/verify", "/me/verify/email/check", &[("school_no", no), ("code", code)])
 }
 
 #[test]

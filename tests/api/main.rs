@@ -11,6 +11,7 @@ mod admin;
 mod auth;
 mod browser;
 mod browser_forum;
+mod browser_identity;
 mod browser_life;
 mod browser_polish;
 mod browser_rules;

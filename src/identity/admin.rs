@@ -74,11 +74,9 @@ async fn decide(
 ) -> AppResult<HttpResponse> {
     let (admin, ip) = (a.0.id, client_ip(&req));
     let photo = state.db.run(move |conn| service::decide(conn, admin, id, approve, &reason, &ip)).await?;
-    if let Some(file) = photo.filter(|f| !f.contains('/') && !f.contains("..")) {
-        let path = private_dir(&state).join("student-cards").join(file);
-        if let Err(e) = web::block(move || std::fs::remove_file(path)).await? {
-            tracing::warn!("student-card photo of review {id} not deleted: {e}");
-        }
+    if let Some(file) = photo {
+        let data_dir = state.config.data_dir.clone();
+        web::block(move || super::delete_photos(&data_dir, &[file])).await?;
     }
     session::flash(&session, "success", if approve { "已通过认证" } else { "已驳回，并通知了申请人" });
     Ok(see_other(&req, "/admin/verifications"))

@@ -40,3 +40,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn private_dir_of(data_dir: &std::path::Path) -> std::path::PathBuf {
     data_dir.join("private")
 }
+
+/// Deletes student-card photos (after a decision, or with the account); a file already gone is fine.
+pub fn delete_photos(data_dir: &std::path::Path, files: &[String]) {
+    for file in files.iter().filter(|f| !f.contains('/') && !f.contains("..")) {
+        let path = private_dir_of(data_dir).join("student-cards").join(file);
+        if let Err(e) = std::fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("student-card photo {file} not deleted: {e}");
+        }
+    }
+}

@@ -73,3 +73,15 @@ pub fn decide(
         ))
         .execute(conn)
 }
+
+pub fn reviews_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Review>> {
+    identity_reviews::table
+        .filter(identity_reviews::user_id.eq(user_id))
+        .order(identity_reviews::id.asc())
+        .select(Review::as_select())
+        .load(conn)
+}
+
+pub fn delete_reviews_of(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(identity_reviews::table.filter(identity_reviews::user_id.eq(user_id))).execute(conn)
+}

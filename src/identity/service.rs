@@ -332,3 +332,24 @@ fn record(
     let detail = serde_json::json!({ "school_no": no, "method": method }).to_string();
     audit::record(conn, Some(actor), action, "user", Some(&user_id.to_string()), &detail, Some(ip))
 }
+
+/// The user's verification requests, for the data export.
+pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<serde_json::Value>> {
+    Ok(queries::reviews_of(conn, user_id)?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "school_no": r.school_no, "real_name": r.real_name, "status": r.status, "reason": r.reason,
+                "created_at": r.created_at, "decided_at": r.decided_at,
+            })
+        })
+        .collect())
+}
+
+/// Removes the user's verification requests (the account is being closed); returns the photo
+/// files still waiting, for the caller to delete once committed.
+pub fn forget_user(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<String>> {
+    let photos = queries::reviews_of(conn, user_id)?.into_iter().filter_map(|r| r.photo_file).collect();
+    queries::delete_reviews_of(conn, user_id)?;
+    Ok(photos)
+}

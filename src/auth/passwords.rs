@@ -81,7 +81,7 @@ pub fn start_password_reset(conn: &mut DbConn, key: &[u8], email: &Email) -> App
         let body = format!(
             "你正在重置校园助手账号「{username}」的登录密码。\n\n验证码：{code}\n\n验证码 10 分钟内有效，只能使用一次。如果不是你本人操作，请忽略这封邮件，你的密码不会改变。"
         );
-        notify::service::queue_email(conn, Some(user_id), email.as_str(), "重置密码验证码", &body)?;
+        notify::service::queue_secret_email(conn, Some(user_id), email.as_str(), "重置密码验证码", &body)?;
         Ok(())
     })
 }

@@ -133,7 +133,7 @@ pub fn send_school_code(conn: &mut DbConn, key: &[u8], domain: &str, user_id: i6
             "你正在校园助手进行学籍认证，学号/工号：{}。\n\n验证码：{code}\n\n验证码 10 分钟内有效，只能使用一次。如果不是你本人操作，请忽略这封邮件。",
             no.as_str()
         );
-        notify::service::queue_email(conn, Some(user_id), &to, "学籍认证验证码", &body)?;
+        notify::service::queue_secret_email(conn, Some(user_id), &to, "学籍认证验证码", &body)?;
         Ok::<_, AppError>(())
     })?;
     Ok(to)

@@ -26,7 +26,7 @@ fn browser_a_new_student_verifies_and_manages_her_devices_on_a_phone() {
     d.wait_for("the code form", |d| d.source().contains("验证码已发送到"));
     crate::browser_rules::check_phone_page(&d, "code form");
     d.screenshot("identity-code-phone.png");
-    let code = mailed_code(&app, "2023010102@stu.campus.edu", "学籍认证验证码").unwrap();
+    let code = mailed_code(&app, "2023010102@stu.campus.edu").unwrap();
     d.type_into("input[name=code]", &code);
     d.click("form[action='/me/verify/email/check'] button[type=submit]");
     d.wait_for("verified", |d| d.source().contains("认证成功"));

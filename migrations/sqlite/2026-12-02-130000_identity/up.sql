@@ -37,3 +37,7 @@ CREATE INDEX identity_reviews_status_idx ON identity_reviews (status, created_at
 CREATE INDEX identity_reviews_user_idx ON identity_reviews (user_id, created_at);
 -- One waiting review per account at a time.
 CREATE UNIQUE INDEX identity_reviews_pending_key ON identity_reviews (user_id) WHERE status = 'pending';
+
+-- An email carrying a one-time code keeps its body only until it is sent (the code must not sit
+-- readable in the database after it left).
+ALTER TABLE email_outbox ADD COLUMN scrub_after_send BOOLEAN NOT NULL DEFAULT 0;

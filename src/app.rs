@@ -71,6 +71,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         search: Arc::new(search),
         wx: WxClient::new(config.wx.clone()),
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
+        code_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
         db: db.clone(),
         config: config.clone(),
     };
@@ -115,6 +116,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::activity::routes(cfg);
     crate::campus::routes(cfg);
     crate::profile::routes(cfg);
+    crate::identity::routes(cfg);
     crate::feedback::routes(cfg);
     crate::auth::routes(cfg);
     crate::merchant::routes(cfg);

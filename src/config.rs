@@ -112,6 +112,9 @@ pub struct Config {
     /// `CAMPUS_GPA_SCALE`: the score → grade point table (format and default in
     /// `academic::gpa`); checked at start-up.
     pub gpa_scale: Option<String>,
+    /// `CAMPUS_SCHOOL_MAIL_DOMAIN` (e.g. `stu.example.edu.cn`): student verification mails a code
+    /// to `学号@` this domain; unset = that way of verifying is off.
+    pub school_mail_domain: Option<String>,
 }
 
 impl Config {
@@ -216,6 +219,9 @@ impl Config {
             ),
             wxpay: wxpay_from_env(&var)?,
             gpa_scale: var("CAMPUS_GPA_SCALE"),
+            school_mail_domain: var("CAMPUS_SCHOOL_MAIL_DOMAIN")
+                .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+                .filter(|d| !d.is_empty()),
         })
     }
 
@@ -260,6 +266,7 @@ impl Config {
             auto_complete: Duration::from_secs(7 * 86_400),
             wxpay: None,
             gpa_scale: None,
+            school_mail_domain: None,
         }
     }
 

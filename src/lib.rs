@@ -15,6 +15,7 @@ pub mod error;
 pub mod feedback;
 pub mod forum;
 pub mod home;
+pub mod identity;
 pub mod jobs;
 pub mod mall;
 pub mod market;

@@ -148,6 +148,8 @@ pub fn demo(conn: &mut DbConn, media_dir: &std::path::Path) -> AppResult<()> {
     demo_staff(conn, &hash)?;
     if let Some(owner) = merchant_id {
         demo_catalog(conn, owner, media_dir)?;
+        // The media dir sits in the data dir, beside the private folder of identity photos.
+        crate::identity::demo::seed(conn, media_dir.parent().unwrap_or(media_dir), owner)?;
     }
     demo_campus_life(conn, &ids)?;
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {

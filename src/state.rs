@@ -16,6 +16,9 @@ pub struct AppState {
     pub db: Db,
     pub wx: WxClient,
     pub login_limiter: Arc<RateLimiter>,
+    /// Emailed codes (sending and checking), password changes and identity checks: 10 a key in
+    /// 15 minutes.
+    pub code_limiter: Arc<RateLimiter>,
     pub search: Arc<crate::search::SearchIndex>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub settings: Arc<crate::settings::Settings>,

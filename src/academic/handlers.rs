@@ -124,7 +124,7 @@ pub async fn link_student(
     let uid = user.id;
     let key = secrecy::ExposeSecret::expose_secret(&state.config.secret_key).as_bytes().to_vec();
     let no = student_no.clone();
-    let linked = state.db.run(move |conn| service::link_student(conn, uid, &no, &id_last6, &key)).await;
+    let linked = state.db.run(move |conn| service::link_student(conn, uid, &no, None, &id_last6, &key)).await;
     match linked {
         Ok(()) => {
             state.login_limiter.clear(&limit_key);

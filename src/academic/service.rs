@@ -323,9 +323,33 @@ pub fn short_date(d: &NaiveDate) -> String {
     format!("{}月{}日", d.month(), d.day())
 }
 
+/// The roster record of student number `student_no` (as the academic import loaded it).
+pub fn roster_student(conn: &mut DbConn, student_no: &str) -> AppResult<Option<Student>> {
+    queries::student(conn, student_no.trim())
+}
+
+/// The staff roster's `(name, department)` of staff number `staff_no`.
+pub fn roster_teacher(conn: &mut DbConn, staff_no: &str) -> AppResult<Option<(String, String)>> {
+    use crate::db::schema::teachers;
+    use diesel::prelude::*;
+    Ok(teachers::table
+        .filter(teachers::staff_no.eq(staff_no.trim()))
+        .select((teachers::name, teachers::department))
+        .first(conn)
+        .optional()?)
+}
+
 /// Links user `user_id` to the student record `student_no` when `id_last6` matches the ID
-/// fragment the school registered (compared as keyed hashes; the fragment is never stored).
-pub fn link_student(conn: &mut DbConn, user_id: i64, student_no: &str, id_last6: &str, key: &[u8]) -> AppResult<()> {
+/// fragment the school registered (compared as keyed hashes; the fragment is never stored) and,
+/// when `name` is given, the name is the roster's (a right number with a wrong name is refused).
+pub fn link_student(
+    conn: &mut DbConn,
+    user_id: i64,
+    student_no: &str,
+    name: Option<&str>,
+    id_last6: &str,
+    key: &[u8],
+) -> AppResult<()> {
     let no = student_no.trim();
     let fragment = id_last6.trim().to_uppercase();
     if no.is_empty() || no.len() > 32 || !no.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -339,6 +363,11 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, student_no: &str, id_last6:
     let Some(stored) = student.id_hash.as_deref() else {
         return Err(AppError::invalid("教务处没有登记你的身份证信息，无法自助关联，请联系学院教务办公室"));
     };
+    if let Some(name) = name
+        && name.split_whitespace().collect::<String>() != student.name.split_whitespace().collect::<String>()
+    {
+        return Err(AppError::invalid("学号与姓名不匹配：请填写教务处登记的姓名"));
+    }
     if !super::import::check::id_matches(key, &fragment, stored) {
         return Err(AppError::invalid("学号与身份证后六位不匹配"));
     }
@@ -348,10 +377,10 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, student_no: &str, id_last6:
             user_id,
             &crate::auth::service::StudentLink {
                 student_no: &student.student_no,
-                real_name: &student.name,
-                college: &student.college,
-                major: &student.major,
-                class_name: &student.class_name,
+                real_name: Some(&student.name),
+                college: Some(&student.college),
+                major: Some(&student.major),
+                class_name: Some(&student.class_name),
             },
         )
     })

@@ -259,9 +259,10 @@ pub fn describe(conn: &mut DbConn, rows: Vec<AuditEntry>, view: View) -> AppResu
 }
 
 /// The audit page's filter: action-code prefixes an admin picks by name.
-pub const GROUPS: [(&str, &str); 12] = [
+pub const GROUPS: [(&str, &str); 13] = [
     ("", "全部操作"),
     ("user.", "账号与用户"),
+    ("identity.", "学籍认证"),
     ("merchant.", "开店申请"),
     ("shop.", "店铺"),
     ("product.", "商品"),

@@ -85,7 +85,8 @@ impl Username {
     }
 }
 
-/// A new password: 8–72 characters with at least one letter and one digit.
+/// A new password: 8–72 characters with at least one letter and one digit, and not one of the
+/// 10,000 most common passwords (`password::is_common`).
 pub struct NewPassword(String);
 
 impl NewPassword {
@@ -99,6 +100,9 @@ impl NewPassword {
         }
         if !raw.chars().any(|c| c.is_ascii_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit()) {
             return Err("密码需同时包含字母和数字".into());
+        }
+        if super::password::is_common(raw) {
+            return Err("这个密码太常见，很容易被猜中，请换一个".into());
         }
         Ok(NewPassword(raw.to_string()))
     }

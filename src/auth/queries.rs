@@ -149,6 +149,10 @@ pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryRe
     use crate::db::schema::wx_subscriptions;
     diesel::delete(user_auth::table.filter(user_auth::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(
+        crate::db::schema::one_time_codes::table.filter(crate::db::schema::one_time_codes::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(wx_subscriptions::table.filter(wx_subscriptions::user_id.eq(user_id))).execute(conn)?;
     diesel::update(users::table.find(user_id))

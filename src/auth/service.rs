@@ -242,6 +242,11 @@ pub fn is_verified_student(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
     Ok(user.verified && queries::roles_of(conn, user_id)?.contains(&Role::Student))
 }
 
+/// The roles a user holds.
+pub fn roles(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<Role>> {
+    Ok(queries::roles_of(conn, user_id)?)
+}
+
 pub fn grant_role(conn: &mut DbConn, user_id: i64, role: Role) -> AppResult<()> {
     Ok(queries::add_role(conn, user_id, role)?)
 }
@@ -285,10 +290,10 @@ pub fn user_of_login(conn: &mut DbConn, username: &str) -> AppResult<Option<i64>
 /// the profile), after the caller has confirmed the student's identity.
 pub struct StudentLink<'a> {
     pub student_no: &'a str,
-    pub real_name: &'a str,
-    pub college: &'a str,
-    pub major: &'a str,
-    pub class_name: &'a str,
+    pub real_name: Option<&'a str>,
+    pub college: Option<&'a str>,
+    pub major: Option<&'a str>,
+    pub class_name: Option<&'a str>,
 }
 
 /// Links user `user_id` to a student number and marks the account verified. Refused when
@@ -304,6 +309,13 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, link: &StudentLink) -> AppR
     let taken = || AppError::Conflict("这个学号已关联到另一个账号；如非本人操作，请联系学院教务办公室".into());
     if holders > 0 {
         return Err(taken());
+    }
+    let current: Option<Option<String>> =
+        users::table.find(user_id).select(users::student_no).first(conn).optional()?;
+    if let Some(Some(no)) = current
+        && no != link.student_no
+    {
+        return Err(AppError::Conflict(format!("你的账号已认证学号 {no}，如需更换请联系管理员")));
     }
     // Two accounts claiming one number at once both pass the check above: the unique index on
     // `users.student_no` keeps one, and the other hears what the check would have told it.
@@ -321,4 +333,55 @@ pub fn link_student(conn: &mut DbConn, user_id: i64, link: &StudentLink) -> AppR
         .map_err(AppError::from)
         .map_err(|e| if e.is_duplicate() { taken() } else { e })?;
     if n == 1 { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// The account a school number is linked to, if any.
+pub fn holder_of_school_no(conn: &mut DbConn, school_no: &str) -> AppResult<Option<i64>> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    Ok(users::table.filter(users::student_no.eq(school_no)).select(users::id).first(conn).optional()?)
+}
+
+/// Tells the holder of `school_no` that another account just tried to claim it (after the claim
+/// was refused, in a transaction of its own so the refusal's rollback cannot swallow it).
+pub fn warn_holder_of_claim(conn: &mut DbConn, school_no: &str, claimant_id: i64) -> AppResult<()> {
+    let Some(holder) = holder_of_school_no(conn, school_no)? else {
+        return Ok(());
+    };
+    if holder == claimant_id {
+        return Ok(());
+    }
+    write_tx(conn, |conn| {
+        notify::send(
+            conn,
+            holder,
+            MessageKind::Security,
+            "有人尝试认证你的学号",
+            &format!(
+                "另一个账号刚刚尝试用学号 {school_no} 进行学籍认证，已被拒绝。如果那是你自己的另一个账号，可以忽略；否则请留意账号安全，必要时联系管理员。"
+            ),
+            Some("/me/verify"),
+        )
+    })
+}
+
+/// Removes a user's link to their school number and the verified mark (an admin's decision);
+/// returns the number that was linked. Part of the caller's transaction.
+pub fn unlink_student(conn: &mut DbConn, user_id: i64) -> AppResult<Option<String>> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let before: Option<String> =
+        users::table.find(user_id).select(users::student_no).first(conn).optional()?.ok_or(AppError::NotFound)?;
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::student_no.eq(None::<String>),
+            users::real_name.eq(None::<String>),
+            users::college.eq(None::<String>),
+            users::major.eq(None::<String>),
+            users::class_name.eq(None::<String>),
+            users::verified.eq(false),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(before)
 }

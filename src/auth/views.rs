@@ -1,5 +1,6 @@
 use askama::Template;
 
+use crate::web::filters;
 use crate::web::page::Page;
 
 #[derive(Template)]
@@ -45,4 +46,29 @@ pub struct RegisterPage {
     pub page: Page,
     pub values: RegisterValues,
     pub errors: RegisterErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/security.html")]
+pub struct SecurityPage {
+    pub page: Page,
+    pub sessions: Vec<super::sessions::SessionLine>,
+    pub has_password: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+pub struct ForgotPage {
+    pub page: Page,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+pub struct ResetPage {
+    pub page: Page,
+    pub email: String,
+    pub error: Option<String>,
 }

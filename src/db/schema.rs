@@ -92,6 +92,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        scrub_after_send -> Bool,
     }
 }
 
@@ -437,6 +438,7 @@ diesel::table! {
         expires_at -> Timestamp,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        last_seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -1053,3 +1055,37 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(evaluations, students);
+
+// Identity: one-time email codes (password reset, campus mailbox) and manual review of student cards.
+diesel::table! {
+    one_time_codes (id) {
+        id -> BigInt,
+        purpose -> Text,
+        user_id -> Nullable<BigInt>,
+        target -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    identity_reviews (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        school_no -> Text,
+        real_name -> Text,
+        photo_file -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        reviewer_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(one_time_codes -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(one_time_codes, users);
+diesel::allow_tables_to_appear_in_same_query!(identity_reviews, users);

@@ -46,7 +46,8 @@ pub fn deliver(config: &Config, from: &str, conn: &mut DbConn, outbox_id: i64) -
             }
         });
     match &result {
-        Ok(()) => queries::set_outbox_status(conn, outbox_id, "sent", None, Some(db::now())),
+        Ok(()) => queries::set_outbox_status(conn, outbox_id, "sent", None, Some(db::now()))
+            .and_then(|n| if email.scrub_after_send { queries::scrub_body(conn, outbox_id) } else { Ok(n) }),
         Err(e) => queries::set_outbox_status(conn, outbox_id, "queued", Some(e), None),
     }
     .map_err(|e| e.to_string())?;

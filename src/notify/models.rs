@@ -34,4 +34,6 @@ pub struct OutboxEmail {
     pub subject: String,
     pub body_text: String,
     pub status: String,
+    /// A one-time code is inside: the body is blanked once sent.
+    pub scrub_after_send: bool,
 }

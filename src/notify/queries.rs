@@ -96,6 +96,18 @@ pub fn insert_outbox(
         .get_result(c))
 }
 
+/// Marks an outbox email as carrying a secret (its body is blanked once sent).
+pub fn mark_scrub(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::update(email_outbox::table.find(id)).set(email_outbox::scrub_after_send.eq(true)).execute(conn)
+}
+
+/// Blanks the body of a sent secret-carrying email.
+pub fn scrub_body(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::update(email_outbox::table.find(id).filter(email_outbox::scrub_after_send.eq(true)))
+        .set(email_outbox::body_text.eq("（一次性验证码邮件：已发送，正文不保留）"))
+        .execute(conn)
+}
+
 pub fn outbox_email(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxEmail>> {
     email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).optional()
 }

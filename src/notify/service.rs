@@ -33,6 +33,20 @@ pub fn queue_email(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &
     Ok(id)
 }
 
+/// Queues an email carrying a one-time code: like [`queue_email`], but the stored body is blanked
+/// as soon as it is sent, so the database keeps no readable code.
+pub fn queue_secret_email(
+    conn: &mut DbConn,
+    user_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<i64> {
+    let id = queue_email(conn, user_id, to, subject, body)?;
+    queries::mark_scrub(conn, id)?;
+    Ok(id)
+}
+
 pub fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
     Ok(queries::unread_count(conn, user_id)?)
 }

@@ -28,6 +28,7 @@ pub fn export(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<serde_json
         "orders": crate::mall::service::export_orders(conn, user_id)?,
         "activity_registrations": crate::activity::service::export(conn, user_id)?,
         "feedback": crate::feedback::service::export(conn, user_id)?,
+        "identity_reviews": crate::identity::service::export(conn, user_id)?,
         "notification_preferences": crate::notify::prefs::export(conn, user_id)?,
         "messages": crate::notify::service::export(conn, user_id)?
             .into_iter()
@@ -40,13 +41,16 @@ pub fn export(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<serde_json
 
 /// Closes the account: upcoming registrations are withdrawn (their seats pass on), personal
 /// fields of registrations and orders are cleared, logins end.
-pub fn delete_account(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<()> {
+/// Returns the student-card photos to delete once committed.
+pub fn delete_account(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<Vec<String>> {
     write_tx(conn, |conn| {
         crate::activity::service::forget_user(conn, user_id)?;
+        let photos = crate::identity::service::forget_user(conn, user_id)?;
         let orders = crate::mall::service::forget_buyer(conn, user_id)?;
         crate::auth::service::anonymise_account(conn, user_id)?;
         let detail = serde_json::json!({ "orders_kept": orders }).to_string();
-        audit::record(conn, Some(user_id), "privacy.delete", "user", Some(&user_id.to_string()), &detail, Some(ip))
+        audit::record(conn, Some(user_id), "privacy.delete", "user", Some(&user_id.to_string()), &detail, Some(ip))?;
+        Ok(photos)
     })
 }
 
@@ -92,7 +96,9 @@ pub async fn delete(
         return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
     }
     let (uid, ip) = (user.id, client_ip(&req));
-    state.db.run(move |conn| delete_account(conn, uid, &ip)).await?;
+    let photos = state.db.run(move |conn| delete_account(conn, uid, &ip)).await?;
+    let data_dir = state.config.data_dir.clone();
+    web::block(move || crate::identity::delete_photos(&data_dir, &photos)).await?;
     session::sign_out_with_flash(&session, "success", "账号已注销，感谢你的陪伴");
     Ok(see_other(&req, "/"))
 }

@@ -67,6 +67,15 @@ pub trait Accounts: Send + Sync {
     fn session_user(&self, conn: &mut DbConn, user_id: i64, record: &str) -> AppResult<Option<CurrentUser>>;
     /// The active user holding the shell's API `token`.
     fn api_user(&self, conn: &mut DbConn, token: &str) -> AppResult<Option<i64>>;
+    /// Whether the last `session_user` of `record` found its "last seen" stale (asking forgets it).
+    /// `session_user` runs on a read-only connection, so the write waits for [`Accounts::mark_seen`].
+    fn seen_due(&self, _record: &str) -> bool {
+        false
+    }
+    /// Moves the "last seen" of session `record` to now, on a writable connection.
+    fn mark_seen(&self, _conn: &mut DbConn, _record: &str) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -148,7 +157,14 @@ pub(super) async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, 
             };
             let state = state(req)?;
             let accounts = state.accounts.clone();
+            let seen = record.clone();
             let user = state.db.read_here(move |conn| accounts.session_user(conn, id, &record)).await?;
+            if user.is_some() && state.accounts.seen_due(&seen) {
+                let accounts = state.accounts.clone();
+                if let Err(e) = state.db.run(move |conn| accounts.mark_seen(conn, &seen)).await {
+                    tracing::warn!("session last-seen not updated: {e}");
+                }
+            }
             if user.is_none() {
                 // Signed out elsewhere, expired, deleted or banned since: the session is over.
                 session::sign_out(&session);

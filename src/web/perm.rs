@@ -79,6 +79,8 @@ permissions! {
     Academic => "academic", "教务数据导入";
     /// Approve or reject classroom bookings.
     ClassroomBookings => "classroom_bookings", "教室预约审批";
+    /// Student-card reviews of 学籍认证; unverify and rebind a school number.
+    Verifications => "verifications", "学籍认证审核";
     Activities => "activities", "活动管理";
     News => "news", "新闻管理";
     Map => "map", "校园地图";
@@ -157,7 +159,7 @@ impl AdminRole {
             AdminRole::Super => Permission::ALL,
             AdminRole::Content => &[P::Dashboard, P::Moderation, P::SensitiveWords, P::SecondHand, P::ForumBoards],
             AdminRole::Mall => &[P::Dashboard, P::MallCatalog, P::Takedowns, P::Merchants, P::Refunds],
-            AdminRole::Academic => &[P::Dashboard, P::Academic, P::ClassroomBookings],
+            AdminRole::Academic => &[P::Dashboard, P::Academic, P::ClassroomBookings, P::Verifications],
             AdminRole::Events => &[P::Dashboard, P::Activities, P::News, P::Map],
             AdminRole::Support => &[P::Dashboard, P::Feedback, P::UsersRead],
         }

@@ -55,6 +55,7 @@ pub struct Builder {
     msg_sec_check: bool,
     job_poll: Option<Duration>,
     job_lease: Option<Duration>,
+    school_mail_domain: Option<String>,
 }
 
 pub fn app() -> Builder {
@@ -77,6 +78,7 @@ pub fn app() -> Builder {
         msg_sec_check: false,
         job_poll: None,
         job_lease: None,
+        school_mail_domain: None,
     }
 }
 
@@ -155,6 +157,11 @@ impl Builder {
         self.metrics_token = Some(token.to_string());
         self
     }
+    /// `CAMPUS_SCHOOL_MAIL_DOMAIN`.
+    pub fn school_mail_domain(mut self, domain: &str) -> Self {
+        self.school_mail_domain = Some(domain.to_string());
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -191,6 +198,7 @@ impl Builder {
         config.wxpay = self.wxpay;
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
+        config.school_mail_domain = self.school_mail_domain;
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {

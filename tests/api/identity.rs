@@ -332,7 +332,35 @@ fn an_admin_unverifies_a_number_and_it_can_be_bound_to_another_account() {
 #[test]
 fn a_teacher_verifies_with_the_staff_number_against_the_staff_roster() {
     let app = app().school_mail_domain(DOMAIN).start();
-    let t = app.login("teacher", DEMO_PASSWORD);
+    // The demo teacher is linked already (王明, T2001); a new colleague, 李华 (T2002), is not.
+    assert_eq!(user_row(&app, "teacher"), (Some("T2001".into()), true, Some("王明".into())));
+    app.db(|conn| {
+        let now = campus::db::now();
+        campus::auth::service::create_account(
+            conn,
+            &campus::auth::service::AccountSpec {
+                username: "lihua",
+                password_hash: &campus::auth::password::hash("teach-pass-1").unwrap(),
+                roles: &[campus::auth::models::Role::Teacher],
+                user: campus::auth::models::NewUser {
+                    nickname: "李老师",
+                    email: None,
+                    phone: None,
+                    student_no: None,
+                    real_name: None,
+                    college: None,
+                    major: None,
+                    class_name: None,
+                    verified: false,
+                    status: "active",
+                    created_at: now,
+                    updated_at: now,
+                },
+            },
+        )
+        .unwrap();
+    });
+    let t = app.login("lihua", "teach-pass-1");
     let page = t.get("/me/verify");
     assert!(page.body.contains("工号") && !page.body.contains("学籍名册核对"), "no roster match for staff");
     let r = t.submit(
@@ -345,11 +373,15 @@ fn a_teacher_verifies_with_the_staff_number_against_the_staff_roster() {
     let r = send_code(&t, "T9999");
     assert_eq!(r.status, 422);
     assert!(r.body.contains("教职工名册中没有工号"));
-    assert_eq!(send_code(&t, "T2001").status, 303);
-    let code = mailed_code(&app, &format!("T2001@{DOMAIN}")).unwrap();
-    assert_eq!(confirm(&t, "T2001", &code).status, 303);
-    let (no, verified, name) = user_row(&app, "teacher");
-    assert_eq!((no.as_deref(), verified, name.as_deref()), (Some("T2001"), true, Some("王明")));
+    assert_eq!(send_code(&t, "T2002").status, 303);
+    let code = mailed_code(&app, &format!("T2002@{DOMAIN}")).unwrap();
+    assert_eq!(confirm(&t, "T2002", &code).status, 303);
+    let (no, verified, name) = user_row(&app, "lihua");
+    assert_eq!((no.as_deref(), verified, name.as_deref()), (Some("T2002"), true, Some("李华")));
+    // Linked, the teacher's own pages open on his courses.
+    let teaching = t.get("/academic/teaching");
+    assert_eq!(teaching.status, 200);
+    assert!(teaching.body.contains("课程与成绩") && !teaching.body.contains("还没有关联教师工号"));
 }
 
 #[test]

@@ -48,31 +48,39 @@ pub fn periods(conn: &mut DbConn) -> AppResult<Vec<Period>> {
     Ok(periods::table.order(periods::number.asc()).select(Period::as_select()).load(conn)?)
 }
 
+/// The meetings of a semester with their course, teacher and room, in day and period order, as
+/// [`Meeting`]s; callers add their filter (a class, a teacher) and load.
+macro_rules! meetings_in {
+    ($semester:expr) => {
+        course_schedules::table
+            .inner_join(courses::table)
+            .left_join(teachers::table)
+            .left_join(classrooms::table)
+            .filter(course_schedules::semester_id.eq($semester))
+            .order((course_schedules::day_of_week, course_schedules::period_start, course_schedules::id))
+            .select((
+                course_schedules::id,
+                courses::code,
+                courses::name,
+                course_schedules::class_names,
+                course_schedules::day_of_week,
+                course_schedules::period_start,
+                course_schedules::period_end,
+                course_schedules::weeks,
+                course_schedules::week_mask,
+                teachers::name.nullable(),
+                classrooms::code.nullable(),
+            ))
+    };
+}
+pub(crate) use meetings_in;
+
 /// The meetings of `semester` for class `class_name`. The `LIKE` narrows the rows; the exact
 /// match on the comma-separated list is [`Meeting::for_class`].
 pub fn meetings_of_class(conn: &mut DbConn, semester: i64, class_name: &str) -> AppResult<Vec<Meeting>> {
     let pattern = format!("%{}%", class_name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows: Vec<Meeting> = course_schedules::table
-        .inner_join(courses::table)
-        .left_join(teachers::table)
-        .left_join(classrooms::table)
-        .filter(course_schedules::semester_id.eq(semester))
-        .filter(course_schedules::class_names.like(pattern).escape('\\'))
-        .order((course_schedules::day_of_week, course_schedules::period_start, course_schedules::id))
-        .select((
-            course_schedules::id,
-            courses::code,
-            courses::name,
-            course_schedules::class_names,
-            course_schedules::day_of_week,
-            course_schedules::period_start,
-            course_schedules::period_end,
-            course_schedules::weeks,
-            course_schedules::week_mask,
-            teachers::name.nullable(),
-            classrooms::code.nullable(),
-        ))
-        .load(conn)?;
+    let rows: Vec<Meeting> =
+        meetings_in!(semester).filter(course_schedules::class_names.like(pattern).escape('\\')).load(conn)?;
     Ok(rows.into_iter().filter(|m| m.for_class(class_name)).collect())
 }
 

@@ -38,27 +38,7 @@ pub fn link(conn: &mut DbConn, user: i64, staff_no: &str, now: NaiveDateTime) ->
 
 /// The meetings `teacher` teaches in `semester`.
 pub fn meetings_of_teacher(conn: &mut DbConn, semester: i64, teacher: i64) -> AppResult<Vec<Meeting>> {
-    Ok(course_schedules::table
-        .inner_join(courses::table)
-        .left_join(teachers::table)
-        .left_join(classrooms::table)
-        .filter(course_schedules::semester_id.eq(semester))
-        .filter(course_schedules::teacher_id.eq(teacher))
-        .order((course_schedules::day_of_week, course_schedules::period_start, course_schedules::id))
-        .select((
-            course_schedules::id,
-            courses::code,
-            courses::name,
-            course_schedules::class_names,
-            course_schedules::day_of_week,
-            course_schedules::period_start,
-            course_schedules::period_end,
-            course_schedules::weeks,
-            course_schedules::week_mask,
-            teachers::name.nullable(),
-            classrooms::code.nullable(),
-        ))
-        .load(conn)?)
+    Ok(crate::academic::queries::meetings_in!(semester).filter(course_schedules::teacher_id.eq(teacher)).load(conn)?)
 }
 
 #[derive(Queryable, Debug, Clone)]

@@ -17,6 +17,7 @@ mod browser_identity;
 mod browser_life;
 mod browser_polish;
 mod browser_rules;
+mod browser_staff;
 mod campus;
 mod classrooms;
 mod cli;

@@ -13,7 +13,7 @@ fn user_id(app: &TestApp, username: &str) -> i64 {
 }
 
 /// The code an authenticator app shows `steps` time steps from now.
-fn code(secret: &str, steps: i64) -> String {
+pub fn code(secret: &str, steps: i64) -> String {
     let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, Secret::Encoded(secret.to_string()).to_bytes().unwrap()).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     totp.generate((now + steps * 30) as u64)
@@ -37,13 +37,13 @@ fn enrol(c: &Client) -> (String, Vec<String>) {
     assert!(page.body.contains("<svg"), "the QR code");
     let secret: String = between(&page.body, "class=\"totp-secret\">", "<").split_whitespace().collect();
     assert!(secret.len() >= 32, "{secret}");
-    let r = c.post_form("/me/2fa/confirm", &[("csrf_token", &page.csrf()), ("code", "000000")]);
+    let r = c.post_form("/me/2fa/enable", &[("csrf_token", &page.csrf()), ("code", "000000")]);
     let wrong = code(&secret, 0) == "000000";
     if !wrong {
         assert_eq!(r.status, 422);
         assert!(r.body.contains("验证码不正确"), "{}", r.body);
     }
-    let r = c.post_form("/me/2fa/confirm", &[("csrf_token", &page.csrf()), ("code", &code(&secret, 0))]);
+    let r = c.post_form("/me/2fa/enable", &[("csrf_token", &page.csrf()), ("code", &code(&secret, 0))]);
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("只显示这一次"));
     let list = between(&r.body, "<ol class=\"recovery-codes__list\">", "</ol>");

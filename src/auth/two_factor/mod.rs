@@ -25,7 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login/2fa", web::post().to(pages::submit_second_step))
         .route("/me/2fa", web::get().to(pages::show))
         .route("/me/2fa/start", web::post().to(pages::start))
-        .route("/me/2fa/confirm", web::post().to(pages::confirm))
+        .route("/me/2fa/enable", web::post().to(pages::confirm))
         .route("/me/2fa/disable", web::post().to(pages::disable));
 }
 

@@ -229,7 +229,7 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>, user: CurrentUs
     Ok(see_other(&req, "/me/2fa"))
 }
 
-/// `POST /me/2fa/confirm`: the first code; answers with the recovery codes, shown this once.
+/// `POST /me/2fa/enable`: the first code; answers with the recovery codes, shown this once.
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,

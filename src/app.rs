@@ -72,6 +72,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         wx: WxClient::new(config.wx.clone()),
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
         code_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
+        signup_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
         db: db.clone(),
         config: config.clone(),
     };
@@ -208,9 +209,12 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
     crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
     match state.config.redis_url.clone() {
         Some(url) => {
-            // Login limits count in the same Redis, so every instance shares them.
+            // The limits count in the same Redis, so every instance shares them.
             let shared = ratelimit::connect_redis(&url).await?;
-            state.login_limiter.share_through(shared.clone(), &state.config.redis_prefix);
+            let prefix = &state.config.redis_prefix;
+            state.login_limiter.share_through(shared.clone(), prefix);
+            state.code_limiter.share_through(shared.clone(), &format!("{prefix}codes:"));
+            state.signup_limiter.share_through(shared.clone(), &format!("{prefix}signup:"));
             let _ = app.web.redis.set(shared);
             let store =
                 RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;

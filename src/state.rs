@@ -19,6 +19,9 @@ pub struct AppState {
     /// Emailed codes (sending and checking), password changes and identity checks: 10 a key in
     /// 15 minutes.
     pub code_limiter: Arc<RateLimiter>,
+    /// New accounts from one address: 20 an hour (a campus behind one NAT registers on the
+    /// first day of term; a script does not get far).
+    pub signup_limiter: Arc<RateLimiter>,
     pub search: Arc<crate::search::SearchIndex>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub settings: Arc<crate::settings::Settings>,

@@ -189,9 +189,11 @@ pub async fn submit_register(
     let (Some(username), Some(password), Some(nickname), false) = (username, password, nickname, errors.any()) else {
         return html(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { page, values, errors });
     };
+    let ip = client_ip(&req);
+    // Only a form that would create an account takes a slot.
+    super::codes::limit(&state.signup_limiter, &[&format!("register:{ip}")], "注册").await?;
     let password_hash = web::block(move || password::hash(password.as_str())).await??;
     let reg = Registration { username, password_hash, nickname, email };
-    let ip = client_ip(&req);
     match state.db.run(move |conn| service::register(conn, &reg, &ip)).await {
         Ok(user_id) => {
             begin_session(&req, &state, &session, user_id).await?;

@@ -315,3 +315,48 @@ fn behind_a_trusted_proxy_the_forwarded_address_is_audited_and_throttled() {
     );
     assert_eq!(r.status, 303);
 }
+
+#[test]
+fn one_address_registers_at_most_twenty_accounts_an_hour() {
+    use campus::db::schema::users;
+    let app = spawn_app();
+    let c = app.client();
+    let count = || -> i64 { app.db(|conn| users::table.count().get_result(conn).unwrap()) };
+    // A refused form does not use up a slot.
+    let bad = c.submit(
+        "/register",
+        "/register",
+        &[("username", "x"), ("password", "a"), ("password2", "a"), ("nickname", "x")],
+    );
+    assert_eq!(bad.status, 422);
+    let before = count();
+    for i in 0..20 {
+        let fresh = app.client();
+        let name = format!("signup{i}");
+        let r = fresh.submit(
+            "/register",
+            "/register",
+            &[
+                ("username", &name),
+                ("password", "campus-pass-9"),
+                ("password2", "campus-pass-9"),
+                ("nickname", "新同学"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{i}: {}", r.body);
+    }
+    assert_eq!(count(), before + 20);
+    let r = app.client().submit(
+        "/register",
+        "/register",
+        &[
+            ("username", "signup20"),
+            ("password", "campus-pass-9"),
+            ("password2", "campus-pass-9"),
+            ("nickname", "新同学"),
+        ],
+    );
+    assert_eq!(r.status, 429);
+    assert!(r.body.contains("注册过于频繁"), "{}", r.body);
+    assert_eq!(count(), before + 20, "nothing created past the limit");
+}

@@ -87,7 +87,10 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
     driver.click("#comment-form button[type=submit]");
     driver.wait_for("the refusal", |d| d.source().contains("违规词「代考」"));
     assert_eq!(js(&driver, "return document.querySelector('#comment-form textarea').value;"), "有人代考吗");
-    assert_eq!(js(&driver, "return document.activeElement && document.activeElement.name;"), "body");
+    // The focus moves back to the box once htmx has settled the swap (a tick after the text).
+    driver.wait_for("the focus back in the box", |d| {
+        js(d, "return document.activeElement && document.activeElement.name;") == "body"
+    });
     let colour = js(&driver, "return getComputedStyle(document.querySelector('#comment-error')).color;");
     assert_eq!(colour, "rgb(250, 81, 81)", "WeUI's warn colour");
     driver.screenshot("forum-comment-refused-phone.png");

@@ -59,7 +59,9 @@ for (const el of document.querySelectorAll('[placeholder],[aria-label],[title],i
 texts.push(document.title);
 // Words standing alone: not parts of order numbers or sizes (SF100200, 0.5mm), not addresses.
 const words = texts.join(' ').replace(/\S+@\S+/g, ' ').match(/(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])/g) || [];
-for (const w of words) if (!DATA.includes(w) && !out.english.includes(w)) out.english.push(w);
+// Codes people copy or type (a check-in code) are data, not interface text.
+const codes = [...document.querySelectorAll('[data-not-words]')].map(e => e.innerText).join(' ');
+for (const w of words) if (!DATA.includes(w) && !codes.includes(w) && !out.english.includes(w)) out.english.push(w);
 for (const f of document.querySelectorAll('input[type=file]'))
   if (shown(f) && parseFloat(getComputedStyle(f).opacity) > 0) out.english.push('browser file picker ' + name(f));
 for (const f of document.querySelectorAll('form[method=post], form[method=POST]')) {

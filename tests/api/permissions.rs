@@ -315,6 +315,8 @@ fn the_seeded_admin_is_super_and_an_admin_without_admin_roles_reaches_nothing() 
     app.db(|c| diesel::delete(g::table.filter(g::user_id.eq(support))).execute(c).unwrap());
     let c = app.login("support_admin", DEMO_PASSWORD);
     assert_eq!(c.get("/admin").status, 403);
+    assert!(!c.get("/me").body.contains("管理后台"), "no link to a back office that would refuse");
+    assert!(app.login("admin", DEMO_PASSWORD).get("/me").body.contains("管理后台"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use campus::auth::models::{NewUser, Role, STATUS_ACTIVE};
+use campus::auth::models::{NewUser, Role};
 use campus::config::Config;
 use campus::db;
 
@@ -307,20 +307,7 @@ fn create_admin(
             username: &username,
             password_hash: &hash,
             roles: &[Role::Admin],
-            user: NewUser {
-                nickname,
-                email: None,
-                phone: None,
-                student_no: None,
-                real_name: None,
-                college: None,
-                major: None,
-                class_name: None,
-                verified: false,
-                status: STATUS_ACTIVE,
-                created_at: now,
-                updated_at: now,
-            },
+            user: NewUser::named(nickname, now),
         },
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;

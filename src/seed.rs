@@ -186,20 +186,7 @@ fn demo_staff(conn: &mut DbConn, hash: &str) -> AppResult<()> {
                 username,
                 password_hash: hash,
                 roles: &[Role::Admin],
-                user: NewUser {
-                    nickname,
-                    email: None,
-                    phone: None,
-                    student_no: None,
-                    real_name: None,
-                    college: None,
-                    major: None,
-                    class_name: None,
-                    verified: false,
-                    status: STATUS_ACTIVE,
-                    created_at: now,
-                    updated_at: now,
-                },
+                user: NewUser::named(nickname, now),
             },
         )?;
         crate::auth::staff::grant(conn, id, role)?;

@@ -45,6 +45,27 @@ pub struct NewUser<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+impl<'a> NewUser<'a> {
+    /// An active, unverified account known only by its nickname, made at `at` (a staff account,
+    /// a first WeChat sign-in); the rest is filled in later, if ever.
+    pub fn named(nickname: &'a str, at: NaiveDateTime) -> NewUser<'a> {
+        NewUser {
+            nickname,
+            email: None,
+            phone: None,
+            student_no: None,
+            real_name: None,
+            college: None,
+            major: None,
+            class_name: None,
+            verified: false,
+            status: STATUS_ACTIVE,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = user_auth)]
 pub struct UserAuth {

@@ -108,23 +108,7 @@ pub fn wechat_user(conn: &mut DbConn, openid: &str, unionid: Option<&str>) -> Ap
         let now = db::now();
         let tail: String = openid.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
         let nickname = format!("微信用户{tail}");
-        let user_id = queries::insert_user(
-            conn,
-            &NewUser {
-                nickname: &nickname,
-                email: None,
-                phone: None,
-                student_no: None,
-                real_name: None,
-                college: None,
-                major: None,
-                class_name: None,
-                verified: false,
-                status: STATUS_ACTIVE,
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
+        let user_id = queries::insert_user(conn, &NewUser::named(&nickname, now))?;
         queries::add_role(conn, user_id, Role::Student)?;
         queries::insert_auth(conn, user_id, AUTH_WECHAT, openid, None, unionid, now)?;
         Ok(user_id)

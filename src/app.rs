@@ -47,10 +47,18 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    let keys = Arc::new(load_keys(config)?);
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &config.media_dir()).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &keys, &config.media_dir()).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
+        }
+    }
+    {
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let sealed = crate::db::reseal::reseal_at_start(&mut conn, &keys)?;
+        if sealed.total() > 0 {
+            tracing::info!(values = sealed.total(), key = keys.current_id(), "personal data sealed under the current data key");
         }
     }
     let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;
@@ -73,6 +81,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
         code_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
         signup_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
+        keys,
         db: db.clone(),
         config: config.clone(),
     };
@@ -103,6 +112,12 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     crate::forum::register_jobs(&mut jobs, forum.clone(), state.search.clone());
     let home = Arc::new(crate::home::State::default());
     Ok(Application { state, web, mall, pay, home, forum, jobs: Arc::new(jobs) })
+}
+
+/// The data keyring: `CAMPUS_DATA_KEY`, else `data/data.key` (created on first start).
+pub fn load_keys(config: &Config) -> anyhow::Result<crate::db::sealed::Keyring> {
+    use secrecy::ExposeSecret;
+    crate::db::sealed::Keyring::load(config.data_key.as_ref().map(|k| k.expose_secret()), &config.data_dir)
 }
 
 /// Every route of the application. actix tries routes in this order and a route with a `{param}`

@@ -62,6 +62,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `CAMPUS_SECRET_KEY` (at least 64 bytes); generated into the data dir when unset.
     pub secret_key: SecretString,
+    /// `CAMPUS_DATA_KEY`: the keys personal data is sealed with (`db::sealed`); when unset,
+    /// `data/data.key`, created on first start.
+    pub data_key: Option<SecretString>,
     /// `CAMPUS_REDIS_URL`: sessions and login limits in Redis, shared by every instance.
     pub redis_url: Option<String>,
     /// `CAMPUS_REDIS_PREFIX`, default `campus:`: the start of this site's Redis keys (limits).
@@ -152,6 +155,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or(default_db),
             data_dir,
             secret_key,
+            data_key: var("CAMPUS_DATA_KEY").map(SecretString::from),
             redis_url: var("CAMPUS_REDIS_URL"),
             redis_prefix: var("CAMPUS_REDIS_PREFIX").unwrap_or_else(|| "campus:".into()),
             smtp_url: var("CAMPUS_SMTP_URL").map(SecretString::from),
@@ -234,6 +238,7 @@ impl Config {
             database_url: database_url.into(),
             data_dir: data_dir.to_path_buf(),
             secret_key: SecretString::from(hex::encode(key)),
+            data_key: None,
             redis_url: None,
             redis_prefix: "campus:".into(),
             smtp_url: None,

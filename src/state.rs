@@ -25,4 +25,6 @@ pub struct AppState {
     pub search: Arc<crate::search::SearchIndex>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub settings: Arc<crate::settings::Settings>,
+    /// The data keys phone numbers and addresses are sealed with.
+    pub keys: Arc<crate::db::sealed::Keyring>,
 }

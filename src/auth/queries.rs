@@ -160,6 +160,7 @@ pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryRe
             users::nickname.eq("已注销用户"),
             users::avatar.eq(None::<String>),
             users::phone.eq(None::<String>),
+            users::phone_index.eq(None::<String>),
             users::email.eq(None::<String>),
             users::student_no.eq(None::<String>),
             users::real_name.eq(None::<String>),

@@ -7,7 +7,9 @@
 //! a write fails with "database is locked" under concurrency instead of waiting).
 
 pub mod acting;
+pub mod reseal;
 pub mod schema;
+pub mod sealed;
 
 use std::time::Duration;
 

@@ -17,6 +17,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        phone_index -> Nullable<Text>,
     }
 }
 
@@ -848,7 +849,6 @@ diesel::table! {
         class_name -> Text,
         enrol_year -> Integer,
         status -> Text,
-        phone -> Nullable<Text>,
         id_hash -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -12,6 +12,7 @@ use super::views::{
 };
 use crate::auth::models::{Email, Nickname, Phone};
 use crate::error::{AppError, AppResult};
+use crate::db::reseal::col;
 use crate::notify;
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
@@ -21,14 +22,16 @@ use crate::web::{client_ip, is_htmx, media, render, safe_next, see_other, sessio
 pub async fn show_me(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
-    render(&MePage { page, user })
+    let phone = state.keys.show_opt(col::USER_PHONE, user.phone.as_ref());
+    render(&MePage { page, user, phone })
 }
 
 pub async fn show_settings(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
     let (nickname, email) = (user.nickname.clone(), user.email.clone().unwrap_or_default());
-    render(&SettingsPage { page, user, nickname, email, errors: SettingsErrors::default() })
+    let phone = state.keys.show_opt(col::USER_PHONE, user.phone.as_ref());
+    render(&SettingsPage { page, user, phone, nickname, email, errors: SettingsErrors::default() })
 }
 
 #[derive(Deserialize)]
@@ -66,16 +69,17 @@ pub async fn save_settings(
         let id = user.id;
         let current = state.db.run(move |conn| service::profile(conn, id)).await?;
         let clip = |s: &str| s.chars().take(100).collect::<String>();
-        let body =
-            SettingsPage { page, user: current, nickname: clip(&form.nickname), email: clip(&form.email), errors }
-                .render()?;
+        let phone = state.keys.show_opt(col::USER_PHONE, current.phone.as_ref());
+        let (nickname, email) = (clip(&form.nickname), clip(&form.email));
+        let body = SettingsPage { page, user: current, phone, nickname, email, errors }.render()?;
         return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
             .content_type("text/html; charset=utf-8")
             .body(body));
     };
     let change = ContactChange { nickname, email, phone };
     let (id, ip) = (user.id, client_ip(&req));
-    state.db.run(move |conn| service::update_contact(conn, id, &change, &ip)).await?;
+    let keys = state.keys.clone();
+    state.db.run(move |conn| service::update_contact(conn, &keys, id, &change, &ip)).await?;
     session::flash(&session, "success", "资料已保存");
     Ok(see_other(&req, "/me/settings"))
 }

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::auth::models::User;
 use crate::db::DbConn;
+use crate::db::sealed::Sealed;
 use crate::db::schema::users;
 
 pub fn user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
@@ -14,11 +15,17 @@ pub fn update_contact(
     id: i64,
     nickname: &str,
     email: Option<&str>,
-    phone: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((users::nickname.eq(nickname), users::email.eq(email), users::phone.eq(phone), users::updated_at.eq(now)))
+        .set((users::nickname.eq(nickname), users::email.eq(email), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Sets the account's phone: sealed, with its blind index (unique: one account per number).
+pub fn set_phone(conn: &mut DbConn, id: i64, phone: &Sealed, index: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::phone.eq(phone), users::phone_index.eq(index), users::updated_at.eq(now)))
         .execute(conn)
 }
 

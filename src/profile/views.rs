@@ -13,6 +13,8 @@ use crate::web::pagination::Paginated;
 pub struct MePage {
     pub page: Page,
     pub user: User,
+    /// The account's phone, opened.
+    pub phone: Option<String>,
 }
 
 #[derive(Default)]
@@ -28,6 +30,8 @@ pub struct SettingsErrors {
 pub struct SettingsPage {
     pub page: Page,
     pub user: User,
+    /// The account's phone, opened.
+    pub phone: Option<String>,
     pub nickname: String,
     pub email: String,
     pub errors: SettingsErrors,

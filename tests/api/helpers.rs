@@ -56,6 +56,7 @@ pub struct Builder {
     job_poll: Option<Duration>,
     job_lease: Option<Duration>,
     school_mail_domain: Option<String>,
+    data_key: Option<String>,
 }
 
 pub fn app() -> Builder {
@@ -79,6 +80,7 @@ pub fn app() -> Builder {
         job_poll: None,
         job_lease: None,
         school_mail_domain: None,
+        data_key: None,
     }
 }
 
@@ -112,7 +114,15 @@ impl Builder {
     /// Serve the same database as `other` (a second instance).
     pub fn same_database_as(mut self, other: &TestApp) -> Self {
         self.share_db_with = Some(other.state.config.database_url.clone());
+        // Instances of one site share the data key, as they share the database.
+        self.data_key = std::fs::read_to_string(other.data_dir.join("data.key")).ok();
         self.seed = false;
+        self
+    }
+
+    /// Seal with this keyring (`CAMPUS_DATA_KEY`) instead of a new key in the data dir.
+    pub fn data_key(mut self, spec: &str) -> Self {
+        self.data_key = Some(spec.to_string());
         self
     }
 
@@ -199,6 +209,7 @@ impl Builder {
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
         config.school_mail_domain = self.school_mail_domain;
+        config.data_key = self.data_key.map(secrecy::SecretString::from);
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {
@@ -278,6 +289,7 @@ impl TestApp {
                         nickname: "买家",
                         email: None,
                         phone: None,
+                        phone_index: None,
                         student_no: None,
                         real_name: None,
                         college: None,

@@ -47,6 +47,7 @@ mod privacy;
 mod profile;
 mod refunds;
 mod search;
+mod sealed;
 mod security;
 mod sessions;
 mod shared_limits;

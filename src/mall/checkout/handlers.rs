@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::service::{self, Checkout};
+use crate::db::reseal::col;
 use crate::auth::models::Phone;
 use crate::error::{AppError, AppResult};
 use crate::mall::cart;
@@ -50,7 +51,7 @@ pub async fn show_checkout(
     let me = state.db.run(move |conn| crate::auth::service::user(conn, user_id)).await?;
     let values = CheckoutValues {
         receiver_name: me.real_name.clone().filter(|n| !n.is_empty()).unwrap_or(me.nickname),
-        receiver_phone: me.phone.unwrap_or_default(),
+        receiver_phone: state.keys.show_opt(col::USER_PHONE, me.phone.as_ref()).unwrap_or_default(),
         ..CheckoutValues::default()
     };
     let view = checkout_view(&state, page, user.id, random_token(18), values, None).await?;
@@ -154,12 +155,12 @@ pub async fn submit_checkout(
     }
     let uid = user.id;
     let key = checkout.key.clone();
-    let settings = state.settings.clone();
+    let (settings, keys) = (state.settings.clone(), state.keys.clone());
     let placed = state
         .db
         .run(move |conn| {
             let timeout = settings.get(conn)?.order_timeout;
-            service::place_order(conn, uid, &checkout, timeout)
+            service::place_order(conn, &keys, uid, &checkout, timeout)
         })
         .await;
     let orders = match placed {

@@ -50,7 +50,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     let keys = Arc::new(load_keys(config)?);
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &keys, &config.media_dir()).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &keys, &config.media_dir())
+            .map_err(|e| anyhow::anyhow!("seed: {e}"))?
+        {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }
@@ -58,7 +60,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
         let sealed = crate::db::reseal::reseal_at_start(&mut conn, &keys)?;
         if sealed.total() > 0 {
-            tracing::info!(values = sealed.total(), key = keys.current_id(), "personal data sealed under the current data key");
+            tracing::info!(
+                values = sealed.total(),
+                key = keys.current_id(),
+                "personal data sealed under the current data key"
+            );
         }
     }
     let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;

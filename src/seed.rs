@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use crate::auth::models::{NewUser, Role, STATUS_ACTIVE};
 use crate::auth::{password, service as auth};
-use crate::db::schema::users;
 use crate::db::reseal::col;
+use crate::db::schema::users;
 use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;

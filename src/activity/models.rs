@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::sealed::Sealed;
 use crate::db::schema::{activities, activity_registrations};
+use crate::db::sealed::Sealed;
 
 pub const PUBLISHED: &str = "published";
 pub const CANCELLED: &str = "cancelled";

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{Activity, ActivitySpec, Card, PUBLISHED, REGISTERED, Registration, Signup, WAITLISTED, WITHDRAWN};
-use crate::db::sealed::Sealed;
 use crate::db::DbConn;
 use crate::db::schema::{activities, activity_registrations};
+use crate::db::sealed::Sealed;
 use crate::on_backend;
 
 /// Which activities a list shows.

@@ -97,8 +97,15 @@ pub fn register(
         let status = if seated { REGISTERED } else { WAITLISTED };
         let now = db::now();
         let code = new_code();
-        let row =
-            queries::NewRegistration { activity_id, user_id, status, signup: &signup, phone: &phone, answers: &answers, code: &code };
+        let row = queries::NewRegistration {
+            activity_id,
+            user_id,
+            status,
+            signup: &signup,
+            phone: &phone,
+            answers: &answers,
+            code: &code,
+        };
         let id = queries::insert_registration(conn, &row, now).map_err(|e| match AppError::from(e) {
             AppError::Duplicate(_) => AppError::conflict("你已经报过名了，无需重复报名"),
             other => other,

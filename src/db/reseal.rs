@@ -132,9 +132,8 @@ fn reseal_column(conn: &mut DbConn, keys: &Keyring, column: &SealedColumn, batch
             let mut n = 0;
             for row in &rows {
                 let plain = if looks_sealed(&row.value) {
-                    keys.open(&name, &Sealed::from(row.value.clone())).map_err(|e| {
-                        AppError::Internal(anyhow::anyhow!("{name} of row {}: {e}", row.id))
-                    })?
+                    keys.open(&name, &Sealed::from(row.value.clone()))
+                        .map_err(|e| AppError::Internal(anyhow::anyhow!("{name} of row {}: {e}", row.id)))?
                 } else {
                     row.value.clone()
                 };

@@ -2,8 +2,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::models::Phone;
-use crate::db::sealed::Sealed;
 use crate::db::schema::{coupons, merchant_applications};
+use crate::db::sealed::Sealed;
 
 pub const SHOP_CATEGORIES: [&str; 6] = ["餐饮", "超市便利", "文具图书", "数码电子", "服饰", "其他"];
 

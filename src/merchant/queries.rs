@@ -2,9 +2,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{Application, Coupon, NewApplication, NewCoupon};
-use crate::db::sealed::Sealed;
 use crate::db::DbConn;
 use crate::db::schema::{coupons, merchant_applications, order_items, orders, product_skus, products, shops, users};
+use crate::db::sealed::Sealed;
 use crate::mall::models::{Order, Sku};
 
 pub fn latest_application(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Application>> {

@@ -11,8 +11,8 @@ use super::views::{
     SettingsErrors, SettingsPage,
 };
 use crate::auth::models::{Email, Nickname, Phone};
-use crate::error::{AppError, AppResult};
 use crate::db::reseal::col;
+use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};

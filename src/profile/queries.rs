@@ -3,8 +3,8 @@ use diesel::prelude::*;
 
 use crate::auth::models::User;
 use crate::db::DbConn;
-use crate::db::sealed::Sealed;
 use crate::db::schema::users;
+use crate::db::sealed::Sealed;
 
 pub fn user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
     users::table.find(id).select(User::as_select()).first(conn)

@@ -34,7 +34,8 @@ pub fn update_contact(
         queries::update_contact(conn, user_id, change.nickname.as_str(), email.as_deref(), now)?;
         let known = before.phone.as_ref().and_then(|p| keys.open(col::USER_PHONE, p).ok());
         if let Some(phone) = change.phone.as_ref().filter(|p| known.as_deref() != Some(p.as_str())) {
-            let (sealed, index) = (keys.seal(col::USER_PHONE, phone.as_str()), keys.blind(col::USER_PHONE, phone.as_str()));
+            let (sealed, index) =
+                (keys.seal(col::USER_PHONE, phone.as_str()), keys.blind(col::USER_PHONE, phone.as_str()));
             queries::set_phone(conn, user_id, &sealed, &index, now).map_err(|e| match AppError::from(e) {
                 AppError::Duplicate(_) => AppError::conflict("这个手机号已绑定在其他账号上"),
                 other => other,

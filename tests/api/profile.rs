@@ -7,8 +7,11 @@ fn student_row(app: &TestApp) -> (String, Option<String>, Option<String>, Option
     app.db(|c| {
         let id: i64 =
             user_auth::table.filter(user_auth::auth_key.eq("student")).select(user_auth::user_id).first(c).unwrap();
-        let (nickname, email, phone, avatar): (String, Option<String>, Option<String>, Option<String>) =
-            users::table.find(id).select((users::nickname, users::email, users::phone, users::avatar)).first(c).unwrap();
+        let (nickname, email, phone, avatar): (String, Option<String>, Option<String>, Option<String>) = users::table
+            .find(id)
+            .select((users::nickname, users::email, users::phone, users::avatar))
+            .first(c)
+            .unwrap();
         // The phone is stored sealed; the test reads it as the app would show it.
         let phone = phone.map(|p| app.state.keys.open("users.phone", &campus::db::sealed::Sealed::from(p)).unwrap());
         (nickname, email, phone, avatar)

@@ -144,7 +144,9 @@ fn a_phone_belongs_to_one_account_and_its_blind_index_finds_it() {
     let app = app().start();
     let first = app.new_student("phone_first");
     let second = app.new_student("phone_second");
-    let set = |c: &Client| c.submit("/me/settings", "/me/settings", &[("nickname", "同学"), ("email", ""), ("phone", PROFILE_PHONE)]);
+    let set = |c: &Client| {
+        c.submit("/me/settings", "/me/settings", &[("nickname", "同学"), ("email", ""), ("phone", PROFILE_PHONE)])
+    };
     assert_eq!(set(&first).status, 303);
     let r = set(&second);
     assert_eq!(r.status, 409, "{}", r.body);
@@ -219,9 +221,8 @@ fn rotate_data_key_reseals_everything_while_the_server_runs() {
     // ...and seals what it writes from then on under it.
     let again = dorm_order(&app, &buyer);
     use campus::db::schema::orders;
-    let sealed: String = app.db(|c| {
-        orders::table.filter(orders::order_no.eq(&again)).select(orders::receiver_phone).first(c).unwrap()
-    });
+    let sealed: String =
+        app.db(|c| orders::table.filter(orders::order_no.eq(&again)).select(orders::receiver_phone).first(c).unwrap());
     assert!(sealed.starts_with("k2:"), "{sealed}");
     // The account is still found by its phone (the index moved to the new key too).
     let index = app.state.keys.blind("users.phone", PROFILE_PHONE);

@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::service::{self, Checkout};
-use crate::db::reseal::col;
 use crate::auth::models::Phone;
+use crate::db::reseal::col;
 use crate::error::{AppError, AppResult};
 use crate::mall::cart;
 use crate::mall::handlers::html_with;

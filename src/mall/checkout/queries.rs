@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::sealed::Sealed;
 use crate::db::schema::{order_items, orders, pickup_points, shops};
+use crate::db::sealed::Sealed;
 use crate::mall::models::{CartLine, Order, SHOP_OPEN};
 use crate::on_backend;
 

@@ -86,10 +86,10 @@ pub fn search(conn: &mut DbConn, index: &SearchIndex, q: &str, page: i64, names:
         return Ok(Results { hits: Vec::new(), has_more: false });
     }
     let cards = crate::forum::feed::service::visible_in_order(conn, &ids, names)?;
-    let bodies: Vec<(i64, String)> = forum_posts::table
-        .filter(forum_posts::id.eq_any(&ids))
+    let bodies: Vec<(i64, String)> = crate::on_backend!(conn, |c| forum_posts::table
+        .filter(crate::db::any_of::any_of(forum_posts::id, &ids))
         .select((forum_posts::id, forum_posts::body))
-        .load(conn)?;
+        .load(c))?;
     let terms = crate::search::words(q);
     let hits = cards
         .into_iter()

@@ -56,6 +56,7 @@ pub struct Builder {
     job_poll: Option<Duration>,
     job_lease: Option<Duration>,
     school_mail_domain: Option<String>,
+    sms: Option<campus::config::SmsConfig>,
 }
 
 pub fn app() -> Builder {
@@ -79,6 +80,7 @@ pub fn app() -> Builder {
         job_poll: None,
         job_lease: None,
         school_mail_domain: None,
+        sms: None,
     }
 }
 
@@ -162,6 +164,11 @@ impl Builder {
         self.school_mail_domain = Some(domain.to_string());
         self
     }
+    /// `CAMPUS_SMS_PROVIDER` and its settings (default: the outbox).
+    pub fn sms(mut self, sms: campus::config::SmsConfig) -> Self {
+        self.sms = Some(sms);
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -199,6 +206,9 @@ impl Builder {
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
         config.school_mail_domain = self.school_mail_domain;
+        if let Some(sms) = self.sms {
+            config.sms = sms;
+        }
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {

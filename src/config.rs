@@ -360,7 +360,8 @@ fn sms_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<SmsConfi
                 sign_name: need("CAMPUS_SMS_TENCENT_SIGN_NAME")?,
                 template_id: need("CAMPUS_SMS_TENCENT_TEMPLATE_ID")?,
                 region: var("CAMPUS_SMS_TENCENT_REGION").unwrap_or_else(|| "ap-guangzhou".into()),
-                api_base: var("CAMPUS_SMS_TENCENT_API_BASE").unwrap_or_else(|| "https://sms.tencentcloudapi.com".into()),
+                api_base: var("CAMPUS_SMS_TENCENT_API_BASE")
+                    .unwrap_or_else(|| "https://sms.tencentcloudapi.com".into()),
                 timeout: Duration::from_secs(10),
             }))
         }

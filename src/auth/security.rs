@@ -182,7 +182,10 @@ pub async fn send_reset_code(
     if !form.phone.trim().is_empty() {
         let typed: String = form.phone.chars().take(20).collect();
         let refuse = |page: Page, status: StatusCode, msg: String| {
-            html(status, &ForgotPage { page, email: String::new(), phone: typed.clone(), by_phone: true, error: Some(msg) })
+            html(
+                status,
+                &ForgotPage { page, email: String::new(), phone: typed.clone(), by_phone: true, error: Some(msg) },
+            )
         };
         let number = match Phone::parse(&form.phone) {
             Ok(p) => p,

@@ -21,13 +21,7 @@ pub fn update_contact(conn: &mut DbConn, user_id: i64, change: &ContactChange, i
     write_tx(conn, |conn| {
         let before = queries::user(conn, user_id)?;
         let email = change.email.as_ref().map(|e| e.as_str().to_string());
-        queries::update_contact(
-            conn,
-            user_id,
-            change.nickname.as_str(),
-            email.as_deref(),
-            db::now(),
-        )?;
+        queries::update_contact(conn, user_id, change.nickname.as_str(), email.as_deref(), db::now())?;
         audit::record(conn, Some(user_id), "user.update_profile", "user", Some(&user_id.to_string()), "{}", Some(ip))?;
         if email.is_some() && email != before.email {
             notify::send(

@@ -29,9 +29,7 @@ fn texts_to(app: &TestApp, phone: &str) -> usize {
 
 fn user_id(app: &TestApp, username: &str) -> i64 {
     use campus::db::schema::user_auth;
-    app.db(|c| {
-        user_auth::table.filter(user_auth::auth_key.eq(username)).select(user_auth::user_id).first(c).unwrap()
-    })
+    app.db(|c| user_auth::table.filter(user_auth::auth_key.eq(username)).select(user_auth::user_id).first(c).unwrap())
 }
 
 fn phone_of(app: &TestApp, id: i64) -> Option<String> {
@@ -48,8 +46,7 @@ fn owners_of(app: &TestApp, phone: &str) -> Vec<i64> {
 fn age_sends(app: &TestApp, secs: i64) {
     use campus::db::schema::sms_sends as s;
     app.db(|c| {
-        let rows: Vec<(String, chrono::NaiveDateTime)> =
-            s::table.select((s::target, s::last_sent_at)).load(c).unwrap();
+        let rows: Vec<(String, chrono::NaiveDateTime)> = s::table.select((s::target, s::last_sent_at)).load(c).unwrap();
         for (target, last) in rows {
             diesel::update(s::table.find(target))
                 .set(s::last_sent_at.eq(last - chrono::TimeDelta::seconds(secs)))
@@ -220,7 +217,8 @@ fn changing_the_phone_needs_the_current_password() {
     let r = app.client().submit("/login/phone", "/login/phone/code", &[("phone", "13800138000")]);
     assert_eq!(r.status, 422);
     // The settings page no longer takes a number typed in.
-    let r = c.submit("/me/settings", "/me/settings", &[("nickname", "新昵称"), ("email", ""), ("phone", "13512345678")]);
+    let r =
+        c.submit("/me/settings", "/me/settings", &[("nickname", "新昵称"), ("email", ""), ("phone", "13512345678")]);
     assert_eq!(r.status, 303);
     assert_eq!(phone_of(&app, me).as_deref(), Some("13612345678"));
 }
@@ -433,11 +431,7 @@ fn a_password_is_reset_by_sms_code() {
     assert_eq!(reset(&code, "another-one-8").status, 422, "used once");
     use campus::db::schema::audit_log;
     let detail: String = app.db(|x| {
-        audit_log::table
-            .filter(audit_log::action.eq("user.password_reset"))
-            .select(audit_log::detail)
-            .first(x)
-            .unwrap()
+        audit_log::table.filter(audit_log::action.eq("user.password_reset")).select(audit_log::detail).first(x).unwrap()
     });
     assert!(detail.contains("\"by\":\"phone\""), "{detail}");
 

@@ -105,9 +105,8 @@ fn check(req: &actix_web::HttpRequest, body: &[u8]) -> Result<serde_json::Value,
         return Err(("AuthFailure.SignatureExpire", "timestamp too far".into()));
     }
     let auth = header("Authorization");
-    let rest = auth
-        .strip_prefix("TC3-HMAC-SHA256 ")
-        .ok_or(("AuthFailure.InvalidAuthorization", "algorithm".to_string()))?;
+    let rest =
+        auth.strip_prefix("TC3-HMAC-SHA256 ").ok_or(("AuthFailure.InvalidAuthorization", "algorithm".to_string()))?;
     let mut credential = "";
     let mut signed = "";
     let mut signature = "";

@@ -42,7 +42,9 @@ pub fn bind_phone(conn: &mut DbConn, user_id: i64, phone: &Phone, ip: &str) -> A
             user_id,
             MessageKind::Security,
             title,
-            &format!("你的账号现在绑定手机号 {masked}，可以用它接收验证码、登录和找回密码。如果不是你本人操作，请立即修改密码并联系管理员。"),
+            &format!(
+                "你的账号现在绑定手机号 {masked}，可以用它接收验证码、登录和找回密码。如果不是你本人操作，请立即修改密码并联系管理员。"
+            ),
             Some("/me/security"),
         )?;
         Ok(())
@@ -138,7 +140,9 @@ pub async fn send_bind_code(
     };
     let key = secret(&state);
     let sent = match checked {
-        Ok(()) => deliver(&state, &client_ip(&req), PHONE_BIND, Some(uid), &phone, bind_target(&key, uid, &phone)).await,
+        Ok(()) => {
+            deliver(&state, &client_ip(&req), PHONE_BIND, Some(uid), &phone, bind_target(&key, uid, &phone)).await
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = sent {

@@ -82,7 +82,9 @@ async fn send(req: &HttpRequest, state: &AppState, raw: &str) -> AppResult<Phone
     let Some((user_id, status)) = holder else {
         // Counts like a send, so trying numbers to find accounts runs into the address limit.
         limit(&state.sms_limiter, &[&format!("sms-send:ip:{}", client_ip(req))], "获取短信验证码").await?;
-        return Err(AppError::invalid("该手机号还没有绑定账号。请先用微信或账号密码登录，在“我的 → 账号与安全”中绑定手机号"));
+        return Err(AppError::invalid(
+            "该手机号还没有绑定账号。请先用微信或账号密码登录，在“我的 → 账号与安全”中绑定手机号",
+        ));
     };
     if status != STATUS_ACTIVE {
         return Err(AppError::Forbidden);

@@ -37,7 +37,13 @@ pub async fn send_reset_code(state: &AppState, ip: &str, phone: &Phone) -> AppRe
 
 /// Sets the new password of the account whose reset code for `phone` is `code`; every session of
 /// it ends. A wrong, expired or used code is `Invalid` and changes nothing.
-pub async fn reset_password(state: &AppState, ip: &str, phone: &Phone, code: String, new_hash: String) -> AppResult<()> {
+pub async fn reset_password(
+    state: &AppState,
+    ip: &str,
+    phone: &Phone,
+    code: String,
+    new_hash: String,
+) -> AppResult<()> {
     let key = secret(state);
     let number = target(&key, phone);
     limit(&state.code_limiter, &[&format!("reset-check:ip:{ip}"), &format!("reset-check:{number}")], "验证码尝试")

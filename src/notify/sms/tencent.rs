@@ -59,8 +59,7 @@ pub fn authorization(
         format!("POST\n/\n\n{canonical_headers}\n{SIGNED_HEADERS}\n{}", sha256_hex(payload.as_bytes()));
     let date = chrono::DateTime::from_timestamp(timestamp, 0).unwrap_or_default().format("%Y-%m-%d").to_string();
     let scope = format!("{date}/{service}/tc3_request");
-    let string_to_sign =
-        format!("{ALGORITHM}\n{timestamp}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()));
+    let string_to_sign = format!("{ALGORITHM}\n{timestamp}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()));
     let secret_date = hmac_sha256(format!("TC3{secret_key}").as_bytes(), &date);
     let secret_service = hmac_sha256(&secret_date, service);
     let secret_signing = hmac_sha256(&secret_service, "tc3_request");
@@ -103,7 +102,8 @@ impl SmsProvider for TencentSms {
         .to_string();
         let timestamp = chrono::Utc::now().timestamp();
         let host = host_of(&c.api_base);
-        let auth = authorization(&c.secret_id, c.secret_key.expose_secret(), SERVICE, host, ACTION, timestamp, &payload);
+        let auth =
+            authorization(&c.secret_id, c.secret_key.expose_secret(), SERVICE, host, ACTION, timestamp, &payload);
         let url = format!("{}/", c.api_base.trim_end_matches('/'));
         let mut res = self
             .agent
@@ -118,19 +118,25 @@ impl SmsProvider for TencentSms {
             .map_err(|e| Self::error("transport", e.to_string()))?;
         let status = res.status().as_u16();
         let text = res.body_mut().read_to_string().map_err(|e| Self::error("transport", e.to_string()))?;
-        let reply: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|_| Self::error("bad_reply", format!("HTTP {status}: not JSON: {}", text.chars().take(200).collect::<String>())))?;
+        let reply: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+            Self::error("bad_reply", format!("HTTP {status}: not JSON: {}", text.chars().take(200).collect::<String>()))
+        })?;
         let response = &reply["Response"];
         if let Some(err) = response.get("Error") {
             return Err(Self::error(
                 err["Code"].as_str().unwrap_or("Unknown"),
-                format!("{} (RequestId {})", err["Message"].as_str().unwrap_or(""), response["RequestId"].as_str().unwrap_or("")),
+                format!(
+                    "{} (RequestId {})",
+                    err["Message"].as_str().unwrap_or(""),
+                    response["RequestId"].as_str().unwrap_or("")
+                ),
             ));
         }
         if status >= 300 {
             return Err(Self::error("http", format!("HTTP {status}")));
         }
-        let statuses = response["SendStatusSet"].as_array().ok_or_else(|| Self::error("bad_reply", "no SendStatusSet"))?;
+        let statuses =
+            response["SendStatusSet"].as_array().ok_or_else(|| Self::error("bad_reply", "no SendStatusSet"))?;
         let mine = statuses
             .iter()
             .find(|s| s["PhoneNumber"].as_str() == Some(to.as_str()))

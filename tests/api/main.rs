@@ -15,6 +15,7 @@ mod browser_academic;
 mod browser_forum;
 mod browser_identity;
 mod browser_life;
+mod browser_phone;
 mod browser_polish;
 mod browser_rules;
 mod browser_staff;

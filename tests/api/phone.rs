@@ -477,3 +477,21 @@ fn checkout_and_prepay_are_rate_limited_per_user() {
     assert_eq!(r.status, 429, "{}", r.body);
     assert!(r.body.contains("发起支付过于频繁"), "{}", r.body);
 }
+
+#[test]
+fn two_instances_sharing_redis_share_the_sms_limit_of_an_address() {
+    let redis = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let secret = "p".repeat(64) + &rand::random::<u64>().to_string();
+    let first = app().redis(&redis, &secret).start();
+    let second = app().redis(&redis, &secret).same_database_as(&first).start();
+    for i in 0..20 {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        let r = instance.client().submit("/login/phone", "/login/phone/code", &[("phone", &format!("1581234{i:04}"))]);
+        assert_eq!(r.status, 422, "{}", r.body);
+    }
+    for instance in [&first, &second] {
+        let r = instance.client().submit("/login/phone", "/login/phone/code", &[("phone", "13800138000")]);
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert!(r.body.contains("获取短信验证码过于频繁"), "{}", r.body);
+    }
+}

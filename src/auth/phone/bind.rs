@@ -126,30 +126,26 @@ pub async fn send_bind_code(
     form: web::Form<PhoneForm>,
 ) -> AppResult<HttpResponse> {
     let uid = user.id;
-    let typed = shown(&form.phone);
-    let phone = match Phone::parse(&form.phone) {
-        Ok(p) => p,
-        Err(msg) => return refuse(&state, page, uid, typed, AppError::Invalid(msg)).await,
-    };
-    let number = phone.as_str().to_string();
-    let holder = state.db.run(move |conn| queries::find_user_by_phone(conn, &number)).await?;
-    let checked = match holder {
-        Some((id, _)) if id == uid => Err(AppError::invalid("这已经是你绑定的手机号")),
-        Some(_) => Err(AppError::conflict("该手机号已绑定其他账号，请换一个手机号")),
-        None => Ok(()),
-    };
-    let key = secret(&state);
-    let sent = match checked {
-        Ok(()) => {
-            deliver(&state, &client_ip(&req), PHONE_BIND, Some(uid), &phone, bind_target(&key, uid, &phone)).await
+    match send_to_new_number(&req, &state, uid, &form.phone).await {
+        Ok(phone) => {
+            session::flash(&session, "success", "验证码已发送，10 分钟内有效");
+            Ok(see_other(&req, &format!("/me/phone?phone={}", url_encode(phone.as_str()))))
         }
-        Err(e) => Err(e),
-    };
-    if let Err(e) = sent {
-        return refuse(&state, page, uid, typed, e).await;
+        Err(e) => refuse(&state, page, uid, shown(&form.phone), e).await,
     }
-    session::flash(&session, "success", "验证码已发送，10 分钟内有效");
-    Ok(see_other(&req, &format!("/me/phone?phone={}", url_encode(phone.as_str()))))
+}
+
+async fn send_to_new_number(req: &HttpRequest, state: &AppState, uid: i64, raw: &str) -> AppResult<Phone> {
+    let phone = Phone::parse(raw).map_err(AppError::Invalid)?;
+    let number = phone.as_str().to_string();
+    match state.db.run(move |conn| queries::find_user_by_phone(conn, &number)).await? {
+        Some((id, _)) if id == uid => return Err(AppError::invalid("这已经是你绑定的手机号")),
+        Some(_) => return Err(AppError::conflict("该手机号已绑定其他账号，请换一个手机号")),
+        None => {}
+    }
+    let target = bind_target(&secret(state), uid, &phone);
+    deliver(state, &client_ip(req), PHONE_BIND, Some(uid), &phone, target).await?;
+    Ok(phone)
 }
 
 /// `POST /me/phone/old-code`: for an account without a password, a code to the number it has now.

@@ -58,7 +58,8 @@ impl SmsProvider for Outbox {
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%6f");
         let body = format!("To: {phone}\n\n{}\n", text(code, minutes));
         std::fs::write(self.dir.join(format!("sms-{stamp}-{phone}.txt")), body).map_err(io)?;
-        tracing::info!(phone, code, "sms outbox: verification code written (CAMPUS_SMS_PROVIDER=outbox)");
+        let to = crate::web::observe::mask_phone(phone);
+        tracing::info!(to, code, "sms outbox: verification code written (CAMPUS_SMS_PROVIDER=outbox)");
         Ok(())
     }
 

@@ -87,6 +87,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
         code_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
         signup_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
+        sms_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
+        order_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(10 * 60))),
+        sms: crate::notify::sms::provider(&config),
         keys,
         db: db.clone(),
         config: config.clone(),
@@ -236,6 +239,8 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
             state.login_limiter.share_through(shared.clone(), prefix);
             state.code_limiter.share_through(shared.clone(), &format!("{prefix}codes:"));
             state.signup_limiter.share_through(shared.clone(), &format!("{prefix}signup:"));
+            state.sms_limiter.share_through(shared.clone(), &format!("{prefix}sms:"));
+            state.order_limiter.share_through(shared.clone(), &format!("{prefix}orders:"));
             let _ = app.web.redis.set(shared);
             let store =
                 RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;

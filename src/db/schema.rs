@@ -1072,6 +1072,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    sms_sends (target) {
+        target -> Text,
+        last_sent_at -> Timestamp,
+        window_start -> Timestamp,
+        sent_in_window -> Integer,
+    }
+}
+
+diesel::table! {
     identity_reviews (id) {
         id -> BigInt,
         user_id -> BigInt,

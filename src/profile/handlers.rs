@@ -10,7 +10,7 @@ use super::views::{
     MePage, MessageItem, MessageList, MessageSettings, MessageSettingsForm, MessageSettingsPage, MessagesPage,
     SettingsErrors, SettingsPage,
 };
-use crate::auth::models::{Email, Nickname, Phone};
+use crate::auth::models::{Email, Nickname};
 use crate::db::reseal::col;
 use crate::error::{AppError, AppResult};
 use crate::notify;
@@ -40,8 +40,6 @@ pub struct SettingsForm {
     nickname: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
-    phone: String,
 }
 
 pub async fn save_settings(
@@ -60,12 +58,7 @@ pub async fn save_settings(
         raw => Email::parse(raw).map(Some),
     }
     .map_err(|e| errors.email = Some(e));
-    let phone = match form.phone.trim() {
-        "" => Ok(None),
-        raw => Phone::parse(raw).map(Some),
-    }
-    .map_err(|e| errors.phone = Some(e));
-    let (Some(nickname), Ok(email), Ok(phone)) = (nickname, email, phone) else {
+    let (Some(nickname), Ok(email)) = (nickname, email) else {
         let id = user.id;
         let current = state.db.run(move |conn| service::profile(conn, id)).await?;
         let clip = |s: &str| s.chars().take(100).collect::<String>();
@@ -76,10 +69,9 @@ pub async fn save_settings(
             .content_type("text/html; charset=utf-8")
             .body(body));
     };
-    let change = ContactChange { nickname, email, phone };
+    let change = ContactChange { nickname, email };
     let (id, ip) = (user.id, client_ip(&req));
-    let keys = state.keys.clone();
-    state.db.run(move |conn| service::update_contact(conn, &keys, id, &change, &ip)).await?;
+    state.db.run(move |conn| service::update_contact(conn, id, &change, &ip)).await?;
     session::flash(&session, "success", "资料已保存");
     Ok(see_other(&req, "/me/settings"))
 }

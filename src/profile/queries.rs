@@ -4,7 +4,6 @@ use diesel::prelude::*;
 use crate::auth::models::User;
 use crate::db::DbConn;
 use crate::db::schema::users;
-use crate::db::sealed::Sealed;
 
 pub fn user(conn: &mut DbConn, id: i64) -> QueryResult<User> {
     users::table.find(id).select(User::as_select()).first(conn)
@@ -19,13 +18,6 @@ pub fn update_contact(
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((users::nickname.eq(nickname), users::email.eq(email), users::updated_at.eq(now)))
-        .execute(conn)
-}
-
-/// Sets the account's phone: sealed, with its blind index (unique: one account per number).
-pub fn set_phone(conn: &mut DbConn, id: i64, phone: &Sealed, index: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(users::table.find(id))
-        .set((users::phone.eq(phone), users::phone_index.eq(index), users::updated_at.eq(now)))
         .execute(conn)
 }
 

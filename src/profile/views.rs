@@ -21,7 +21,6 @@ pub struct MePage {
 pub struct SettingsErrors {
     pub nickname: Option<String>,
     pub email: Option<String>,
-    pub phone: Option<String>,
     pub avatar: Option<String>,
 }
 

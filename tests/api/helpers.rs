@@ -57,6 +57,7 @@ pub struct Builder {
     job_lease: Option<Duration>,
     school_mail_domain: Option<String>,
     data_key: Option<String>,
+    sms: Option<campus::config::SmsConfig>,
 }
 
 pub fn app() -> Builder {
@@ -81,6 +82,7 @@ pub fn app() -> Builder {
         job_lease: None,
         school_mail_domain: None,
         data_key: None,
+        sms: None,
     }
 }
 
@@ -172,6 +174,11 @@ impl Builder {
         self.school_mail_domain = Some(domain.to_string());
         self
     }
+    /// `CAMPUS_SMS_PROVIDER` and its settings (default: the outbox).
+    pub fn sms(mut self, sms: campus::config::SmsConfig) -> Self {
+        self.sms = Some(sms);
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -210,6 +217,9 @@ impl Builder {
         config.wx.msg_sec_check = self.msg_sec_check;
         config.school_mail_domain = self.school_mail_domain;
         config.data_key = self.data_key.map(secrecy::SecretString::from);
+        if let Some(sms) = self.sms {
+            config.sms = sms;
+        }
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {

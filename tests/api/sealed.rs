@@ -12,6 +12,7 @@ use crate::activity::{publish, signup};
 use crate::helpers::{Client, DEMO_PASSWORD, TestApp, app};
 use crate::mall::{add_to_cart, field, sku};
 use crate::merchant::{png, upload};
+use crate::phone::bind;
 
 const BUYER_PHONE: &str = "13912345671";
 const ADDRESS: &str = "西区 12 号楼 418 室";
@@ -81,11 +82,9 @@ fn fill(app: &TestApp) -> (Client, String, i64) {
     let admin = app.login("admin", DEMO_PASSWORD);
     let activity = publish(&admin, "隐私讲座", "30", 48, "");
     assert_eq!(signup(&buyer, activity, "周同学", &[]).status, 303);
-    let r = buyer.submit(
-        "/me/settings",
-        "/me/settings",
-        &[("nickname", "周同学"), ("email", ""), ("phone", PROFILE_PHONE)],
-    );
+    let r = buyer.submit("/me/settings", "/me/settings", &[("nickname", "周同学"), ("email", "")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = bind(app, &buyer, PROFILE_PHONE);
     assert_eq!(r.status, 303, "{}", r.body);
     (buyer, order_no, activity)
 }
@@ -144,13 +143,12 @@ fn a_phone_belongs_to_one_account_and_its_blind_index_finds_it() {
     let app = app().start();
     let first = app.new_student("phone_first");
     let second = app.new_student("phone_second");
-    let set = |c: &Client| {
-        c.submit("/me/settings", "/me/settings", &[("nickname", "同学"), ("email", ""), ("phone", PROFILE_PHONE)])
-    };
-    assert_eq!(set(&first).status, 303);
-    let r = set(&second);
+    assert_eq!(first.submit("/me/settings", "/me/settings", &[("nickname", "同学"), ("email", "")]).status, 303);
+    assert_eq!(bind(&app, &first, PROFILE_PHONE).status, 303);
+    // Refused before a code goes out: the index finds the number's owner.
+    let r = second.submit("/me/phone", "/me/phone/code", &[("phone", PROFILE_PHONE)]);
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.body.contains("这个手机号已绑定在其他账号上"), "{}", r.body);
+    assert!(r.body.contains("该手机号已绑定其他账号"), "{}", r.body);
     // Found by the index of the number, not by reading every row.
     let index = app.state.keys.blind("users.phone", PROFILE_PHONE);
     use campus::db::schema::users;

@@ -154,6 +154,13 @@ pub async fn submit_checkout(
         }
     }
     let uid = user.id;
+    // Only a form that would place an order takes a slot.
+    if let Err(AppError::RateLimited(message)) =
+        crate::auth::codes::limit(&state.order_limiter, &[&format!("checkout:{uid}")], "下单").await
+    {
+        let view = checkout_view(&state, page, uid, checkout.key.clone(), values, Some(message)).await?;
+        return html_with(StatusCode::TOO_MANY_REQUESTS, &view);
+    }
     let key = checkout.key.clone();
     let (settings, keys) = (state.settings.clone(), state.keys.clone());
     let placed = state

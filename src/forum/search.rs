@@ -85,21 +85,14 @@ pub fn search(conn: &mut DbConn, index: &SearchIndex, q: &str, page: i64, names:
     if ids.is_empty() {
         return Ok(Results { hits: Vec::new(), has_more: false });
     }
-    let cards = crate::forum::feed::service::visible_in_order(conn, &ids, names)?;
-    let bodies: Vec<(i64, String)> = crate::on_backend!(conn, |c| forum_posts::table
-        .filter(crate::db::any_of::any_of(forum_posts::id, &ids))
-        .select((forum_posts::id, forum_posts::body))
-        .load(c))?;
+    let found = crate::forum::feed::service::visible_with_bodies(conn, &ids, names)?;
     let terms = crate::search::words(q);
-    let hits = cards
+    let hits = found
         .into_iter()
-        .map(|card| {
-            let body = bodies.iter().find(|(id, _)| *id == card.id).map_or("", |(_, b)| b.as_str());
-            Hit {
-                title_html: crate::search::highlight(&card.title, &terms),
-                snippet_html: crate::search::snippet(body, &terms, 60),
-                card,
-            }
+        .map(|(card, body)| Hit {
+            title_html: crate::search::highlight(&card.title, &terms),
+            snippet_html: crate::search::snippet(&body, &terms, 60),
+            card,
         })
         .collect();
     Ok(Results { hits, has_more })

@@ -37,12 +37,15 @@ pub struct CardRow {
 
 macro_rules! card_query {
     () => {
+        card_query!(substr(forum_posts::body, 1, 90))
+    };
+    ($body:expr) => {
         forum_posts::table.inner_join(forum_boards::table).inner_join(users::table).select((
             forum_posts::id,
             forum_posts::board_id,
             forum_boards::name,
             forum_posts::title,
-            substr(forum_posts::body, 1, 90),
+            $body,
             forum_posts::images,
             forum_posts::anonymous,
             forum_posts::author_id,
@@ -143,11 +146,12 @@ pub fn ranking(conn: &mut DbConn, since: NaiveDateTime, limit: i64) -> QueryResu
         .load(c))
 }
 
-/// Those of `ids` that are visible in an active board (search hits are re-checked here).
+/// Those of `ids` that are visible in an active board (search hits are re-checked here), each
+/// with its whole body in `body_start` (search cuts its own snippet from it): one statement.
 /// The status is checked here rather than in SQL: with a status condition SQLite's planner
 /// walks a status index over every visible post instead of looking up the few ids.
 pub fn visible_cards(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CardRow>> {
-    let rows: Vec<CardRow> = crate::on_backend!(conn, |c| card_query!()
+    let rows: Vec<CardRow> = crate::on_backend!(conn, |c| card_query!(forum_posts::body)
         .filter(any_of(forum_posts::id, ids))
         .filter(forum_boards::active.eq(true))
         .load(c))?;

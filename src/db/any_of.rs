@@ -34,11 +34,14 @@ impl<C: ValidGrouping<GB>, GB> ValidGrouping<GB> for AnyOf<C> {
     type IsAggregate = C::IsAggregate;
 }
 
-/// No static id: the statement is cached under its text, which no longer depends on the ids.
-impl<C> QueryId for AnyOf<C> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+/// The statement text does not depend on the ids, so the type alone identifies it: the cache
+/// finds the prepared statement without writing the SQL out first.
+impl<C: QueryId> QueryId for AnyOf<C> {
+    type QueryId = AnyOfId<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
 }
+
+pub struct AnyOfId<C>(std::marker::PhantomData<C>);
 
 impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for AnyOf<C> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {

@@ -308,45 +308,65 @@ impl SearchIndex {
 /// A short piece of `text` around the first match, at most `width` characters.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let lower = text.to_lowercase();
-    let first = terms
-        .iter()
-        .filter_map(|t| lower.find(t.as_str()))
-        .min()
-        .map(|byte| lower[..byte].chars().count())
-        .unwrap_or(0);
+    let folded: Vec<char> = chars.iter().map(|c| fold(*c)).collect();
+    let terms = term_chars(terms);
+    let first = terms.iter().filter_map(|t| find(&folded, t)).min().unwrap_or(0);
     let start = first.saturating_sub(width / 3);
-    let piece: String = chars.iter().skip(start).take(width).collect();
-    let mut s = highlight(&piece, terms);
+    let end = (start + width).min(chars.len());
+    let mut out = String::with_capacity(text.len().min(width * 4) + 32);
     if start > 0 {
-        s.insert(0, '…');
+        out.push('…');
     }
-    if start + width < chars.len() {
-        s.push('…');
+    mark_into(&mut out, &chars[start..end], &folded[start..end], &terms);
+    if end < chars.len() {
+        out.push('…');
     }
-    s
+    out
 }
 
 /// `text` as HTML with every occurrence of `terms` wrapped in `<mark>`; everything escaped.
 pub fn highlight(text: &str, terms: &[String]) -> String {
-    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
     let chars: Vec<char> = text.chars().collect();
-    if lower.len() != chars.len() {
-        return escape(text);
+    let folded: Vec<char> = chars.iter().map(|c| fold(*c)).collect();
+    let mut out = String::with_capacity(text.len() + 32);
+    mark_into(&mut out, &chars, &folded, &term_chars(terms));
+    out
+}
+
+/// A character as matching compares it: lower case where that is one character (Chinese has
+/// no case and skips the table lookup, which was a visible part of a search page).
+fn fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
     }
+    if ('\u{2E80}'..='\u{9FFF}').contains(&c) || ('\u{FF00}'..='\u{FFEF}').contains(&c) {
+        return c;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+fn term_chars(terms: &[String]) -> Vec<Vec<char>> {
+    terms.iter().map(|t| t.chars().map(fold).collect::<Vec<char>>()).filter(|t| !t.is_empty()).collect()
+}
+
+fn find(hay: &[char], needle: &[char]) -> Option<usize> {
+    (needle.len() <= hay.len()).then(|| hay.windows(needle.len()).position(|w| w == needle)).flatten()
+}
+
+/// Writes `chars` escaped, the runs where `folded` matches a term inside `<mark>`.
+fn mark_into(out: &mut String, chars: &[char], folded: &[char], terms: &[Vec<char>]) {
     let mut marked = vec![false; chars.len()];
-    for term in terms {
-        let t: Vec<char> = term.chars().collect();
-        if t.is_empty() || t.len() > lower.len() {
-            continue;
-        }
-        for start in 0..=lower.len() - t.len() {
-            if lower[start..start + t.len()] == t[..] {
+    for t in terms.iter().filter(|t| t.len() <= folded.len()) {
+        for start in 0..=folded.len() - t.len() {
+            if folded[start..start + t.len()] == t[..] {
                 marked[start..start + t.len()].iter_mut().for_each(|m| *m = true);
             }
         }
     }
-    let mut out = String::with_capacity(text.len() + 16);
     let mut open = false;
     for (c, m) in chars.iter().zip(&marked) {
         if *m && !open {
@@ -356,18 +376,11 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
             out.push_str("</mark>");
             open = false;
         }
-        push_escaped(&mut out, *c);
+        push_escaped(out, *c);
     }
     if open {
         out.push_str("</mark>");
     }
-    out
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    s.chars().for_each(|c| push_escaped(&mut out, c));
-    out
 }
 
 fn push_escaped(out: &mut String, c: char) {

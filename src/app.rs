@@ -47,9 +47,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    let media = crate::web::storage::Storage::open(config)?;
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &config.media_dir()).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &media).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }
@@ -75,9 +76,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         signup_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
         db: db.clone(),
         config: config.clone(),
+        media: media.clone(),
     };
     let web = WebState {
         config: config.clone(),
+        media,
         db: db.clone(),
         metrics: Arc::new(observe::Metrics::default()),
         accounts: Arc::new(crate::auth::Directory::default()),

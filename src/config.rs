@@ -115,6 +115,22 @@ pub struct Config {
     /// `CAMPUS_SCHOOL_MAIL_DOMAIN` (e.g. `stu.example.edu.cn`): student verification mails a code
     /// to `学号@` this domain; unset = that way of verifying is off.
     pub school_mail_domain: Option<String>,
+    /// S3-compatible object storage for uploads (`CAMPUS_MEDIA_S3_*`), when
+    /// `CAMPUS_MEDIA_S3_BUCKET` is set; unset = files under the data dir (`web::storage`).
+    pub media_s3: Option<MediaS3>,
+}
+
+/// `CAMPUS_MEDIA_S3_BUCKET`, `_ENDPOINT` (e.g. `http://127.0.0.1:9000` for MinIO; unset = AWS),
+/// `_REGION` (default `us-east-1`), `_ACCESS_KEY_ID`, `_SECRET_ACCESS_KEY` (unset = the usual AWS
+/// sources such as an instance role), `_PREFIX` (a key prefix inside the bucket, default none).
+#[derive(Clone, Debug)]
+pub struct MediaS3 {
+    pub bucket: String,
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
+    pub prefix: String,
 }
 
 impl Config {
@@ -222,6 +238,14 @@ impl Config {
             school_mail_domain: var("CAMPUS_SCHOOL_MAIL_DOMAIN")
                 .map(|d| d.trim().trim_start_matches('@').to_lowercase())
                 .filter(|d| !d.is_empty()),
+            media_s3: var("CAMPUS_MEDIA_S3_BUCKET").map(|bucket| MediaS3 {
+                bucket,
+                endpoint: var("CAMPUS_MEDIA_S3_ENDPOINT"),
+                region: var("CAMPUS_MEDIA_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                access_key_id: var("CAMPUS_MEDIA_S3_ACCESS_KEY_ID"),
+                secret_access_key: var("CAMPUS_MEDIA_S3_SECRET_ACCESS_KEY").map(SecretString::from),
+                prefix: var("CAMPUS_MEDIA_S3_PREFIX").unwrap_or_default(),
+            }),
         })
     }
 
@@ -267,6 +291,7 @@ impl Config {
             wxpay: None,
             gpa_scale: None,
             school_mail_domain: None,
+            media_s3: None,
         }
     }
 

@@ -107,12 +107,13 @@ fn main() -> anyhow::Result<()> {
         Command::Sync { dir, dry_run } => sync(&config, dir, dry_run),
         Command::Backup { to, keep } => {
             let (dir, manifest) = campus::ops::backup::take(&config, to, keep)?;
-            let media = manifest.files.keys().filter(|f| f.starts_with("media/")).count();
+            let media = manifest.files.keys().filter(|f| f.starts_with("media/") || f.starts_with("private/")).count();
             println!(
-                "backup written to {}: {} table(s), {} row(s), {media} media file(s), schema {}",
+                "backup written to {}: {} table(s), {} row(s), {media} media file(s) ({}), schema {}",
                 dir.display(),
                 manifest.tables.len(),
                 manifest.total_rows(),
+                manifest.media,
                 manifest.schema_version.as_deref().unwrap_or("none")
             );
             Ok(())
@@ -143,9 +144,10 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo { products, orders, posts, comments } => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
-            campus::seed::demo(&mut conn, &config.media_dir()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let media = campus::web::storage::Storage::open(&config)?;
+            campus::seed::demo(&mut conn, &media).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
-                campus::seed::bulk(&mut conn, &config.media_dir(), products, orders)
+                campus::seed::bulk(&mut conn, &media, products, orders)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
             }

@@ -25,4 +25,6 @@ pub struct AppState {
     pub search: Arc<crate::search::SearchIndex>,
     pub words: Arc<crate::moderation::WordFilter>,
     pub settings: Arc<crate::settings::Settings>,
+    /// Where uploads live (data dir or S3), `web::storage`.
+    pub media: crate::web::storage::Storage,
 }

@@ -5,6 +5,7 @@ use super::{models::SchoolNo, queries, service};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::web::media;
+use crate::web::storage::Storage;
 
 /// A drawn student card: a blue band, a photo box, lines where the text would be.
 fn card_picture() -> AppResult<Vec<u8>> {
@@ -25,14 +26,14 @@ fn card_picture() -> AppResult<Vec<u8>> {
 }
 
 /// Queues the demo review for `user_id` unless they have one or are verified already.
-pub fn seed(conn: &mut DbConn, data_dir: &std::path::Path, user_id: i64) -> AppResult<()> {
+pub fn seed(conn: &mut DbConn, storage: &Storage, user_id: i64) -> AppResult<()> {
     if queries::latest_review_of(conn, user_id)?.is_some() || service::status(conn, user_id)?.verified {
         return Ok(());
     }
     let picture = card_picture()?;
     let path = media::store_image(
-        &super::private_dir_of(data_dir),
-        "student-cards",
+        storage,
+        super::PHOTO_FOLDER,
         &format!("u{user_id}"),
         &picture,
         media::Fit::Within(1600),

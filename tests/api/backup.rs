@@ -22,14 +22,14 @@ fn temp_dir(prefix: &str) -> PathBuf {
 }
 
 /// A database to restore into, on the same backend as `app`, dropped with its data dir.
-struct Target {
-    url: String,
-    data_dir: PathBuf,
+pub struct Target {
+    pub url: String,
+    pub data_dir: PathBuf,
     pg: Option<(String, String)>,
 }
 
 impl Target {
-    fn new(app: &TestApp) -> Target {
+    pub fn new(app: &TestApp) -> Target {
         let data_dir = temp_dir("campus_restore");
         if !app.is_postgres() {
             let url = format!("sqlite://{}", data_dir.join("campus.db").display());

@@ -56,6 +56,7 @@ pub struct Builder {
     job_poll: Option<Duration>,
     job_lease: Option<Duration>,
     school_mail_domain: Option<String>,
+    media_s3: Option<campus::config::MediaS3>,
 }
 
 pub fn app() -> Builder {
@@ -79,6 +80,7 @@ pub fn app() -> Builder {
         job_poll: None,
         job_lease: None,
         school_mail_domain: None,
+        media_s3: None,
     }
 }
 
@@ -168,6 +170,19 @@ impl Builder {
         self
     }
 
+    /// Uploads in `bucket` of the S3 emulator at `endpoint` (`TEST_S3_ENDPOINT`).
+    pub fn media_s3(mut self, endpoint: &str, bucket: &str) -> Self {
+        self.media_s3 = Some(campus::config::MediaS3 {
+            bucket: bucket.into(),
+            endpoint: Some(endpoint.into()),
+            region: "us-east-1".into(),
+            access_key_id: Some("testing".into()),
+            secret_access_key: Some(secrecy::SecretString::from("testing")),
+            prefix: "site".into(),
+        });
+        self
+    }
+
     pub fn start(self) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
         std::fs::create_dir_all(&data_dir).unwrap();
@@ -199,6 +214,7 @@ impl Builder {
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
         config.school_mail_domain = self.school_mail_domain;
+        config.media_s3 = self.media_s3;
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {

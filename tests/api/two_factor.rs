@@ -27,7 +27,7 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 
 /// Turns two-factor on for a signed-in client: scans (reads) the secret, confirms with the
 /// current code; returns the secret and the ten recovery codes.
-fn enrol(c: &Client) -> (String, Vec<String>) {
+pub fn enrol(c: &Client) -> (String, Vec<String>) {
     let page = c.get("/me/2fa");
     assert_eq!(page.status, 200);
     assert!(page.body.contains("未开启"), "{}", page.body);

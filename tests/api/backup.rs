@@ -383,6 +383,18 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
     let student = app.login("student", DEMO_PASSWORD);
     let id = post(&app, &student, "校园生活", "边写边备份", "评论会在备份进行时不断写入。");
     let comments = |app: &TestApp| app.db(|c| counts_of(c)["forum_comments"]);
+    // A shopper checking out one product over and over: each order takes its stock in the same
+    // transaction, so any snapshot holds exactly as many bottles sold as it lacks in stock.
+    let (_, water) = crate::mall::sku(&app, "农夫山泉 饮用天然水 550ml", "");
+    let sold_and_left = |conn: &mut DbConn| {
+        use campus::db::schema::{order_items as oi, product_skus as k};
+        let sold: Vec<i64> = oi::table.filter(oi::sku_id.eq(water)).select(oi::quantity).load(conn).unwrap();
+        let left: i64 = k::table.find(water).select(k::stock).first(conn).unwrap();
+        (sold.iter().sum::<i64>(), left)
+    };
+    crate::mall::set_stock(&app, water, 100_000);
+    let (sold_before, _) = app.db(sold_and_left);
+    let shopper = app.new_student("shopper");
     // Several writers: each may comment 30 times in 10 minutes.
     let writers: Vec<crate::helpers::Client> = (0..8).map(|i| app.new_student(&format!("writer{i}"))).collect();
     let before = comments(&app);
@@ -399,18 +411,29 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
             }
             ok
         });
+        let buyer = s.spawn(|| {
+            let mut orders = 0;
+            while !stop.load(Ordering::SeqCst) && orders < 2000 {
+                assert_eq!(crate::mall::add_to_cart(&shopper, water, "2").status, 303);
+                crate::mall::checkout(&shopper);
+                orders += 1;
+            }
+            orders
+        });
         // Let some writes land first, then back up while they go on.
         let waiting = std::time::Instant::now();
-        while comments(&app) < before + 2 {
+        while comments(&app) < before + 2 || app.db(sold_and_left).0 < sold_before + 2 {
             assert!(waiting.elapsed().as_secs() < 30, "the comments never landed");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         let taken = backup(&app);
         stop.store(true, Ordering::SeqCst);
         let ok = writer.join().unwrap();
-        (taken, ok)
+        let bought = buyer.join().unwrap();
+        (taken, ok, bought)
     });
-    let ((dir, manifest), ok) = written;
+    let ((dir, manifest), ok, bought) = written;
+    assert!(bought >= 1, "the shopper checked out while the backup ran");
     let after = comments(&app);
     assert!(ok >= 5 && after >= before + 5, "writes kept landing ({before} → {after})");
     let saved = manifest_counts(&manifest);
@@ -420,6 +443,14 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
     let out = target.restore(&dir, false);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(counts_of(&mut target.conn()), saved, "the restore matches the snapshot, table by table");
+    let (sold, left) = sold_and_left(&mut target.conn());
+    assert_eq!(
+        sold - sold_before + left,
+        100_000,
+        "every restored order has its stock taken, and no stock is gone without one"
+    );
+    let (sold_now, _) = app.db(sold_and_left);
+    assert!(sold <= sold_now && sold >= sold_before + 2, "the snapshot holds some of the orders ({sold} of {sold_now})");
     let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
 

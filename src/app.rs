@@ -48,6 +48,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         tracing::info!(applied, "migrations applied");
     }
     let media = crate::web::storage::Storage::open(config)?;
+    tracing::info!(media = %media.describe(), "upload store");
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
         if crate::seed::demo_if_empty(&mut conn, &media).map_err(|e| anyhow::anyhow!("seed: {e}"))? {

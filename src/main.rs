@@ -147,8 +147,7 @@ fn main() -> anyhow::Result<()> {
             let media = campus::web::storage::Storage::open(&config)?;
             campus::seed::demo(&mut conn, &media).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
-                campus::seed::bulk(&mut conn, &media, products, orders)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                campus::seed::bulk(&mut conn, &media, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
             }
             if posts > 0 {

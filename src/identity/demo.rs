@@ -31,13 +31,8 @@ pub fn seed(conn: &mut DbConn, storage: &Storage, user_id: i64) -> AppResult<()>
         return Ok(());
     }
     let picture = card_picture()?;
-    let path = media::store_image(
-        storage,
-        super::PHOTO_FOLDER,
-        &format!("u{user_id}"),
-        &picture,
-        media::Fit::Within(1600),
-    )?;
+    let path =
+        media::store_image(storage, super::PHOTO_FOLDER, &format!("u{user_id}"), &picture, media::Fit::Within(1600))?;
     let file = path.rsplit('/').next().unwrap_or_default();
     let no = SchoolNo::parse("2023010301").map_err(AppError::Invalid)?;
     service::submit_review(conn, user_id, &no, "陈晨", file)?;

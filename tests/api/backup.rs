@@ -180,7 +180,8 @@ fn fill_the_quiet_tables(app: &TestApp) {
     let thread = r.location().expect("a chat thread").to_string();
     let r = teacher.post_form(&thread, &[("csrf_token", &token), ("body", "还在吗？明天图书馆见")]);
     assert_eq!(r.status, 303);
-    let r = teacher.post_form(&format!("/mall/second-hand/{item}/report"), &[("csrf_token", &token), ("reason", "价格写错了")]);
+    let r = teacher
+        .post_form(&format!("/mall/second-hand/{item}/report"), &[("csrf_token", &token), ("reason", "价格写错了")]);
     assert_eq!(r.status, 303);
     // coupons, user_coupons.
     let coupon = crate::concurrency::coupon(app, "100", "1");
@@ -365,6 +366,18 @@ fn a_truncated_or_altered_backup_is_refused_naming_the_file() {
     let out = target.restore(&dir, false);
     assert!(!out.status.success());
     assert!(text(&out).contains(&picture) && text(&out).contains("checksum"), "{}", text(&out));
+    bytes[last] ^= 0xff;
+    std::fs::write(dir.join(&picture), &bytes).unwrap();
+
+    // A copy that stopped before every file arrived: the missing one is named.
+    let card = manifest["files"].as_object().unwrap().keys().find(|f| f.starts_with("private/")).unwrap().clone();
+    let kept = std::fs::read(dir.join(&card)).unwrap();
+    std::fs::remove_file(dir.join(&card)).unwrap();
+    let out = target.restore(&dir, false);
+    assert!(!out.status.success());
+    assert!(text(&out).contains(&card) && text(&out).contains("missing"), "{}", text(&out));
+    assert!(text(&out).contains("nothing was restored"), "{}", text(&out));
+    std::fs::write(dir.join(&card), kept).unwrap();
 
     // A manifest cut short is not a backup either.
     let manifest_text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
@@ -450,7 +463,10 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
         "every restored order has its stock taken, and no stock is gone without one"
     );
     let (sold_now, _) = app.db(sold_and_left);
-    assert!(sold <= sold_now && sold >= sold_before + 2, "the snapshot holds some of the orders ({sold} of {sold_now})");
+    assert!(
+        sold <= sold_now && sold >= sold_before + 2,
+        "the snapshot holds some of the orders ({sold} of {sold_now})"
+    );
     let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
 

@@ -41,7 +41,11 @@ fn new_bucket(endpoint: &str) -> String {
 
 /// The object at `key` (inside the test prefix `site/`), read straight from the emulator.
 fn object(endpoint: &str, bucket: &str, key: &str) -> Option<Vec<u8>> {
-    let mut res = agent().get(format!("{endpoint}/{bucket}/site/{key}")).header("authorization", SIGNED).call().expect("the S3 emulator answers");
+    let mut res = agent()
+        .get(format!("{endpoint}/{bucket}/site/{key}"))
+        .header("authorization", SIGNED)
+        .call()
+        .expect("the S3 emulator answers");
     match res.status().as_u16() {
         200 => Some(res.body_mut().with_config().limit(50 << 20).read_to_vec().unwrap()),
         404 => None,
@@ -51,7 +55,8 @@ fn object(endpoint: &str, bucket: &str, key: &str) -> Option<Vec<u8>> {
 
 /// Every key in the bucket (ListObjectsV2, read from its XML).
 fn keys(endpoint: &str, bucket: &str) -> Vec<String> {
-    let mut res = agent().get(format!("{endpoint}/{bucket}?list-type=2")).header("authorization", SIGNED).call().unwrap();
+    let mut res =
+        agent().get(format!("{endpoint}/{bucket}?list-type=2")).header("authorization", SIGNED).call().unwrap();
     let xml = res.body_mut().read_to_string().unwrap();
     xml.split("<Key>").skip(1).filter_map(|s| s.split("</Key>").next()).map(str::to_string).collect()
 }

@@ -16,8 +16,8 @@ use crate::forum::views::{CommentDraft, EditPostPage, LikeButton, NewPostPage, P
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
-use crate::web::storage::Storage;
 use crate::web::page::{CurrentUser, Page};
+use crate::web::storage::Storage;
 use crate::web::{is_htmx, render, see_other, session, url_encode};
 
 pub fn viewer(user: &CurrentUser) -> Viewer {

@@ -47,12 +47,24 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    let keys = Arc::new(load_keys(config)?);
     let media = crate::web::storage::Storage::open(config)?;
     tracing::info!(media = %media.describe(), "upload store");
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &media).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
+        }
+    }
+    {
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let sealed = crate::db::reseal::reseal_at_start(&mut conn, &keys)?;
+        if sealed.total() > 0 {
+            tracing::info!(
+                values = sealed.total(),
+                key = keys.current_id(),
+                "personal data sealed under the current data key"
+            );
         }
     }
     let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;
@@ -75,6 +87,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         login_limiter: Arc::new(RateLimiter::new(5, Duration::from_secs(15 * 60))),
         code_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
         signup_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
+        sms_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60 * 60))),
+        order_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(10 * 60))),
+        sms: crate::notify::sms::provider(&config),
+        keys,
         db: db.clone(),
         config: config.clone(),
         media: media.clone(),
@@ -107,6 +123,12 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     crate::forum::register_jobs(&mut jobs, forum.clone(), state.search.clone());
     let home = Arc::new(crate::home::State::default());
     Ok(Application { state, web, mall, pay, home, forum, jobs: Arc::new(jobs) })
+}
+
+/// The data keyring: `CAMPUS_DATA_KEY`, else `data/data.key` (created on first start).
+pub fn load_keys(config: &Config) -> anyhow::Result<crate::db::sealed::Keyring> {
+    use secrecy::ExposeSecret;
+    crate::db::sealed::Keyring::load(config.data_key.as_ref().map(|k| k.expose_secret()), &config.data_dir)
 }
 
 /// Every route of the application. actix tries routes in this order and a route with a `{param}`
@@ -219,6 +241,8 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
             state.login_limiter.share_through(shared.clone(), prefix);
             state.code_limiter.share_through(shared.clone(), &format!("{prefix}codes:"));
             state.signup_limiter.share_through(shared.clone(), &format!("{prefix}signup:"));
+            state.sms_limiter.share_through(shared.clone(), &format!("{prefix}sms:"));
+            state.order_limiter.share_through(shared.clone(), &format!("{prefix}orders:"));
             let _ = app.web.redis.set(shared);
             let store =
                 RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;

@@ -26,6 +26,33 @@ pub struct WxConfig {
     pub templates: Vec<(String, String)>,
 }
 
+/// Where SMS verification codes go (`CAMPUS_SMS_PROVIDER`).
+#[derive(Clone, Debug)]
+pub enum SmsConfig {
+    /// Development default: the code is written to the log and to a file under `data/outbox/`.
+    Outbox,
+    /// Tencent Cloud SMS (API 3.0 `SendSms`).
+    Tencent(TencentSmsConfig),
+}
+
+/// `CAMPUS_SMS_TENCENT_*`: the Tencent Cloud SMS account, application, signature and template.
+#[derive(Clone, Debug)]
+pub struct TencentSmsConfig {
+    pub secret_id: String,
+    pub secret_key: SecretString,
+    /// `SmsSdkAppId`, e.g. `1400006666`.
+    pub sdk_app_id: String,
+    /// The approved signature (短信签名), e.g. `校园助手`.
+    pub sign_name: String,
+    /// The approved template; its parameters are `{1}` the code and `{2}` the minutes it lasts.
+    pub template_id: String,
+    /// `CAMPUS_SMS_TENCENT_REGION`, default `ap-guangzhou`.
+    pub region: String,
+    /// `CAMPUS_SMS_TENCENT_API_BASE`, default `https://sms.tencentcloudapi.com` (a fake in tests).
+    pub api_base: String,
+    pub timeout: Duration,
+}
+
 /// How answers and notifications from WeChat Pay are verified.
 #[derive(Clone, Debug)]
 pub enum Verification {
@@ -62,6 +89,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `CAMPUS_SECRET_KEY` (at least 64 bytes); generated into the data dir when unset.
     pub secret_key: SecretString,
+    /// `CAMPUS_DATA_KEY`: the keys personal data is sealed with (`db::sealed`); when unset,
+    /// `data/data.key`, created on first start.
+    pub data_key: Option<SecretString>,
     /// `CAMPUS_REDIS_URL`: sessions and login limits in Redis, shared by every instance.
     pub redis_url: Option<String>,
     /// `CAMPUS_REDIS_PREFIX`, default `campus:`: the start of this site's Redis keys (limits).
@@ -115,6 +145,8 @@ pub struct Config {
     /// `CAMPUS_SCHOOL_MAIL_DOMAIN` (e.g. `stu.example.edu.cn`): student verification mails a code
     /// to `学号@` this domain; unset = that way of verifying is off.
     pub school_mail_domain: Option<String>,
+    /// `CAMPUS_SMS_PROVIDER`: `outbox` (default) or `tencent` (with `CAMPUS_SMS_TENCENT_*`).
+    pub sms: SmsConfig,
     /// S3-compatible object storage for uploads (`CAMPUS_MEDIA_S3_*`), when
     /// `CAMPUS_MEDIA_S3_BUCKET` is set; unset = files under the data dir (`web::storage`).
     pub media_s3: Option<MediaS3>,
@@ -168,6 +200,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or(default_db),
             data_dir,
             secret_key,
+            data_key: var("CAMPUS_DATA_KEY").map(SecretString::from),
             redis_url: var("CAMPUS_REDIS_URL"),
             redis_prefix: var("CAMPUS_REDIS_PREFIX").unwrap_or_else(|| "campus:".into()),
             smtp_url: var("CAMPUS_SMTP_URL").map(SecretString::from),
@@ -238,6 +271,7 @@ impl Config {
             school_mail_domain: var("CAMPUS_SCHOOL_MAIL_DOMAIN")
                 .map(|d| d.trim().trim_start_matches('@').to_lowercase())
                 .filter(|d| !d.is_empty()),
+            sms: sms_from_env(&var)?,
             media_s3: var("CAMPUS_MEDIA_S3_BUCKET").map(|bucket| MediaS3 {
                 bucket,
                 endpoint: var("CAMPUS_MEDIA_S3_ENDPOINT"),
@@ -258,6 +292,7 @@ impl Config {
             database_url: database_url.into(),
             data_dir: data_dir.to_path_buf(),
             secret_key: SecretString::from(hex::encode(key)),
+            data_key: None,
             redis_url: None,
             redis_prefix: "campus:".into(),
             smtp_url: None,
@@ -291,6 +326,7 @@ impl Config {
             wxpay: None,
             gpa_scale: None,
             school_mail_domain: None,
+            sms: SmsConfig::Outbox,
             media_s3: None,
         }
     }
@@ -337,6 +373,30 @@ fn wxpay_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option
         notify_base: need("CAMPUS_WXPAY_NOTIFY_BASE")?,
         timeout: Duration::from_secs(10),
     }))
+}
+
+/// `CAMPUS_SMS_PROVIDER` and, for `tencent`, `CAMPUS_SMS_TENCENT_SECRET_ID`, `_SECRET_KEY`,
+/// `_SDK_APP_ID`, `_SIGN_NAME`, `_TEMPLATE_ID` (all required), `_REGION`, `_API_BASE`.
+fn sms_from_env(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<SmsConfig> {
+    match var("CAMPUS_SMS_PROVIDER").as_deref() {
+        None | Some("outbox") => Ok(SmsConfig::Outbox),
+        Some("tencent") => {
+            let need =
+                |k: &str| var(k).ok_or_else(|| anyhow::anyhow!("{k} is required with CAMPUS_SMS_PROVIDER=tencent"));
+            Ok(SmsConfig::Tencent(TencentSmsConfig {
+                secret_id: need("CAMPUS_SMS_TENCENT_SECRET_ID")?,
+                secret_key: SecretString::from(need("CAMPUS_SMS_TENCENT_SECRET_KEY")?),
+                sdk_app_id: need("CAMPUS_SMS_TENCENT_SDK_APP_ID")?,
+                sign_name: need("CAMPUS_SMS_TENCENT_SIGN_NAME")?,
+                template_id: need("CAMPUS_SMS_TENCENT_TEMPLATE_ID")?,
+                region: var("CAMPUS_SMS_TENCENT_REGION").unwrap_or_else(|| "ap-guangzhou".into()),
+                api_base: var("CAMPUS_SMS_TENCENT_API_BASE")
+                    .unwrap_or_else(|| "https://sms.tencentcloudapi.com".into()),
+                timeout: Duration::from_secs(10),
+            }))
+        }
+        Some(other) => anyhow::bail!("CAMPUS_SMS_PROVIDER must be outbox or tencent, not {other}"),
+    }
 }
 
 pub fn bind_is_loopback(bind: &str) -> bool {

@@ -1,5 +1,5 @@
 //! The `campus` command: `serve` (the default), `migrate`, `create-admin`, `seed-demo`,
-//! `reindex`, `import`, `sync`, `backup`, `restore`.
+//! `reindex`, `import`, `sync`, `backup`, `restore`, `rotate-data-key`.
 
 use std::io::{BufRead, Write};
 use std::net::TcpListener;
@@ -78,6 +78,10 @@ enum Command {
         #[arg(long)]
         keep: Option<usize>,
     },
+    /// Seal all personal data under a new data key: with `data/data.key`, a new key is made and
+    /// put first; with `CAMPUS_DATA_KEY`, put the new key first there, then run this. Safe while
+    /// the server runs; afterwards every value opens with the current key alone.
+    RotateDataKey,
     /// Restore a backup made by `campus backup` (stop the server first).
     Restore {
         /// The backup directory (holding manifest.json).
@@ -98,10 +102,14 @@ fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
-            let applied = db::migrate(&mut db::connect_one(&config.database_url)?)?;
-            println!("applied {applied} migration(s)");
+            let mut conn = db::connect_one(&config.database_url)?;
+            let applied = db::migrate(&mut conn)?;
+            let keys = campus::app::load_keys(&config)?;
+            let sealed = db::reseal::reseal_at_start(&mut conn, &keys)?;
+            println!("applied {applied} migration(s); sealed {} value(s)", sealed.total());
             Ok(())
         }
+        Command::RotateDataKey => rotate_data_key(&config),
         Command::CreateAdmin { username, password, nickname } => create_admin(&config, username, password, &nickname),
         Command::Import { kind, file, dry_run } => import(&config, &kind, &file, dry_run),
         Command::Sync { dir, dry_run } => sync(&config, dir, dry_run),
@@ -144,10 +152,12 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo { products, orders, posts, comments } => {
             let mut conn = db::connect_one(&config.database_url)?;
             db::migrate(&mut conn)?;
+            let keys = campus::app::load_keys(&config)?;
+            db::reseal::reseal_at_start(&mut conn, &keys)?;
             let media = campus::web::storage::Storage::open(&config)?;
-            campus::seed::demo(&mut conn, &media).map_err(|e| anyhow::anyhow!("{e}"))?;
+            campus::seed::demo(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
-                campus::seed::bulk(&mut conn, &media, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
+                campus::seed::bulk(&mut conn, &keys, &media, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
             }
             if posts > 0 {
@@ -315,5 +325,33 @@ fn create_admin(
     // The CLI makes the owner's account: it may do everything, assigning admin roles included.
     campus::auth::staff::grant_super(&mut conn, id).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("admin account {username} ready (user id {id}, 超级管理员)");
+    Ok(())
+}
+
+/// `campus rotate-data-key`: a new current key (in `data/data.key`, or as configured), then
+/// every sealed value re-sealed under it, in batches.
+fn rotate_data_key(config: &Config) -> anyhow::Result<()> {
+    let mut conn = db::connect_one(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    if config.data_key.is_none() {
+        let path = db::sealed::key_file(&config.data_dir);
+        let id = db::sealed::add_key_to_file(&path)?;
+        println!("new data key {id} written first in {}", path.display());
+    }
+    let keys = campus::app::load_keys(config)?;
+    let done = db::reseal::reseal_at_start(&mut conn, &keys)?;
+    for (column, n) in &done.columns {
+        println!("{column}: {n} value(s) re-sealed");
+    }
+    let old: Vec<String> = keys.ids().into_iter().skip(1).map(|id| id.to_string()).collect();
+    println!(
+        "every value is sealed under key {}{}",
+        keys.current_id(),
+        if old.is_empty() {
+            String::new()
+        } else {
+            format!("; key(s) {} may be removed once every instance has restarted", old.join(", "))
+        }
+    );
     Ok(())
 }

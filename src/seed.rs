@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use crate::auth::models::{NewUser, Role, STATUS_ACTIVE};
 use crate::auth::{password, service as auth};
+use crate::db::reseal::col;
 use crate::db::schema::users;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::notify::{self, MessageKind};
@@ -80,23 +82,26 @@ const DEMOS: [Demo; 4] = [
 ];
 
 /// Loads the demo data when the database has no users yet; `true` when it did.
-pub fn demo_if_empty(conn: &mut DbConn, media: &Storage) -> AppResult<bool> {
+pub fn demo_if_empty(conn: &mut DbConn, keys: &Keyring, media: &Storage) -> AppResult<bool> {
     let existing: i64 = users::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(false);
     }
-    demo(conn, media)?;
+    demo(conn, keys, media)?;
     Ok(true)
 }
 
 /// Creates (or resets the password of) every demo account, and the demo catalog once.
 /// Demo product pictures are drawn into the upload store (see [`demo_picture`]).
-pub fn demo(conn: &mut DbConn, media: &Storage) -> AppResult<()> {
+/// Phone numbers are sealed with `keys` like every other write of them.
+pub fn demo(conn: &mut DbConn, keys: &Keyring, media: &Storage) -> AppResult<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut merchant_id = None;
     let mut ids = Vec::new();
     for d in &DEMOS {
         let now = db::now();
+        let phone = d.phone.map(|p| keys.seal(col::USER_PHONE, p));
+        let phone_index = d.phone.map(|p| keys.blind(col::USER_PHONE, p));
         let created = auth::create_account(
             conn,
             &auth::AccountSpec {
@@ -106,7 +111,8 @@ pub fn demo(conn: &mut DbConn, media: &Storage) -> AppResult<()> {
                 user: NewUser {
                     nickname: d.nickname,
                     email: d.email,
-                    phone: d.phone,
+                    phone: phone.as_ref(),
+                    phone_index: phone_index.as_deref(),
                     student_no: d.student_no,
                     real_name: d.real_name,
                     college: d.college,
@@ -152,7 +158,7 @@ pub fn demo(conn: &mut DbConn, media: &Storage) -> AppResult<()> {
         // The media dir sits in the data dir, beside the private folder of identity photos.
         crate::identity::demo::seed(conn, media, owner)?;
     }
-    demo_campus_life(conn, &ids)?;
+    demo_campus_life(conn, keys, &ids)?;
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
         crate::moderation::add_word(conn, word, block)?;
     }
@@ -196,7 +202,7 @@ fn demo_staff(conn: &mut DbConn, hash: &str) -> AppResult<()> {
 }
 
 /// Activities (one full with a waitlist, one past), news, the campus map and a feedback thread.
-fn demo_campus_life(conn: &mut DbConn, ids: &[(&Demo, i64)]) -> AppResult<()> {
+fn demo_campus_life(conn: &mut DbConn, keys: &Keyring, ids: &[(&Demo, i64)]) -> AppResult<()> {
     let id_of = |name: &str| ids.iter().find(|(d, _)| d.username == name).map(|(_, id)| *id);
     let (Some(admin), Some(student)) = (id_of("admin"), id_of("student")) else {
         return Ok(());
@@ -213,7 +219,7 @@ fn demo_campus_life(conn: &mut DbConn, ids: &[(&Demo, i64)]) -> AppResult<()> {
             )
         })
         .collect();
-    crate::activity::demo::seed(conn, admin, &people)?;
+    crate::activity::demo::seed(conn, keys, admin, &people)?;
     crate::campus::demo::seed(conn, admin)?;
     crate::feedback::service::seed_demo(conn, student, admin)
 }
@@ -410,10 +416,16 @@ const TRAITS: [&str; 10] =
 
 /// Bulk demo data for benchmarks: `products` more products and `orders` completed orders,
 /// written in batches of 1000 per transaction. Deterministic for a given size.
-pub fn bulk(conn: &mut DbConn, media: &Storage, products: usize, orders: usize) -> AppResult<()> {
+pub fn bulk(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    media: &Storage,
+    products: usize,
+    orders: usize,
+) -> AppResult<()> {
     use crate::mall::service as mall;
     if mall::category_tree(conn)?.is_empty() {
-        demo(conn, media)?;
+        demo(conn, keys, media)?;
     }
     let shop_owner = crate::auth::service::demo_user(conn, Role::Merchant)?;
     let shop = mall::open_shop(conn, shop_owner, "校园便利店", "", "")?;

@@ -43,7 +43,6 @@ pub struct Student {
     pub class_name: String,
     pub enrol_year: i32,
     pub status: String,
-    pub phone: Option<String>,
     pub id_hash: Option<String>,
 }
 

@@ -5,6 +5,8 @@ use chrono::TimeDelta;
 use super::models::{ActivitySpec, Category, Question};
 use super::queries;
 use super::service::{self, SignupForm};
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 
@@ -34,13 +36,22 @@ fn spec(
 }
 
 /// A seat or a place in line, written without messages (demo accounts start with two unread).
-fn seat(conn: &mut DbConn, activity_id: i64, user_id: i64, f: &SignupForm) -> AppResult<()> {
+fn seat(conn: &mut DbConn, keys: &Keyring, activity_id: i64, user_id: i64, f: &SignupForm) -> AppResult<()> {
     let signup = super::models::Signup::parse(&f.name, &f.student_no, &f.phone, &f.answers, &[])
         .map_err(crate::error::AppError::Invalid)?;
     let status =
         if queries::take_seat(conn, activity_id)? == 1 { super::models::REGISTERED } else { super::models::WAITLISTED };
     let code = service::new_code();
-    let row = queries::NewRegistration { activity_id, user_id, status, signup: &signup, answers: "[]", code: &code };
+    let phone = keys.seal(col::REGISTRATION_PHONE, &signup.phone);
+    let row = queries::NewRegistration {
+        activity_id,
+        user_id,
+        status,
+        signup: &signup,
+        phone: &phone,
+        answers: "[]",
+        code: &code,
+    };
     queries::insert_registration(conn, &row, db::now())?;
     Ok(())
 }
@@ -55,7 +66,7 @@ fn form(name: &str, student_no: &str, phone: &str) -> SignupForm {
 }
 
 /// Loads the demo activities once; `people` are (user id, name, student no, phone) of demo accounts.
-pub fn seed(conn: &mut DbConn, organizer: i64, people: &[(i64, &str, &str, &str)]) -> AppResult<()> {
+pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &str, &str, &str)]) -> AppResult<()> {
     if !queries::managed(conn, None)?.is_empty() {
         return Ok(());
     }
@@ -106,10 +117,10 @@ pub fn seed(conn: &mut DbConn, organizer: i64, people: &[(i64, &str, &str, &str)
     }
     // The singing contest is full: two seats taken, the third demo person waits.
     for (uid, name, no, phone) in people {
-        seat(conn, ids[1], *uid, &form(name, no, phone))?;
+        seat(conn, keys, ids[1], *uid, &form(name, no, phone))?;
     }
     if let Some((uid, name, no, phone)) = people.first() {
-        seat(conn, ids[0], *uid, &form(name, no, phone))?;
+        seat(conn, keys, ids[0], *uid, &form(name, no, phone))?;
     }
     let mut past = spec(
         "新生入学讲座",

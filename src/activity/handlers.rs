@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::models::Category;
 use super::service::{self, ListFilter, Outcome, SignupForm};
 use super::views::{CardsFragment, DetailView, ListState, ListView, MineView, RegisterView, SignupValues, TicketView};
+use crate::db::reseal::col;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, MaybeUser, Page};
@@ -77,7 +78,7 @@ pub async fn show_register(
     let values = SignupValues {
         name: profile.real_name.unwrap_or_default(),
         student_no: profile.student_no.unwrap_or_default(),
-        phone: profile.phone.unwrap_or_default(),
+        phone: state.keys.show_opt(col::USER_PHONE, profile.phone.as_ref()).unwrap_or_default(),
         answers: Vec::new(),
     };
     render(&RegisterView { page, activity, values, error: None })
@@ -103,7 +104,8 @@ pub async fn register(
         phone: signup.phone.clone(),
         answers: signup.answers.clone(),
     };
-    match state.db.run(move |conn| service::register(conn, id, uid, &signup)).await {
+    let keys = state.keys.clone();
+    match state.db.run(move |conn| service::register(conn, &keys, id, uid, &signup)).await {
         Ok(Outcome::Registered) => {
             session::flash(&session, "success", "报名成功！签到时出示报名凭证上的二维码");
             Ok(see_other(&req, &format!("/activities/{id}/ticket")))

@@ -141,8 +141,8 @@ pub async fn registrants(
     page: Page,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (m, id) = (Manager::of(&user)?, path.into_inner());
-    let list = state.db.run(move |conn| organize::registrants(conn, m, id)).await?;
+    let (m, id, keys) = (Manager::of(&user)?, path.into_inner(), state.keys.clone());
+    let list = state.db.run(move |conn| organize::registrants(conn, &keys, m, id)).await?;
     render(&RegistrantsView { page, list })
 }
 
@@ -151,8 +151,8 @@ pub async fn export_csv(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (m, id) = (Manager::of(&user)?, path.into_inner());
-    let (name, data) = state.db.run(move |conn| organize::export_csv(conn, m, id)).await?;
+    let (m, id, keys) = (Manager::of(&user)?, path.into_inner(), state.keys.clone());
+    let (name, data) = state.db.run(move |conn| organize::export_csv(conn, &keys, m, id)).await?;
     Ok(download("text/csv; charset=utf-8", &name, data))
 }
 
@@ -161,8 +161,8 @@ pub async fn export_xlsx(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (m, id) = (Manager::of(&user)?, path.into_inner());
-    let (name, data) = state.db.run(move |conn| organize::export_xlsx(conn, m, id)).await?;
+    let (m, id, keys) = (Manager::of(&user)?, path.into_inner(), state.keys.clone());
+    let (name, data) = state.db.run(move |conn| organize::export_xlsx(conn, &keys, m, id)).await?;
     Ok(download(crate::web::xlsx::CONTENT_TYPE, &name, data))
 }
 

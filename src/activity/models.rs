@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{activities, activity_registrations};
+use crate::db::sealed::Sealed;
 
 pub const PUBLISHED: &str = "published";
 pub const CANCELLED: &str = "cancelled";
@@ -208,7 +209,9 @@ pub struct Registration {
     pub status: String,
     pub name: String,
     pub student_no: String,
-    pub phone: String,
+    /// Sealed (`db::sealed`): opened for the organizer's list and the person's own export.
+    #[serde(skip)]
+    pub phone: Sealed,
     pub answers: String,
     pub code: String,
     pub checked_in_at: Option<NaiveDateTime>,

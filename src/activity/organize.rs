@@ -6,6 +6,8 @@ use super::models::{Activity, ActivitySpec, Card, REGISTERED, Registration, WAIT
 use super::queries;
 use super::service::{promote, schedule_reminder};
 use crate::audit;
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, MessageKind};
@@ -107,14 +109,24 @@ pub fn update(
 pub struct Registrants {
     pub activity: Activity,
     pub rows: Vec<Registration>,
+    /// Each row's phone, opened for the organizer.
+    pub phones: Vec<String>,
     pub checked_in: usize,
 }
 
-pub fn registrants(conn: &mut DbConn, m: Manager, id: i64) -> AppResult<Registrants> {
+impl Registrants {
+    /// The rows with their opened phones.
+    pub fn listed(&self) -> Vec<(&Registration, &str)> {
+        self.rows.iter().zip(self.phones.iter().map(String::as_str)).collect()
+    }
+}
+
+pub fn registrants(conn: &mut DbConn, keys: &Keyring, m: Manager, id: i64) -> AppResult<Registrants> {
     let activity = managed_activity(conn, m, id)?;
     let rows = queries::registrants(conn, id)?;
+    let phones = rows.iter().map(|r| keys.show(col::REGISTRATION_PHONE, &r.phone)).collect();
     let checked_in = rows.iter().filter(|r| r.checked_in_at.is_some()).count();
-    Ok(Registrants { activity, rows, checked_in })
+    Ok(Registrants { activity, rows, phones, checked_in })
 }
 
 fn shanghai(t: chrono::NaiveDateTime) -> String {
@@ -129,13 +141,13 @@ fn registrant_table(list: &Registrants) -> Vec<Vec<String>> {
         ["序号", "状态", "姓名", "学号", "手机号", "报名时间", "签到时间", "签到码"].map(String::from).to_vec();
     head.extend(questions.iter().map(|q| q.label.clone()));
     let mut table = vec![head];
-    for (i, r) in list.rows.iter().enumerate() {
+    for (i, (r, phone)) in list.listed().into_iter().enumerate() {
         let mut row = vec![
             (i + 1).to_string(),
             r.status_label().to_string(),
             r.name.clone(),
             r.student_no.clone(),
-            r.phone.clone(),
+            phone.to_string(),
             shanghai(r.created_at),
             r.checked_in_at.map(shanghai).unwrap_or_default(),
             r.code.clone(),
@@ -152,8 +164,8 @@ fn registrant_table(list: &Registrants) -> Vec<Vec<String>> {
 }
 
 /// The registrant list as CSV (UTF-8 with a BOM, so Excel reads the Chinese right).
-pub fn export_csv(conn: &mut DbConn, m: Manager, id: i64) -> AppResult<(String, Vec<u8>)> {
-    let list = registrants(conn, m, id)?;
+pub fn export_csv(conn: &mut DbConn, keys: &Keyring, m: Manager, id: i64) -> AppResult<(String, Vec<u8>)> {
+    let list = registrants(conn, keys, m, id)?;
     let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     for (n, row) in registrant_table(&list).into_iter().enumerate() {
         // A cell starting with = + - @ would be a formula in a spreadsheet.
@@ -169,8 +181,8 @@ pub fn export_csv(conn: &mut DbConn, m: Manager, id: i64) -> AppResult<(String, 
 
 /// The registrant list as an XLSX workbook: the same columns as the CSV, in a sheet named
 /// after the activity. Inline-string cells are never formulas, so nothing needs quoting.
-pub fn export_xlsx(conn: &mut DbConn, m: Manager, id: i64) -> AppResult<(String, Vec<u8>)> {
-    let list = registrants(conn, m, id)?;
+pub fn export_xlsx(conn: &mut DbConn, keys: &Keyring, m: Manager, id: i64) -> AppResult<(String, Vec<u8>)> {
+    let list = registrants(conn, keys, m, id)?;
     let data = crate::web::xlsx::workbook(&list.activity.title, &registrant_table(&list))?;
     Ok((format!("activity-{id}-registrants.xlsx"), data))
 }

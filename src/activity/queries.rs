@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::models::{Activity, ActivitySpec, Card, PUBLISHED, REGISTERED, Registration, Signup, WAITLISTED, WITHDRAWN};
 use crate::db::DbConn;
 use crate::db::schema::{activities, activity_registrations};
+use crate::db::sealed::Sealed;
 use crate::on_backend;
 
 /// Which activities a list shows.
@@ -73,6 +74,8 @@ pub struct NewRegistration<'a> {
     pub user_id: i64,
     pub status: &'a str,
     pub signup: &'a Signup,
+    /// The signup's phone, sealed.
+    pub phone: &'a Sealed,
     /// The answers as JSON.
     pub answers: &'a str,
     pub code: &'a str,
@@ -87,7 +90,7 @@ pub fn insert_registration(conn: &mut DbConn, r: &NewRegistration, now: NaiveDat
             activity_registrations::status.eq(r.status),
             activity_registrations::name.eq(&s.name),
             activity_registrations::student_no.eq(&s.student_no),
-            activity_registrations::phone.eq(&s.phone),
+            activity_registrations::phone.eq(r.phone),
             activity_registrations::answers.eq(r.answers),
             activity_registrations::code.eq(r.code),
             activity_registrations::created_at.eq(now),

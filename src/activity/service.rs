@@ -6,6 +6,8 @@ use chrono::TimeDelta;
 
 use super::models::{Activity, Card, PUBLISHED, REGISTERED, Registration, Signup, WAITLISTED, WITHDRAWN};
 use super::queries::{self, Filter};
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, MessageKind};
@@ -71,7 +73,13 @@ fn ensure_open(a: &Activity) -> AppResult<()> {
 
 /// Registers a student: a seat while any is left, else a place on the waitlist. One live
 /// registration per person (a unique index; a second attempt is a 409, never a second row).
-pub fn register(conn: &mut DbConn, activity_id: i64, user_id: i64, form: &SignupForm) -> AppResult<Outcome> {
+pub fn register(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    activity_id: i64,
+    user_id: i64,
+    form: &SignupForm,
+) -> AppResult<Outcome> {
     let activity = queries::activity(conn, activity_id)?.ok_or(AppError::NotFound)?;
     ensure_open(&activity)?;
     let signup = Signup::parse(&form.name, &form.student_no, &form.phone, &form.answers, &activity.questions())
@@ -80,6 +88,7 @@ pub fn register(conn: &mut DbConn, activity_id: i64, user_id: i64, form: &Signup
         return Err(AppError::conflict("你已经报过名了，无需重复报名"));
     }
     let answers = serde_json::to_string(&signup.answers).map_err(AppError::internal)?;
+    let phone = keys.seal(col::REGISTRATION_PHONE, &signup.phone);
     write_tx(conn, |conn| {
         // Everyone registering for this activity queues here on PostgreSQL, so the waitlist is
         // in arrival order and a cancellation never misses a registration half-way through.
@@ -88,8 +97,15 @@ pub fn register(conn: &mut DbConn, activity_id: i64, user_id: i64, form: &Signup
         let status = if seated { REGISTERED } else { WAITLISTED };
         let now = db::now();
         let code = new_code();
-        let row =
-            queries::NewRegistration { activity_id, user_id, status, signup: &signup, answers: &answers, code: &code };
+        let row = queries::NewRegistration {
+            activity_id,
+            user_id,
+            status,
+            signup: &signup,
+            phone: &phone,
+            answers: &answers,
+            code: &code,
+        };
         let id = queries::insert_registration(conn, &row, now).map_err(|e| match AppError::from(e) {
             AppError::Duplicate(_) => AppError::conflict("你已经报过名了，无需重复报名"),
             other => other,
@@ -215,7 +231,7 @@ pub fn mine(conn: &mut DbConn, user_id: i64, upcoming: bool) -> AppResult<Vec<(R
 }
 
 /// Everything a user registered for, as plain data (the privacy export).
-pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
+pub fn export(conn: &mut DbConn, keys: &Keyring, user_id: i64) -> AppResult<serde_json::Value> {
     let rows = queries::all_of_user(conn, user_id)?;
     Ok(serde_json::Value::Array(
         rows.into_iter()
@@ -225,7 +241,7 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
                     "status": r.status_label(),
                     "name": r.name,
                     "student_no": r.student_no,
-                    "phone": r.phone,
+                    "phone": keys.show(col::REGISTRATION_PHONE, &r.phone),
                     "answers": r.answers(),
                     "checked_in_at": r.checked_in_at,
                     "registered_at": r.created_at,

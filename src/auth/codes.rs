@@ -1,5 +1,5 @@
-//! One-time codes sent by email (`one_time_codes`): a password reset, the campus mailbox check of
-//! student verification. Six digits, good for 10 minutes and 5 tries, used once. Only an HMAC of
+//! One-time codes sent by email or SMS (`one_time_codes`): a password reset, the campus mailbox
+//! check of student verification, binding a phone, signing in by phone (`phone`). Six digits, good for 10 minutes and 5 tries, used once. Only an HMAC of
 //! the code (keyed with the server secret, bound to its purpose and target) is stored, so the table
 //! cannot be turned back into codes by trying all million of them.
 //!
@@ -19,6 +19,12 @@ use crate::web::ratelimit::RateLimiter;
 
 pub const PASSWORD_RESET: &str = "password_reset";
 pub const SCHOOL_MAIL: &str = "school_mail";
+/// Proves a new phone number before it is bound (the target names the user too).
+pub const PHONE_BIND: &str = "phone_bind";
+/// Proves the old phone when an account without a password changes its number.
+pub const PHONE_OLD: &str = "phone_old";
+pub const PHONE_LOGIN: &str = "phone_login";
+pub const PHONE_RESET: &str = "phone_reset";
 pub const TTL: TimeDelta = TimeDelta::minutes(10);
 pub const MAX_TRIES: i32 = 5;
 
@@ -59,7 +65,7 @@ pub fn issue(conn: &mut DbConn, key: &[u8], purpose: &str, user_id: Option<i64>,
 pub fn redeem(conn: &mut DbConn, key: &[u8], purpose: &str, target: &str, code: &str) -> AppResult<Option<i64>> {
     let code = code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid("请输入邮件中的 6 位数字验证码"));
+        return Err(AppError::invalid("请输入收到的 6 位数字验证码"));
     }
     let outcome: Result<Option<i64>, String> = write_tx(conn, |conn| {
         let now = db::now();

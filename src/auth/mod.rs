@@ -4,7 +4,8 @@
 //! Tables: `users`, `user_roles` (a user's set of roles), `user_auth` (one row per way to sign
 //! in: `password` keyed by username, `wechat` keyed by openid), `auth_tokens` (hashed one-time
 //! tickets and the shell's short-lived API tokens), `user_sessions` (server-side session records),
-//! `one_time_codes` (emailed codes: password reset, campus mailbox), `admin_role_grants` (an
+//! `one_time_codes` (emailed and texted codes: password reset, campus mailbox, phone), `sms_sends`
+//! (SMS limits per number, see `phone`), `admin_role_grants` (an
 //! admin's admin roles, see `staff`), `two_factor` and `two_factor_recovery` (staff two-factor
 //! sign-in).
 //!
@@ -17,6 +18,7 @@ pub mod handlers;
 pub mod models;
 pub mod password;
 pub mod passwords;
+pub mod phone;
 pub mod queries;
 pub mod security;
 pub mod service;
@@ -48,5 +50,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password/reset", web::post().to(security::reset_password))
         .route("/auth/ticket", web::get().to(handlers::redeem_ticket))
         .route("/api/v1/wx/login", web::post().to(handlers::wx_login))
-        .configure(two_factor::routes);
+        .configure(two_factor::routes)
+        .configure(phone::routes);
 }

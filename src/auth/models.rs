@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{user_auth, users};
+use crate::db::sealed::Sealed;
 
 /// Roles are part of who is asking, so the web plumbing owns the type.
 pub use crate::web::Role;
@@ -14,7 +15,8 @@ pub struct User {
     pub id: i64,
     pub nickname: String,
     pub avatar: Option<String>,
-    pub phone: Option<String>,
+    /// Sealed (`db::sealed`); found by its blind index `phone_index`.
+    pub phone: Option<Sealed>,
     pub email: Option<String>,
     pub student_no: Option<String>,
     pub real_name: Option<String>,
@@ -33,7 +35,9 @@ pub struct User {
 pub struct NewUser<'a> {
     pub nickname: &'a str,
     pub email: Option<&'a str>,
-    pub phone: Option<&'a str>,
+    pub phone: Option<&'a Sealed>,
+    /// The phone's blind index ([`crate::db::sealed::Keyring::blind`]), beside it.
+    pub phone_index: Option<&'a str>,
     pub student_no: Option<&'a str>,
     pub real_name: Option<&'a str>,
     pub college: Option<&'a str>,
@@ -53,6 +57,7 @@ impl<'a> NewUser<'a> {
             nickname,
             email: None,
             phone: None,
+            phone_index: None,
             student_no: None,
             real_name: None,
             college: None,

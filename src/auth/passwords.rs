@@ -98,11 +98,17 @@ pub fn finish_password_reset(
 ) -> AppResult<()> {
     let user_id = codes::redeem(conn, key, PASSWORD_RESET, email.as_str(), code)?
         .ok_or_else(|| AppError::invalid("验证码错误或已失效，请重新获取"))?;
+    reset_to(conn, user_id, new_hash, ip, "email")
+}
+
+/// Sets the new password of `user_id`, whose ownership a code sent `by` (`email`, `phone`) just
+/// proved, and ends every session of it.
+pub fn reset_to(conn: &mut DbConn, user_id: i64, new_hash: &str, ip: &str, by: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let (auth_id, _) = password_of(conn, user_id)?.ok_or(AppError::NotFound)?;
         queries::set_secret_hash(conn, auth_id, new_hash)?;
         let ended = sessions::close_all(conn, user_id)?;
-        let detail = serde_json::json!({ "sessions_ended": ended, "by": "email" }).to_string();
+        let detail = serde_json::json!({ "sessions_ended": ended, "by": by }).to_string();
         audit::record(
             conn,
             Some(user_id),
@@ -112,12 +118,13 @@ pub fn finish_password_reset(
             &detail,
             Some(ip),
         )?;
+        let way = if by == "phone" { "手机验证码" } else { "邮箱验证码" };
         notify::send(
             conn,
             user_id,
             MessageKind::Security,
             "登录密码已重置",
-            "你通过邮箱验证码重置了登录密码，所有设备上的登录都已退出。如果不是你本人操作，请立即联系管理员。",
+            &format!("你通过{way}重置了登录密码，所有设备上的登录都已退出。如果不是你本人操作，请立即联系管理员。"),
             Some("/me/security"),
         )?;
         Ok(())

@@ -155,11 +155,11 @@ pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryRe
     .execute(conn)?;
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(wx_subscriptions::table.filter(wx_subscriptions::user_id.eq(user_id))).execute(conn)?;
+    super::phone::queries::clear_phone(conn, user_id)?;
     diesel::update(users::table.find(user_id))
         .set((
             users::nickname.eq("已注销用户"),
             users::avatar.eq(None::<String>),
-            users::phone.eq(None::<String>),
             users::email.eq(None::<String>),
             users::student_no.eq(None::<String>),
             users::real_name.eq(None::<String>),

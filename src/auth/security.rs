@@ -1,6 +1,7 @@
 //! 我的 → 账号与安全 (`/me/security`): change the password, see the signed-in devices, sign one
 //! or all others out; and the way back from a forgotten password (`/password/forgot`,
-//! `/password/reset`) by a code mailed to the account's email.
+//! `/password/reset`) by a code mailed to the account's email or sent by SMS to its phone
+//! (`phone::reset`).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -9,9 +10,9 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::codes::limit;
-use super::models::{Email, NewPassword};
+use super::models::{Email, NewPassword, Phone};
 use super::views::{ForgotPage, ResetPage, SecurityPage};
-use super::{password, passwords, sessions};
+use super::{password, passwords, phone, sessions};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
@@ -33,13 +34,18 @@ async fn security_page(
     error: Option<String>,
 ) -> AppResult<SecurityPage> {
     let record = session::signed_in(session).map(|(_, r)| r);
-    let (sessions, has_password) = state
+    let keys = state.keys.clone();
+    let (sessions, has_password, phone) = state
         .db
         .run(move |conn| {
-            Ok((sessions::list(conn, user_id, record.as_deref())?, passwords::password_of(conn, user_id)?.is_some()))
+            Ok((
+                sessions::list(conn, user_id, record.as_deref())?,
+                passwords::password_of(conn, user_id)?.is_some(),
+                phone::queries::phone_of(conn, &keys, user_id)?,
+            ))
         })
         .await?;
-    Ok(SecurityPage { page, sessions, has_password, error })
+    Ok(SecurityPage { page, sessions, has_password, phone, error })
 }
 
 /// `GET /me/security`.
@@ -144,22 +150,28 @@ pub async fn end_other_sessions(
 #[derive(Deserialize)]
 pub struct EmailQuery {
     email: Option<String>,
+    phone: Option<String>,
 }
 
 /// `GET /password/forgot`.
 pub async fn show_forgot(page: Page, q: web::Query<EmailQuery>) -> AppResult<HttpResponse> {
-    let email = q.into_inner().email.unwrap_or_default().chars().take(100).collect();
-    render(&ForgotPage { page, email, error: None })
+    let q = q.into_inner();
+    let email = q.email.unwrap_or_default().chars().take(100).collect();
+    let phone = q.phone.unwrap_or_default().chars().take(20).collect();
+    render(&ForgotPage { page, email, phone, by_phone: false, error: None })
 }
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
     #[serde(default)]
     email: String,
+    /// Set by the "手机号找回" form instead of `email`.
+    #[serde(default)]
+    phone: String,
 }
 
-/// `POST /password/forgot`: mails a code when the address belongs to an account and answers the
-/// same whether or not it does.
+/// `POST /password/forgot`: mails (or texts, when the form names a phone) a code when the address
+/// belongs to an account and answers the same whether or not it does.
 pub async fn send_reset_code(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -168,10 +180,32 @@ pub async fn send_reset_code(
     form: web::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
     let shown: String = form.email.chars().take(100).collect();
+    if !form.phone.trim().is_empty() {
+        let typed: String = form.phone.chars().take(20).collect();
+        let refuse = |page: Page, status: StatusCode, msg: String| {
+            html(
+                status,
+                &ForgotPage { page, email: String::new(), phone: typed.clone(), by_phone: true, error: Some(msg) },
+            )
+        };
+        let number = match Phone::parse(&form.phone) {
+            Ok(p) => p,
+            Err(msg) => return refuse(page, StatusCode::UNPROCESSABLE_ENTITY, msg),
+        };
+        if let Err(e) = phone::reset::send_reset_code(&state, &client_ip(&req), &number).await {
+            return match phone::refusal(&e) {
+                Some((status, msg)) => refuse(page, status, msg),
+                None => Err(e),
+            };
+        }
+        session::flash(&session, "success", "如果该手机号绑定了账号，验证码已经发出，请查收短信");
+        return Ok(see_other(&req, &format!("/password/reset?phone={}", url_encode(number.as_str()))));
+    }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
         Err(msg) => {
-            return html(StatusCode::UNPROCESSABLE_ENTITY, &ForgotPage { page, email: shown, error: Some(msg) });
+            let page = ForgotPage { page, email: shown, phone: String::new(), by_phone: false, error: Some(msg) };
+            return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     let (ip_key, to_key) = (format!("reset-send:ip:{}", client_ip(&req)), format!("reset-send:{}", email.as_str()));
@@ -183,16 +217,21 @@ pub async fn send_reset_code(
     Ok(see_other(&req, &format!("/password/reset?email={}", url_encode(email.as_str()))))
 }
 
-/// `GET /password/reset?email=`.
+/// `GET /password/reset?email=` (or `?phone=`).
 pub async fn show_reset(page: Page, q: web::Query<EmailQuery>) -> AppResult<HttpResponse> {
-    let email = q.into_inner().email.unwrap_or_default().chars().take(100).collect();
-    render(&ResetPage { page, email, error: None })
+    let q = q.into_inner();
+    let email = q.email.unwrap_or_default().chars().take(100).collect();
+    let phone = q.phone.unwrap_or_default().chars().take(20).collect();
+    render(&ResetPage { page, email, phone, error: None })
 }
 
 #[derive(Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
     email: String,
+    /// Set instead of `email` when the code came by SMS.
+    #[serde(default)]
+    phone: String,
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -211,9 +250,14 @@ pub async fn reset_password(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let shown: String = form.email.chars().take(100).collect();
+    let shown_phone: String = form.phone.chars().take(20).collect();
     let refuse = |page: Page, message: String| {
-        html(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { page, email: shown.clone(), error: Some(message) })
+        let page = ResetPage { page, email: shown.clone(), phone: shown_phone.clone(), error: Some(message) };
+        html(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
+    if !form.phone.trim().is_empty() {
+        return reset_by_phone(&req, &state, &session, page, form).await;
+    }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
         Err(msg) => return refuse(page, msg),
@@ -237,4 +281,41 @@ pub async fn reset_password(
     }
     session::sign_out_with_flash(&session, "success", "密码已重置，请用新密码登录");
     Ok(see_other(&req, "/login"))
+}
+
+/// The SMS half of `POST /password/reset`.
+async fn reset_by_phone(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    page: Page,
+    form: ResetForm,
+) -> AppResult<HttpResponse> {
+    let typed: String = form.phone.chars().take(20).collect();
+    let refuse = |page: Page, status: StatusCode, message: String| {
+        html(status, &ResetPage { page, email: String::new(), phone: typed.clone(), error: Some(message) })
+    };
+    let number = match Phone::parse(&form.phone) {
+        Ok(p) => p,
+        Err(msg) => return refuse(page, StatusCode::UNPROCESSABLE_ENTITY, msg),
+    };
+    let new = match NewPassword::parse(&form.password) {
+        Ok(p) => p,
+        Err(msg) => return refuse(page, StatusCode::UNPROCESSABLE_ENTITY, msg),
+    };
+    if form.password != form.password2 {
+        return refuse(page, StatusCode::UNPROCESSABLE_ENTITY, "两次输入的新密码不一致".into());
+    }
+    let new_hash = web::block(move || password::hash(new.as_str())).await??;
+    match phone::reset::reset_password(state, &client_ip(req), &number, form.code, new_hash).await {
+        Ok(()) => {}
+        Err(e) => {
+            return match phone::refusal(&e) {
+                Some((status, msg)) => refuse(page, status, msg),
+                None => Err(e),
+            };
+        }
+    }
+    session::sign_out_with_flash(session, "success", "密码已重置，请用新密码登录");
+    Ok(see_other(req, "/login"))
 }

@@ -53,6 +53,7 @@ pub fn register(conn: &mut DbConn, reg: &Registration, ip: &str) -> AppResult<i6
                 nickname: reg.nickname.as_str(),
                 email: reg.email.as_ref().map(Email::as_str),
                 phone: None,
+                phone_index: None,
                 student_no: None,
                 real_name: None,
                 college: None,

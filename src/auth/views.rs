@@ -12,6 +12,13 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
+impl LoginPage {
+    /// `next`, fit for a link's query.
+    pub fn next_q(&self) -> String {
+        crate::web::url_encode(&self.next)
+    }
+}
+
 #[derive(Default)]
 pub struct RegisterValues {
     pub username: String,
@@ -54,6 +61,8 @@ pub struct SecurityPage {
     pub page: Page,
     pub sessions: Vec<super::sessions::SessionLine>,
     pub has_password: bool,
+    /// The bound phone number, if any.
+    pub phone: Option<String>,
     pub error: Option<String>,
 }
 
@@ -62,6 +71,9 @@ pub struct SecurityPage {
 pub struct ForgotPage {
     pub page: Page,
     pub email: String,
+    pub phone: String,
+    /// The error belongs to the phone form.
+    pub by_phone: bool,
     pub error: Option<String>,
 }
 
@@ -70,5 +82,7 @@ pub struct ForgotPage {
 pub struct ResetPage {
     pub page: Page,
     pub email: String,
+    /// Set when the code came by SMS: the page asks for the phone instead of the email.
+    pub phone: String,
     pub error: Option<String>,
 }

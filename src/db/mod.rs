@@ -7,7 +7,10 @@
 //! a write fails with "database is locked" under concurrency instead of waiting).
 
 pub mod acting;
+pub mod any_of;
+pub mod reseal;
 pub mod schema;
+pub mod sealed;
 
 use std::time::Duration;
 

@@ -17,6 +17,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        phone_index -> Nullable<Text>,
     }
 }
 
@@ -848,7 +849,6 @@ diesel::table! {
         class_name -> Text,
         enrol_year -> Integer,
         status -> Text,
-        phone -> Nullable<Text>,
         id_hash -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -1068,6 +1068,15 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sms_sends (target) {
+        target -> Text,
+        last_sent_at -> Timestamp,
+        window_start -> Timestamp,
+        sent_in_window -> Integer,
     }
 }
 

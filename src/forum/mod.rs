@@ -40,11 +40,11 @@ use crate::config::Config;
 use crate::search::SearchIndex;
 
 /// The forum's own state: the pseudonym key, this instance's uncounted views and the shared
-/// first page of `/forum`.
+/// lists ([`Lists`]).
 pub struct State {
     pub names: text::Pseudonyms,
     pub views: ViewCounter,
-    pub front: FrontCache,
+    pub lists: Lists,
 }
 
 impl State {
@@ -53,29 +53,52 @@ impl State {
         State {
             names: text::Pseudonyms::new(config.secret_key.expose_secret()),
             views: ViewCounter::default(),
-            front: FrontCache::default(),
+            lists: Lists::default(),
         }
     }
 }
 
-/// The first page of `/forum` (boards, pinned and newest posts), shared for two seconds: it is
-/// the same for every student and the busiest forum page. This instance forgets it whenever a
-/// post is published, deleted, hidden or changed by an admin here; another instance shows such
-/// a change within the two seconds. Every other forum page reads the database.
+/// The lists every student sees alike, shared for two seconds: the first page of `/forum`
+/// (boards, pinned and newest posts, the busiest forum page) and the two hot lists of
+/// `/forum/ranking` (which the ranking job rescores once a minute anyway). None of them depends
+/// on who reads. This instance forgets them whenever a post is published, deleted, hidden or
+/// changed by an admin here; another instance shows such a change within the two seconds. Every
+/// other forum page reads the database.
 #[derive(Default)]
-pub struct FrontCache(Mutex<Option<(std::time::Instant, Arc<feed::service::Front>)>>);
+pub struct Lists {
+    pub front: Shared<feed::service::Front>,
+    pub day: Shared<Vec<models::PostCard>>,
+    pub week: Shared<Vec<models::PostCard>>,
+}
 
-impl FrontCache {
+impl Lists {
+    pub fn clear(&self) {
+        self.front.clear();
+        self.day.clear();
+        self.week.clear();
+    }
+}
+
+/// One value shared by every request for [`Shared::TTL`].
+pub struct Shared<T>(Mutex<Option<(std::time::Instant, Arc<T>)>>);
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared(Mutex::new(None))
+    }
+}
+
+impl<T> Shared<T> {
     const TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
-    pub fn get(&self) -> Option<Arc<feed::service::Front>> {
+    pub fn get(&self) -> Option<Arc<T>> {
         let slot = self.0.lock().ok()?;
-        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, f)| f.clone())
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, v)| v.clone())
     }
 
-    pub fn put(&self, front: Arc<feed::service::Front>) {
+    pub fn put(&self, value: Arc<T>) {
         if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((std::time::Instant::now(), front));
+            *slot = Some((std::time::Instant::now(), value));
         }
     }
 

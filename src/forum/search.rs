@@ -85,21 +85,14 @@ pub fn search(conn: &mut DbConn, index: &SearchIndex, q: &str, page: i64, names:
     if ids.is_empty() {
         return Ok(Results { hits: Vec::new(), has_more: false });
     }
-    let cards = crate::forum::feed::service::visible_in_order(conn, &ids, names)?;
-    let bodies: Vec<(i64, String)> = forum_posts::table
-        .filter(forum_posts::id.eq_any(&ids))
-        .select((forum_posts::id, forum_posts::body))
-        .load(conn)?;
+    let found = crate::forum::feed::service::visible_with_bodies(conn, &ids, names)?;
     let terms = crate::search::words(q);
-    let hits = cards
+    let hits = found
         .into_iter()
-        .map(|card| {
-            let body = bodies.iter().find(|(id, _)| *id == card.id).map_or("", |(_, b)| b.as_str());
-            Hit {
-                title_html: crate::search::highlight(&card.title, &terms),
-                snippet_html: crate::search::snippet(body, &terms, 60),
-                card,
-            }
+        .map(|(card, body)| Hit {
+            title_html: crate::search::highlight(&card.title, &terms),
+            snippet_html: crate::search::snippet(&body, &terms, 60),
+            card,
         })
         .collect();
     Ok(Results { hits, has_more })

@@ -48,10 +48,10 @@ impl BoardPage {
 
 #[derive(Template)]
 #[template(path = "forum/ranking.html")]
-pub struct RankingPage {
+pub struct RankingPage<'a> {
     pub page: Page,
     pub week: bool,
-    pub posts: Vec<PostCard>,
+    pub posts: &'a [PostCard],
 }
 
 #[derive(Template)]

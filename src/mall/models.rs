@@ -3,6 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::reseal::col;
+use crate::db::sealed::{Keyring, Sealed};
+
 use crate::db::schema::{order_events, order_items, orders, product_categories, product_skus, products, refunds};
 
 pub const PRODUCT_ON: &str = "on";
@@ -269,8 +272,9 @@ pub struct Order {
     pub delivery_type: String,
     pub pickup_point_id: Option<i64>,
     pub receiver_name: String,
-    pub receiver_phone: String,
-    pub address: String,
+    /// Sealed (`db::sealed`): opened only where the buyer, the shop or an admin sees the order.
+    pub receiver_phone: Sealed,
+    pub address: Sealed,
     pub remark: String,
     pub refund_from: Option<String>,
     pub courier: Option<String>,
@@ -281,7 +285,21 @@ pub struct Order {
     pub created_at: NaiveDateTime,
 }
 
+/// Where an order goes, opened from its sealed columns for the buyer, the shop or an admin.
+#[derive(Clone, Debug, Default)]
+pub struct Receiver {
+    pub phone: String,
+    pub address: String,
+}
+
 impl Order {
+    pub fn receiver(&self, keys: &Keyring) -> Receiver {
+        Receiver {
+            phone: keys.show(col::ORDER_PHONE, &self.receiver_phone),
+            address: keys.show(col::ORDER_ADDRESS, &self.address),
+        }
+    }
+
     pub fn state(&self) -> Option<OrderStatus> {
         OrderStatus::parse(&self.status)
     }

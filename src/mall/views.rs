@@ -1,6 +1,8 @@
 use askama::Template;
 
-use super::models::{Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Refund};
+use super::models::{
+    Cart, Category, CategoryNode, OrderEvent, OrderSummary, ProductCard, ProductDetail, Receiver, Refund,
+};
 use super::service::Sort;
 use crate::web::filters;
 use crate::web::page::Page;
@@ -107,6 +109,7 @@ pub struct OrderView {
     pub events: Vec<OrderEvent>,
     pub refunds: Vec<Refund>,
     pub pay_url: String,
+    pub receiver: Receiver,
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::auth::models::Phone;
 use crate::db::schema::{coupons, merchant_applications};
+use crate::db::sealed::Sealed;
 
 pub const SHOP_CATEGORIES: [&str; 6] = ["餐饮", "超市便利", "文具图书", "数码电子", "服饰", "其他"];
 
@@ -13,7 +14,8 @@ pub struct Application {
     pub user_id: i64,
     pub shop_name: String,
     pub contact_name: String,
-    pub contact_phone: String,
+    /// Sealed (`db::sealed`); the admin reviewing the application sees it opened.
+    pub contact_phone: Sealed,
     pub location: String,
     pub category: String,
     pub licence_image: Option<String>,

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use super::models::{Application, Coupon, NewApplication, NewCoupon};
 use crate::db::DbConn;
 use crate::db::schema::{coupons, merchant_applications, order_items, orders, product_skus, products, shops, users};
+use crate::db::sealed::Sealed;
 use crate::mall::models::{Order, Sku};
 
 pub fn latest_application(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Application>> {
@@ -19,6 +20,7 @@ pub fn insert_application(
     conn: &mut DbConn,
     user_id: i64,
     a: &NewApplication,
+    phone: &Sealed,
     licence: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -27,7 +29,7 @@ pub fn insert_application(
             merchant_applications::user_id.eq(user_id),
             merchant_applications::shop_name.eq(&a.shop_name),
             merchant_applications::contact_name.eq(&a.contact_name),
-            merchant_applications::contact_phone.eq(&a.contact_phone),
+            merchant_applications::contact_phone.eq(phone),
             merchant_applications::location.eq(&a.location),
             merchant_applications::category.eq(&a.category),
             merchant_applications::licence_image.eq(licence),

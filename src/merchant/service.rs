@@ -10,6 +10,8 @@ use super::models::{Application, Coupon, NewApplication, NewCoupon};
 use super::queries::{self, ProductRow};
 use crate::audit;
 use crate::auth::models::Role;
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::mall::models::{Order, OrderStatus, Sku};
@@ -22,7 +24,8 @@ pub fn latest_application(conn: &mut DbConn, user_id: i64) -> AppResult<Option<A
 }
 
 /// Files an application; one at a time, and not for someone who already has a shop.
-pub fn apply(conn: &mut DbConn, user_id: i64, app: &NewApplication, licence: &str) -> AppResult<()> {
+pub fn apply(conn: &mut DbConn, keys: &Keyring, user_id: i64, app: &NewApplication, licence: &str) -> AppResult<()> {
+    let phone = keys.seal(col::APPLICATION_PHONE, &app.contact_phone);
     write_tx(conn, |conn| {
         if mall::shop_of(conn, user_id)?.is_some() {
             return Err(AppError::conflict("你已经开通了店铺"));
@@ -30,7 +33,7 @@ pub fn apply(conn: &mut DbConn, user_id: i64, app: &NewApplication, licence: &st
         if queries::latest_application(conn, user_id)?.is_some_and(|a| a.status == "pending") {
             return Err(AppError::conflict("你的申请正在审核中，请耐心等待"));
         }
-        queries::insert_application(conn, user_id, app, licence, db::now())?;
+        queries::insert_application(conn, user_id, app, &phone, licence, db::now())?;
         for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::Merchants)? {
             notify::send(
                 conn,
@@ -45,8 +48,16 @@ pub fn apply(conn: &mut DbConn, user_id: i64, app: &NewApplication, licence: &st
     })
 }
 
-pub fn pending_applications(conn: &mut DbConn) -> AppResult<Vec<(Application, String)>> {
-    Ok(queries::applications(conn, "pending")?)
+/// The applications waiting for review, each with the applicant's nickname and the contact
+/// phone opened for the reviewer.
+pub fn pending_applications(conn: &mut DbConn, keys: &Keyring) -> AppResult<Vec<(Application, String, String)>> {
+    Ok(queries::applications(conn, "pending")?
+        .into_iter()
+        .map(|(a, who)| {
+            let phone = keys.show(col::APPLICATION_PHONE, &a.contact_phone);
+            (a, who, phone)
+        })
+        .collect())
 }
 
 /// Approves: the applicant becomes a merchant with a shop, hears about it, and it is audited.

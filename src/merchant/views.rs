@@ -96,6 +96,7 @@ pub struct OrdersView {
 pub struct OrderView {
     pub page: Page,
     pub p: OrderPage,
+    pub receiver: crate::mall::models::Receiver,
 }
 
 #[derive(Template)]
@@ -110,7 +111,7 @@ pub struct CouponsView {
 #[template(path = "admin/merchants.html")]
 pub struct AdminMerchantsView {
     pub page: Page,
-    pub applications: Vec<(Application, String)>,
+    pub applications: Vec<(Application, String, String)>,
     pub shops: Vec<(i64, String, String, String)>,
 }
 

@@ -1,5 +1,6 @@
 //! Notifications: the in-app message center, email (queued in `email_outbox`, delivered by the
-//! job runner through SMTP or as `.eml` files) and WeChat subscribe messages.
+//! job runner through SMTP or as `.eml` files), WeChat subscribe messages and SMS verification codes
+//! (`sms`: Tencent Cloud SMS or the development outbox).
 //!
 //! `notify::send` is the one door: it writes the message and, when the user has an email address
 //! and wants email for that kind of message (`prefs`), queues the email in the same transaction.
@@ -11,6 +12,7 @@ pub mod models;
 pub mod prefs;
 pub mod queries;
 pub mod service;
+pub mod sms;
 pub mod wechat;
 
 pub use service::send;

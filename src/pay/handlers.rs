@@ -5,6 +5,7 @@ use super::State;
 use super::service;
 use super::wechat::{RefundNotice, SignedMessage, Transaction};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::WebState;
 use crate::web::api::{self, ApiUser};
 
@@ -14,11 +15,17 @@ pub struct PrepayBody {
 }
 
 /// `POST /api/v1/pay/prepay` (shell token): the signed parameters for `wx.requestPayment`.
-pub async fn prepay(state: web::Data<State>, user: ApiUser, body: web::Json<PrepayBody>) -> AppResult<HttpResponse> {
+pub async fn prepay(
+    app: web::Data<AppState>,
+    state: web::Data<State>,
+    user: ApiUser,
+    body: web::Json<PrepayBody>,
+) -> AppResult<HttpResponse> {
     let order_no = body.into_inner().order_no.unwrap_or_default();
     if order_no.is_empty() || order_no.len() > 32 || !order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::invalid("订单号无效"));
     }
+    crate::auth::codes::limit(&app.order_limiter, &[&format!("prepay:{}", user.0)], "发起支付").await?;
     let params = service::prepay(&state, user.0, order_no).await?;
     Ok(api::ok(params))
 }

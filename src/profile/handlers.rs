@@ -10,7 +10,8 @@ use super::views::{
     MePage, MessageItem, MessageList, MessageSettings, MessageSettingsForm, MessageSettingsPage, MessagesPage,
     SettingsErrors, SettingsPage,
 };
-use crate::auth::models::{Email, Nickname, Phone};
+use crate::auth::models::{Email, Nickname};
+use crate::db::reseal::col;
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::state::AppState;
@@ -21,14 +22,16 @@ use crate::web::{client_ip, is_htmx, media, render, safe_next, see_other, sessio
 pub async fn show_me(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
-    render(&MePage { page, user })
+    let phone = state.keys.show_opt(col::USER_PHONE, user.phone.as_ref());
+    render(&MePage { page, user, phone })
 }
 
 pub async fn show_settings(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
     let id = user.id;
     let user = state.db.run(move |conn| service::profile(conn, id)).await?;
     let (nickname, email) = (user.nickname.clone(), user.email.clone().unwrap_or_default());
-    render(&SettingsPage { page, user, nickname, email, errors: SettingsErrors::default() })
+    let phone = state.keys.show_opt(col::USER_PHONE, user.phone.as_ref());
+    render(&SettingsPage { page, user, phone, nickname, email, errors: SettingsErrors::default() })
 }
 
 #[derive(Deserialize)]
@@ -37,8 +40,6 @@ pub struct SettingsForm {
     nickname: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
-    phone: String,
 }
 
 pub async fn save_settings(
@@ -57,23 +58,18 @@ pub async fn save_settings(
         raw => Email::parse(raw).map(Some),
     }
     .map_err(|e| errors.email = Some(e));
-    let phone = match form.phone.trim() {
-        "" => Ok(None),
-        raw => Phone::parse(raw).map(Some),
-    }
-    .map_err(|e| errors.phone = Some(e));
-    let (Some(nickname), Ok(email), Ok(phone)) = (nickname, email, phone) else {
+    let (Some(nickname), Ok(email)) = (nickname, email) else {
         let id = user.id;
         let current = state.db.run(move |conn| service::profile(conn, id)).await?;
         let clip = |s: &str| s.chars().take(100).collect::<String>();
-        let body =
-            SettingsPage { page, user: current, nickname: clip(&form.nickname), email: clip(&form.email), errors }
-                .render()?;
+        let phone = state.keys.show_opt(col::USER_PHONE, current.phone.as_ref());
+        let (nickname, email) = (clip(&form.nickname), clip(&form.email));
+        let body = SettingsPage { page, user: current, phone, nickname, email, errors }.render()?;
         return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
             .content_type("text/html; charset=utf-8")
             .body(body));
     };
-    let change = ContactChange { nickname, email, phone };
+    let change = ContactChange { nickname, email };
     let (id, ip) = (user.id, client_ip(&req));
     state.db.run(move |conn| service::update_contact(conn, id, &change, &ip)).await?;
     session::flash(&session, "success", "资料已保存");

@@ -8,6 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::audit;
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -15,18 +17,19 @@ use crate::web::page::{CurrentUser, Page};
 use crate::web::{client_ip, render, see_other, session};
 
 /// Everything about one user, as plain data.
-pub fn export(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<serde_json::Value> {
+pub fn export(conn: &mut DbConn, keys: &Keyring, user_id: i64, ip: &str) -> AppResult<serde_json::Value> {
     let u = crate::auth::service::user(conn, user_id)?;
+    let phone = keys.show_opt(col::USER_PHONE, u.phone.as_ref());
     let data = serde_json::json!({
         "exported_at": crate::db::now(),
         "profile": {
-            "id": u.id, "nickname": u.nickname, "avatar": u.avatar, "phone": u.phone, "email": u.email,
+            "id": u.id, "nickname": u.nickname, "avatar": u.avatar, "phone": phone, "email": u.email,
             "student_no": u.student_no, "real_name": u.real_name, "college": u.college, "major": u.major,
             "class_name": u.class_name, "verified": u.verified, "created_at": u.created_at,
             "last_login_at": u.last_login_at,
         },
-        "orders": crate::mall::service::export_orders(conn, user_id)?,
-        "activity_registrations": crate::activity::service::export(conn, user_id)?,
+        "orders": crate::mall::service::export_orders(conn, keys, user_id)?,
+        "activity_registrations": crate::activity::service::export(conn, keys, user_id)?,
         "feedback": crate::feedback::service::export(conn, user_id)?,
         "identity_reviews": crate::identity::service::export(conn, user_id)?,
         "notification_preferences": crate::notify::prefs::export(conn, user_id)?,
@@ -57,7 +60,8 @@ pub fn delete_account(conn: &mut DbConn, user_id: i64, ip: &str) -> AppResult<Ve
 /// `GET /me/export`: the download.
 pub async fn download(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (uid, ip) = (user.id, client_ip(&req));
-    let data = state.db.run(move |conn| write_tx(conn, |conn| export(conn, uid, &ip))).await?;
+    let keys = state.keys.clone();
+    let data = state.db.run(move |conn| write_tx(conn, |conn| export(conn, &keys, uid, &ip))).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")

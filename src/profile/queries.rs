@@ -14,11 +14,10 @@ pub fn update_contact(
     id: i64,
     nickname: &str,
     email: Option<&str>,
-    phone: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((users::nickname.eq(nickname), users::email.eq(email), users::phone.eq(phone), users::updated_at.eq(now)))
+        .set((users::nickname.eq(nickname), users::email.eq(email), users::updated_at.eq(now)))
         .execute(conn)
 }
 

@@ -1,6 +1,6 @@
 use super::queries;
 use crate::audit;
-use crate::auth::models::{Email, Nickname, Phone, User};
+use crate::auth::models::{Email, Nickname, User};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::AppResult;
 use crate::notify::{self, MessageKind};
@@ -13,24 +13,15 @@ pub struct ContactChange {
     pub nickname: Nickname,
     /// `None` clears the address.
     pub email: Option<Email>,
-    /// `None` keeps the number on file.
-    pub phone: Option<Phone>,
 }
 
-/// Saves nickname, email and phone; a changed email address gets a security notice.
+/// Saves nickname and email; a changed email address gets a security notice. (The phone number
+/// changes only by SMS code, at `/me/phone`.)
 pub fn update_contact(conn: &mut DbConn, user_id: i64, change: &ContactChange, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let before = queries::user(conn, user_id)?;
         let email = change.email.as_ref().map(|e| e.as_str().to_string());
-        let phone = change.phone.as_ref().map(|p| p.as_str().to_string()).or(before.phone.clone());
-        queries::update_contact(
-            conn,
-            user_id,
-            change.nickname.as_str(),
-            email.as_deref(),
-            phone.as_deref(),
-            db::now(),
-        )?;
+        queries::update_contact(conn, user_id, change.nickname.as_str(), email.as_deref(), db::now())?;
         audit::record(conn, Some(user_id), "user.update_profile", "user", Some(&user_id.to_string()), "{}", Some(ip))?;
         if email.is_some() && email != before.email {
             notify::send(

@@ -13,13 +13,14 @@ use crate::web::pagination::Paginated;
 pub struct MePage {
     pub page: Page,
     pub user: User,
+    /// The account's phone, opened.
+    pub phone: Option<String>,
 }
 
 #[derive(Default)]
 pub struct SettingsErrors {
     pub nickname: Option<String>,
     pub email: Option<String>,
-    pub phone: Option<String>,
     pub avatar: Option<String>,
 }
 
@@ -28,6 +29,8 @@ pub struct SettingsErrors {
 pub struct SettingsPage {
     pub page: Page,
     pub user: User,
+    /// The account's phone, opened.
+    pub phone: Option<String>,
     pub nickname: String,
     pub email: String,
     pub errors: SettingsErrors,

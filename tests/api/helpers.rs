@@ -56,6 +56,8 @@ pub struct Builder {
     job_poll: Option<Duration>,
     job_lease: Option<Duration>,
     school_mail_domain: Option<String>,
+    data_key: Option<String>,
+    sms: Option<campus::config::SmsConfig>,
     media_s3: Option<campus::config::MediaS3>,
 }
 
@@ -80,6 +82,8 @@ pub fn app() -> Builder {
         job_poll: None,
         job_lease: None,
         school_mail_domain: None,
+        data_key: None,
+        sms: None,
         media_s3: None,
     }
 }
@@ -114,7 +118,15 @@ impl Builder {
     /// Serve the same database as `other` (a second instance).
     pub fn same_database_as(mut self, other: &TestApp) -> Self {
         self.share_db_with = Some(other.state.config.database_url.clone());
+        // Instances of one site share the data key, as they share the database.
+        self.data_key = std::fs::read_to_string(other.data_dir.join("data.key")).ok();
         self.seed = false;
+        self
+    }
+
+    /// Seal with this keyring (`CAMPUS_DATA_KEY`) instead of a new key in the data dir.
+    pub fn data_key(mut self, spec: &str) -> Self {
+        self.data_key = Some(spec.to_string());
         self
     }
 
@@ -162,6 +174,11 @@ impl Builder {
     /// `CAMPUS_SCHOOL_MAIL_DOMAIN`.
     pub fn school_mail_domain(mut self, domain: &str) -> Self {
         self.school_mail_domain = Some(domain.to_string());
+        self
+    }
+    /// `CAMPUS_SMS_PROVIDER` and its settings (default: the outbox).
+    pub fn sms(mut self, sms: campus::config::SmsConfig) -> Self {
+        self.sms = Some(sms);
         self
     }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
@@ -214,6 +231,10 @@ impl Builder {
         config.wx.templates = self.templates;
         config.wx.msg_sec_check = self.msg_sec_check;
         config.school_mail_domain = self.school_mail_domain;
+        config.data_key = self.data_key.map(secrecy::SecretString::from);
+        if let Some(sms) = self.sms {
+            config.sms = sms;
+        }
         config.media_s3 = self.media_s3;
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
@@ -294,6 +315,7 @@ impl TestApp {
                         nickname: "买家",
                         email: None,
                         phone: None,
+                        phone_index: None,
                         student_no: None,
                         real_name: None,
                         college: None,

@@ -346,6 +346,7 @@ fn a_teacher_verifies_with_the_staff_number_against_the_staff_roster() {
                     nickname: "李老师",
                     email: None,
                     phone: None,
+                    phone_index: None,
                     student_no: None,
                     real_name: None,
                     college: None,

@@ -153,6 +153,8 @@ fn a_job_held_by_a_killed_instance_is_sent_once_by_another_after_the_lease() {
             .arg("serve")
             .env("DATABASE_URL", &first.state.config.database_url)
             .env("CAMPUS_DATA_DIR", &data_dir)
+            // A second instance of the same site: the same data key as the first.
+            .env("CAMPUS_DATA_KEY", std::fs::read_to_string(first.data_dir.join("data.key")).unwrap())
             .env("CAMPUS_BIND", "127.0.0.1:0")
             .env("CAMPUS_SEED_DEMO", "0")
             .env("CAMPUS_SMTP_URL", silent_smtp())

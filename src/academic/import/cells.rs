@@ -96,19 +96,6 @@ pub fn shanghai_to_utc(date: NaiveDate, time: NaiveTime) -> Result<NaiveDateTime
     Ok(crate::web::time::utc(date.and_time(time)))
 }
 
-/// A mobile number (11 digits from 1), or nothing.
-pub fn phone(v: &str) -> Result<Option<String>, String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    if v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit()) {
-        Ok(Some(v.to_string()))
-    } else {
-        Err(format!("「{v}」不是有效的手机号"))
-    }
-}
-
 /// `软工2301,软工2302` from any usual separator.
 pub fn class_names(v: &str) -> Result<String, String> {
     let names: Vec<&str> =

@@ -40,7 +40,6 @@ pub enum Item {
         class_name: String,
         enrol_year: i32,
         status: String,
-        phone: Option<String>,
         id_hash: Option<String>,
     },
     Teacher {
@@ -257,7 +256,6 @@ pub fn check(
             class_name: row.get("class", |v| cells::text(v, 40)).map_err(bad)?,
             enrol_year: row.get("year", |v| cells::int(v, 1950..=2100)).map_err(bad)?,
             status: row.get("status", |v| Ok(cells::optional(v, 20)?.unwrap_or_else(|| "在读".into()))).map_err(bad)?,
-            phone: row.get("phone", cells::phone).map_err(bad)?,
             id_hash: match key {
                 Some(key) => row.get("id", |v| id_fragment(v, key)).map_err(bad)?,
                 None => None,

@@ -29,7 +29,6 @@ const STUDENTS: &[Column] = &[
     col("class", &["班级", "class_name"], true),
     col("year", &["入学年份", "年级", "enrol_year"], true),
     col("status", &["学籍状态", "状态", "status"], false),
-    col("phone", &["手机号", "电话", "phone"], false),
     col("id", &["身份证后六位", "身份证号后六位", "id_fragment"], false),
 ];
 const TEACHERS: &[Column] = &[

@@ -56,8 +56,8 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
     let dry = mode.dry;
     let now = db::now();
     match item {
-        Item::Student { no, name, college, major, class_name, enrol_year, status, phone, id_hash } => {
-            type Row = (String, String, String, String, i32, String, Option<String>, Option<String>);
+        Item::Student { no, name, college, major, class_name, enrol_year, status, id_hash } => {
+            type Row = (String, String, String, String, i32, String, Option<String>);
             let old: Option<Row> = students::table
                 .filter(students::student_no.eq(no))
                 .select((
@@ -67,14 +67,12 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
                     students::class_name,
                     students::enrol_year,
                     students::status,
-                    students::phone,
                     students::id_hash,
                 ))
                 .first(conn)
                 .optional()?;
-            // A file without the phone or ID column keeps what an earlier import gave.
-            let phone = phone.clone().or_else(|| old.as_ref().and_then(|o| o.6.clone()));
-            let id_hash = id_hash.clone().or_else(|| old.as_ref().and_then(|o| o.7.clone()));
+            // A file without the ID column keeps what an earlier import gave.
+            let id_hash = id_hash.clone().or_else(|| old.as_ref().and_then(|o| o.6.clone()));
             let new: Row = (
                 name.clone(),
                 college.clone(),
@@ -82,7 +80,6 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
                 class_name.clone(),
                 *enrol_year,
                 status.clone(),
-                phone.clone(),
                 id_hash.clone(),
             );
             let outcome = Outcome::of(old, &new);
@@ -93,7 +90,6 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
                 students::class_name.eq(class_name),
                 students::enrol_year.eq(enrol_year),
                 students::status.eq(status),
-                students::phone.eq(&phone),
                 students::id_hash.eq(&id_hash),
                 students::updated_at.eq(now),
             );

@@ -85,7 +85,7 @@ pub async fn create_board(
     let spec = form.spec(true)?;
     let (aid, ip) = (admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::add(conn, aid, &spec, &ip)).await?;
-    forum.front.clear();
+    forum.lists.clear();
     session::flash(&session, "success", "版块已添加");
     Ok(see_other(&req, "/admin/forum"))
 }
@@ -102,7 +102,7 @@ pub async fn update_board(
     let spec = form.spec(false)?;
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::update(conn, aid, id, &spec, &ip)).await?;
-    forum.front.clear();
+    forum.lists.clear();
     session::flash(&session, "success", "版块已保存");
     Ok(see_other(&req, "/admin/forum"))
 }

@@ -37,6 +37,7 @@ fn cast(conn: &mut DbConn, password_hash: &str) -> AppResult<Vec<i64>> {
                     nickname,
                     email: None,
                     phone: None,
+                    phone_index: None,
                     student_no: None,
                     real_name: None,
                     college: None,

@@ -28,11 +28,11 @@ pub async fn show_forum(
 ) -> AppResult<HttpResponse> {
     let f = forum.clone();
     let Some(cursor) = Cursor::parse(q.after.as_deref()) else {
-        let front = match forum.front.get() {
+        let front = match forum.lists.front.get() {
             Some(front) => front,
             None => {
                 let front = std::sync::Arc::new(state.db.run(move |conn| service::front_page(conn, &f.names)).await?);
-                forum.front.put(front.clone());
+                forum.lists.front.put(front.clone());
                 front
             }
         };
@@ -93,8 +93,17 @@ pub async fn show_ranking(
     q: web::Query<RankingQuery>,
 ) -> AppResult<HttpResponse> {
     let week = q.range.as_deref() == Some("week");
-    let posts = state.db.run(move |conn| service::ranking(conn, week, &forum.names)).await?;
-    render(&RankingPage { page, week, posts })
+    let shared = if week { &forum.lists.week } else { &forum.lists.day };
+    let posts = match shared.get() {
+        Some(posts) => posts,
+        None => {
+            let f = forum.clone();
+            let posts = std::sync::Arc::new(state.db.run(move |conn| service::ranking(conn, week, &f.names)).await?);
+            shared.put(posts.clone());
+            posts
+        }
+    };
+    render(&RankingPage { page, week, posts: &posts })
 }
 
 #[derive(Deserialize)]

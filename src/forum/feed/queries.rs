@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::any_of::any_of;
 use crate::db::schema::{forum_boards, forum_likes, forum_posts, users};
 use crate::forum::models::{Board, Cursor, Sort, VISIBLE};
 
@@ -36,12 +37,15 @@ pub struct CardRow {
 
 macro_rules! card_query {
     () => {
+        card_query!(substr(forum_posts::body, 1, 90))
+    };
+    ($body:expr) => {
         forum_posts::table.inner_join(forum_boards::table).inner_join(users::table).select((
             forum_posts::id,
             forum_posts::board_id,
             forum_boards::name,
             forum_posts::title,
-            substr(forum_posts::body, 1, 90),
+            $body,
             forum_posts::images,
             forum_posts::anonymous,
             forum_posts::author_id,
@@ -142,12 +146,15 @@ pub fn ranking(conn: &mut DbConn, since: NaiveDateTime, limit: i64) -> QueryResu
         .load(c))
 }
 
-/// Those of `ids` that are visible in an active board (search hits are re-checked here).
+/// Those of `ids` that are visible in an active board (search hits are re-checked here), each
+/// with its whole body in `body_start` (search cuts its own snippet from it): one statement.
 /// The status is checked here rather than in SQL: with a status condition SQLite's planner
 /// walks a status index over every visible post instead of looking up the few ids.
 pub fn visible_cards(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CardRow>> {
-    let rows: Vec<CardRow> =
-        card_query!().filter(forum_posts::id.eq_any(ids.to_vec())).filter(forum_boards::active.eq(true)).load(conn)?;
+    let rows: Vec<CardRow> = crate::on_backend!(conn, |c| card_query!(forum_posts::body)
+        .filter(any_of(forum_posts::id, ids))
+        .filter(forum_boards::active.eq(true))
+        .load(c))?;
     Ok(rows.into_iter().filter(|r| r.status == VISIBLE).collect())
 }
 
@@ -186,7 +193,8 @@ pub fn liked_by(
     let likes: Vec<(i64, i64)> = q.load(conn)?;
     let more = if likes.len() as i64 == limit { likes.last().map(|l| l.0) } else { None };
     let ids: Vec<i64> = likes.iter().map(|l| l.1).collect();
-    let mut cards: Vec<CardRow> = card_query!().filter(forum_posts::id.eq_any(ids)).load(conn)?;
+    let mut cards: Vec<CardRow> =
+        crate::on_backend!(conn, |c| card_query!().filter(any_of(forum_posts::id, &ids)).load(c))?;
     cards.retain(|c| c.status == VISIBLE);
     let ordered = likes
         .into_iter()

@@ -109,11 +109,17 @@ pub fn hot(conn: &mut DbConn, n: i64, names: &Pseudonyms) -> AppResult<Vec<PostC
     Ok(cards(queries::ranking(conn, since, n)?, names))
 }
 
-/// The visible ones among `ids`, in the order of `ids`.
-pub fn visible_in_order(conn: &mut DbConn, ids: &[i64], names: &Pseudonyms) -> AppResult<Vec<PostCard>> {
+/// The visible ones among `ids`, in the order of `ids`, each with its whole body.
+pub fn visible_with_bodies(conn: &mut DbConn, ids: &[i64], names: &Pseudonyms) -> AppResult<Vec<(PostCard, String)>> {
     let mut rows = queries::visible_cards(conn, ids)?;
     rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-    Ok(cards(rows, names))
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let body = r.body_start.clone();
+            (card(r, names), body)
+        })
+        .collect())
 }
 
 /// A user's own posts, newest first (hidden ones too, marked; deleted ones gone).

@@ -37,7 +37,7 @@ pub async fn manage_post(
     let action = Action::parse(&form.action, &form.reason, number(&form.board_id), number(&form.days))?;
     let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
     let done = state.db.run(move |conn| service::act(conn, aid, id, &action, &ip)).await?;
-    forum.front.clear();
+    forum.lists.clear();
     session::flash(&session, "success", done);
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }

@@ -153,7 +153,7 @@ pub async fn submit_post(
             return Err(e);
         }
     };
-    forum.front.clear();
+    forum.lists.clear();
     session::flash(&session, "success", "发布成功");
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }
@@ -284,7 +284,7 @@ pub async fn delete_post(
 ) -> AppResult<HttpResponse> {
     let (id, uid) = (path.into_inner(), user.id);
     state.db.run(move |conn| service::delete(conn, id, uid)).await?;
-    forum.front.clear();
+    forum.lists.clear();
     session::flash(&session, "success", "帖子已删除，评论仍会保留");
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }
@@ -329,7 +329,7 @@ pub async fn report_post(
         })
         .await?;
     if hidden {
-        forum.front.clear();
+        forum.lists.clear();
     }
     let done = if hidden {
         "举报已提交，该帖已暂时隐藏等待审核"

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::service::{self, Checkout};
 use crate::auth::models::Phone;
+use crate::db::reseal::col;
 use crate::error::{AppError, AppResult};
 use crate::mall::cart;
 use crate::mall::handlers::html_with;
@@ -50,7 +51,7 @@ pub async fn show_checkout(
     let me = state.db.run(move |conn| crate::auth::service::user(conn, user_id)).await?;
     let values = CheckoutValues {
         receiver_name: me.real_name.clone().filter(|n| !n.is_empty()).unwrap_or(me.nickname),
-        receiver_phone: me.phone.unwrap_or_default(),
+        receiver_phone: state.keys.show_opt(col::USER_PHONE, me.phone.as_ref()).unwrap_or_default(),
         ..CheckoutValues::default()
     };
     let view = checkout_view(&state, page, user.id, random_token(18), values, None).await?;
@@ -153,13 +154,20 @@ pub async fn submit_checkout(
         }
     }
     let uid = user.id;
+    // Only a form that would place an order takes a slot.
+    if let Err(AppError::RateLimited(message)) =
+        crate::auth::codes::limit(&state.order_limiter, &[&format!("checkout:{uid}")], "下单").await
+    {
+        let view = checkout_view(&state, page, uid, checkout.key.clone(), values, Some(message)).await?;
+        return html_with(StatusCode::TOO_MANY_REQUESTS, &view);
+    }
     let key = checkout.key.clone();
-    let settings = state.settings.clone();
+    let (settings, keys) = (state.settings.clone(), state.keys.clone());
     let placed = state
         .db
         .run(move |conn| {
             let timeout = settings.get(conn)?.order_timeout;
-            service::place_order(conn, uid, &checkout, timeout)
+            service::place_order(conn, &keys, uid, &checkout, timeout)
         })
         .await;
     let orders = match placed {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{order_items, orders, pickup_points, shops};
+use crate::db::sealed::Sealed;
 use crate::mall::models::{CartLine, Order, SHOP_OPEN};
 use crate::on_backend;
 
@@ -33,8 +34,8 @@ pub struct NewOrder<'a> {
     pub delivery_type: &'a str,
     pub pickup_point_id: Option<i64>,
     pub receiver_name: &'a str,
-    pub receiver_phone: &'a str,
-    pub address: &'a str,
+    pub receiver_phone: &'a Sealed,
+    pub address: &'a Sealed,
     pub remark: &'a str,
     pub checkout_key: &'a str,
     pub now: NaiveDateTime,

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs;
@@ -29,7 +31,13 @@ pub struct Checkout {
 /// Turns the cart into one order per shop, reserving stock with conditional UPDATEs. Either
 /// every line is reserved and every order written, or nothing is. A repeated submit of the same
 /// form gets the orders of the first.
-pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout: Duration) -> AppResult<Vec<Order>> {
+pub fn place_order(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    user_id: i64,
+    checkout: &Checkout,
+    timeout: Duration,
+) -> AppResult<Vec<Order>> {
     let attempt = write_tx(conn, |conn| {
         let existing = queries::orders_by_checkout(conn, user_id, &checkout.key)?;
         if !existing.is_empty() {
@@ -47,6 +55,7 @@ pub fn place_order(conn: &mut DbConn, user_id: i64, checkout: &Checkout, timeout
             }
             Delivery::Dorm { name, phone, address } => ("dorm", None, name.clone(), phone.clone(), address.clone()),
         };
+        let (phone, address) = (keys.seal(col::ORDER_PHONE, &phone), keys.seal(col::ORDER_ADDRESS, &address));
         let now = db::now();
         let run_at = now + TimeDelta::from_std(timeout).unwrap_or(TimeDelta::minutes(30));
         let mut placed = Vec::new();

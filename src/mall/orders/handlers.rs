@@ -43,7 +43,8 @@ pub async fn show_order(
     let (uid, no) = (user.id, path.into_inner());
     let data = state.db.run(move |conn| service::order_page(conn, uid, &no)).await?;
     let pay_url = format!("/pay/mock/{}", data.summary.order.order_no);
-    render(&OrderView { page, summary: data.summary, events: data.events, refunds: data.refunds, pay_url })
+    let receiver = data.summary.order.receiver(&state.keys);
+    render(&OrderView { page, summary: data.summary, events: data.events, refunds: data.refunds, pay_url, receiver })
 }
 
 pub async fn cancel_order(

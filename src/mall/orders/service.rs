@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+use crate::db::reseal::col;
+use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs;
@@ -283,7 +285,7 @@ pub fn order_page_any(conn: &mut DbConn, order_no: &str) -> AppResult<OrderPage>
 }
 
 /// Every order of a user with its lines, as plain data (the privacy export).
-pub fn export_orders(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
+pub fn export_orders(conn: &mut DbConn, keys: &Keyring, user_id: i64) -> AppResult<serde_json::Value> {
     let orders = queries::orders_of_user(conn, user_id, None, 10_000, 0)?;
     let ids: Vec<i64> = orders.iter().map(|(o, _)| o.id).collect();
     let items = queries::items_of(conn, &ids)?;
@@ -299,7 +301,8 @@ pub fn export_orders(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::V
                 serde_json::json!({
                     "order_no": o.order_no, "shop": shop, "status": o.status_label(), "total_cents": o.total_cents,
                     "pay_cents": o.pay_cents, "refunded_cents": o.refunded_cents, "receiver_name": o.receiver_name,
-                    "receiver_phone": o.receiver_phone, "address": o.address, "remark": o.remark,
+                    "receiver_phone": keys.show(col::ORDER_PHONE, &o.receiver_phone),
+                    "address": keys.show(col::ORDER_ADDRESS, &o.address), "remark": o.remark,
                     "created_at": o.created_at, "paid_at": o.paid_at, "items": lines,
                 })
             })

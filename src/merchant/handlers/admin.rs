@@ -18,8 +18,9 @@ pub async fn admin_merchants(
     _a: RequirePerm<need::Merchants>,
     page: Page,
 ) -> AppResult<HttpResponse> {
+    let keys = state.keys.clone();
     let (applications, shops) =
-        state.db.run(|conn| Ok((service::pending_applications(conn)?, service::shops(conn)?))).await?;
+        state.db.run(move |conn| Ok((service::pending_applications(conn, &keys)?, service::shops(conn)?))).await?;
     render(&AdminMerchantsView { page, applications, shops })
 }
 

@@ -73,7 +73,8 @@ pub async fn submit_apply(
         Err(AppError::Invalid(e)) => return unprocessable(&ApplyView { page, latest, values, error: Some(e) }),
         Err(e) => return Err(e),
     };
-    state.db.run(move |conn| service::apply(conn, uid, &app, &path)).await?;
+    let keys = state.keys.clone();
+    state.db.run(move |conn| service::apply(conn, &keys, uid, &app, &path)).await?;
     session::flash(&session, "success", "申请已提交，审核结果会通过消息和邮件通知你");
     Ok(see_other(&req, "/merchant/apply"))
 }

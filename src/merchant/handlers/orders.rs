@@ -42,7 +42,8 @@ pub async fn show_order(
     let shop = shop_of(&state, m.0.id).await?;
     let no = path.into_inner();
     let p = state.db.run(move |conn| service::order(conn, shop, &no)).await?;
-    render(&OrderView { page, p })
+    let receiver = p.summary.order.receiver(&state.keys);
+    render(&OrderView { page, p, receiver })
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,2 @@
+DROP TABLE sms_sends;
+DROP INDEX users_phone_unique;

@@ -52,7 +52,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     tracing::info!(media = %media.describe(), "upload store");
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("seed: {e}"))? {
+        if crate::seed::demo_if_empty(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("seed: {e:?}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }

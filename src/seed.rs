@@ -416,13 +416,7 @@ const TRAITS: [&str; 10] =
 
 /// Bulk demo data for benchmarks: `products` more products and `orders` completed orders,
 /// written in batches of 1000 per transaction. Deterministic for a given size.
-pub fn bulk(
-    conn: &mut DbConn,
-    keys: &Keyring,
-    media: &Storage,
-    products: usize,
-    orders: usize,
-) -> AppResult<()> {
+pub fn bulk(conn: &mut DbConn, keys: &Keyring, media: &Storage, products: usize, orders: usize) -> AppResult<()> {
     use crate::mall::service as mall;
     if mall::category_tree(conn)?.is_empty() {
         demo(conn, keys, media)?;

@@ -217,6 +217,10 @@ fn fill_the_quiet_tables(app: &TestApp) {
     crate::passwords::register(app, "forgetful", "forgetful@campus.edu");
     let r = app.client().submit("/password/forgot", "/password/forgot", &[("email", "forgetful@campus.edu")]);
     assert_eq!(r.status, 303);
+    // sms_sends: a student binds a phone by a texted code (the outbox provider).
+    let texter = app.new_student("texter");
+    let r = crate::phone::bind(app, &texter, "13912345678");
+    assert_eq!(r.status, 303, "{}", r.body);
     // auth_tokens, wx_subscriptions: a WeChat sign-in from the shell accepts a subscribe message.
     let (_, token) = crate::shell::login(app, "good-backup");
     let accepted = serde_json::json!({"accepted": ["TPL_PAID"]});

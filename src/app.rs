@@ -48,11 +48,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         tracing::info!(applied, "migrations applied");
     }
     let keys = Arc::new(load_keys(config)?);
+    let media = crate::web::storage::Storage::open(config)?;
+    tracing::info!(media = %media.describe(), "upload store");
     if config.seed_demo {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        if crate::seed::demo_if_empty(&mut conn, &keys, &config.media_dir())
-            .map_err(|e| anyhow::anyhow!("seed: {e}"))?
-        {
+        if crate::seed::demo_if_empty(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("seed: {e:?}"))? {
             tracing::info!("demo data loaded (accounts: student, teacher, merchant, admin)");
         }
     }
@@ -93,9 +93,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
         keys,
         db: db.clone(),
         config: config.clone(),
+        media: media.clone(),
     };
     let web = WebState {
         config: config.clone(),
+        media,
         db: db.clone(),
         metrics: Arc::new(observe::Metrics::default()),
         accounts: Arc::new(crate::auth::Directory::default()),

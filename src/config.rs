@@ -147,6 +147,22 @@ pub struct Config {
     pub school_mail_domain: Option<String>,
     /// `CAMPUS_SMS_PROVIDER`: `outbox` (default) or `tencent` (with `CAMPUS_SMS_TENCENT_*`).
     pub sms: SmsConfig,
+    /// S3-compatible object storage for uploads (`CAMPUS_MEDIA_S3_*`), when
+    /// `CAMPUS_MEDIA_S3_BUCKET` is set; unset = files under the data dir (`web::storage`).
+    pub media_s3: Option<MediaS3>,
+}
+
+/// `CAMPUS_MEDIA_S3_BUCKET`, `_ENDPOINT` (e.g. `http://127.0.0.1:9000` for MinIO; unset = AWS),
+/// `_REGION` (default `us-east-1`), `_ACCESS_KEY_ID`, `_SECRET_ACCESS_KEY` (unset = the usual AWS
+/// sources such as an instance role), `_PREFIX` (a key prefix inside the bucket, default none).
+#[derive(Clone, Debug)]
+pub struct MediaS3 {
+    pub bucket: String,
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
+    pub prefix: String,
 }
 
 impl Config {
@@ -256,6 +272,14 @@ impl Config {
                 .map(|d| d.trim().trim_start_matches('@').to_lowercase())
                 .filter(|d| !d.is_empty()),
             sms: sms_from_env(&var)?,
+            media_s3: var("CAMPUS_MEDIA_S3_BUCKET").map(|bucket| MediaS3 {
+                bucket,
+                endpoint: var("CAMPUS_MEDIA_S3_ENDPOINT"),
+                region: var("CAMPUS_MEDIA_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                access_key_id: var("CAMPUS_MEDIA_S3_ACCESS_KEY_ID"),
+                secret_access_key: var("CAMPUS_MEDIA_S3_SECRET_ACCESS_KEY").map(SecretString::from),
+                prefix: var("CAMPUS_MEDIA_S3_PREFIX").unwrap_or_default(),
+            }),
         })
     }
 
@@ -303,6 +327,7 @@ impl Config {
             gpa_scale: None,
             school_mail_domain: None,
             sms: SmsConfig::Outbox,
+            media_s3: None,
         }
     }
 

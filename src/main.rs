@@ -115,12 +115,13 @@ fn main() -> anyhow::Result<()> {
         Command::Sync { dir, dry_run } => sync(&config, dir, dry_run),
         Command::Backup { to, keep } => {
             let (dir, manifest) = campus::ops::backup::take(&config, to, keep)?;
-            let media = manifest.files.keys().filter(|f| f.starts_with("media/")).count();
+            let media = manifest.files.keys().filter(|f| f.starts_with("media/") || f.starts_with("private/")).count();
             println!(
-                "backup written to {}: {} table(s), {} row(s), {media} media file(s), schema {}",
+                "backup written to {}: {} table(s), {} row(s), {media} media file(s) ({}), schema {}",
                 dir.display(),
                 manifest.tables.len(),
                 manifest.total_rows(),
+                manifest.media,
                 manifest.schema_version.as_deref().unwrap_or("none")
             );
             Ok(())
@@ -153,10 +154,10 @@ fn main() -> anyhow::Result<()> {
             db::migrate(&mut conn)?;
             let keys = campus::app::load_keys(&config)?;
             db::reseal::reseal_at_start(&mut conn, &keys)?;
-            campus::seed::demo(&mut conn, &keys, &config.media_dir()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let media = campus::web::storage::Storage::open(&config)?;
+            campus::seed::demo(&mut conn, &keys, &media).map_err(|e| anyhow::anyhow!("{e}"))?;
             if products + orders > 0 {
-                campus::seed::bulk(&mut conn, &keys, &config.media_dir(), products, orders)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                campus::seed::bulk(&mut conn, &keys, &media, products, orders).map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {products} product(s) and {orders} order(s)");
             }
             if posts > 0 {

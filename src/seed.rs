@@ -13,6 +13,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::notify::{self, MessageKind};
 use crate::web::AdminRole;
+use crate::web::storage::{Area, Storage};
 
 pub const DEMO_PASSWORD: &str = "campus2026";
 
@@ -81,19 +82,19 @@ const DEMOS: [Demo; 4] = [
 ];
 
 /// Loads the demo data when the database has no users yet; `true` when it did.
-pub fn demo_if_empty(conn: &mut DbConn, keys: &Keyring, media_dir: &std::path::Path) -> AppResult<bool> {
+pub fn demo_if_empty(conn: &mut DbConn, keys: &Keyring, media: &Storage) -> AppResult<bool> {
     let existing: i64 = users::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(false);
     }
-    demo(conn, keys, media_dir)?;
+    demo(conn, keys, media)?;
     Ok(true)
 }
 
 /// Creates (or resets the password of) every demo account, and the demo catalog once.
-/// Demo product pictures are drawn into `media_dir` (see [`demo_picture`]).
+/// Demo product pictures are drawn into the upload store (see [`demo_picture`]).
 /// Phone numbers are sealed with `keys` like every other write of them.
-pub fn demo(conn: &mut DbConn, keys: &Keyring, media_dir: &std::path::Path) -> AppResult<()> {
+pub fn demo(conn: &mut DbConn, keys: &Keyring, media: &Storage) -> AppResult<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut merchant_id = None;
     let mut ids = Vec::new();
@@ -153,9 +154,9 @@ pub fn demo(conn: &mut DbConn, keys: &Keyring, media_dir: &std::path::Path) -> A
     }
     demo_staff(conn, &hash)?;
     if let Some(owner) = merchant_id {
-        demo_catalog(conn, owner, media_dir)?;
+        demo_catalog(conn, owner, media)?;
         // The media dir sits in the data dir, beside the private folder of identity photos.
-        crate::identity::demo::seed(conn, media_dir.parent().unwrap_or(media_dir), owner)?;
+        crate::identity::demo::seed(conn, media, owner)?;
     }
     demo_campus_life(conn, keys, &ids)?;
     for (word, block) in [("代考", true), ("代写论文", true), ("刷单", false), ("兼职日结", false)] {
@@ -319,7 +320,7 @@ const PRODUCTS: [DemoProduct; 24] = [
 ];
 
 /// The demo shop, categories, pickup points, banners and products; skipped when a catalog exists.
-pub fn demo_catalog(conn: &mut DbConn, owner_id: i64, media_dir: &std::path::Path) -> AppResult<()> {
+pub fn demo_catalog(conn: &mut DbConn, owner_id: i64, media: &Storage) -> AppResult<()> {
     use crate::mall::service as mall;
     if !mall::category_tree(conn)?.is_empty() {
         return Ok(());
@@ -356,7 +357,7 @@ pub fn demo_catalog(conn: &mut DbConn, owner_id: i64, media_dir: &std::path::Pat
     for (i, (cat, name, desc, options, original, sales)) in PRODUCTS.iter().enumerate() {
         let kind = children.iter().position(|(n, _)| n == cat).unwrap_or(0);
         let category_id = children[kind].1;
-        let picture = demo_picture(media_dir, i, kind)?;
+        let picture = demo_picture(media, i, kind)?;
         let skus = options
             .iter()
             .map(|(n, price, stock)| crate::mall::service::SkuSpec {
@@ -415,16 +416,10 @@ const TRAITS: [&str; 10] =
 
 /// Bulk demo data for benchmarks: `products` more products and `orders` completed orders,
 /// written in batches of 1000 per transaction. Deterministic for a given size.
-pub fn bulk(
-    conn: &mut DbConn,
-    keys: &Keyring,
-    media_dir: &std::path::Path,
-    products: usize,
-    orders: usize,
-) -> AppResult<()> {
+pub fn bulk(conn: &mut DbConn, keys: &Keyring, media: &Storage, products: usize, orders: usize) -> AppResult<()> {
     use crate::mall::service as mall;
     if mall::category_tree(conn)?.is_empty() {
-        demo(conn, keys, media_dir)?;
+        demo(conn, keys, media)?;
     }
     let shop_owner = crate::auth::service::demo_user(conn, Role::Merchant)?;
     let shop = mall::open_shop(conn, shop_owner, "校园便利店", "", "")?;
@@ -504,9 +499,9 @@ pub fn bulk(
 }
 
 /// Draws the `index`-th demo product's picture (a shape per category on its own colour) into
-/// `media_dir/demo/`, so the mall looks like a shop on first start and layout bugs show.
+/// `demo/` of the upload store, so the mall looks like a shop on first start and layout bugs show.
 /// Returns its public path.
-fn demo_picture(media_dir: &std::path::Path, index: usize, kind: usize) -> AppResult<String> {
+fn demo_picture(media: &Storage, index: usize, kind: usize) -> AppResult<String> {
     const SIDE: u32 = 360;
     let hue = (index as f32 * 137.5) % 360.0;
     let (bg, fg, light) = (hsl(hue, 0.55, 0.88), hsl(hue, 0.55, 0.45), image::Rgb([255, 255, 255]));
@@ -535,10 +530,10 @@ fn demo_picture(media_dir: &std::path::Path, index: usize, kind: usize) -> AppRe
             bg
         }
     });
-    let dir = media_dir.join("demo");
-    std::fs::create_dir_all(&dir).map_err(crate::error::AppError::internal)?;
     let name = format!("product-{index:02}.png");
-    img.save(dir.join(&name)).map_err(crate::error::AppError::internal)?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).map_err(crate::error::AppError::internal)?;
+    media.put_blocking(Area::Public, &format!("demo/{name}"), png.into_inner())?;
     Ok(format!("/media/demo/{name}"))
 }
 

@@ -35,4 +35,6 @@ pub struct AppState {
     pub settings: Arc<crate::settings::Settings>,
     /// The data keys phone numbers and addresses are sealed with.
     pub keys: Arc<crate::db::sealed::Keyring>,
+    /// Where uploads live (data dir or S3), `web::storage`.
+    pub media: crate::web::storage::Storage,
 }

@@ -83,7 +83,7 @@ async fn save(
     };
     let poster = match upload.files.into_iter().find(|(name, _)| name == "poster") {
         Some((_, data)) => {
-            let dir = state.config.media_dir();
+            let dir = state.media.clone();
             let stored =
                 web::block(move || media::store_image(&dir, "activities", "poster", &data, Fit::Within(1080))).await?;
             match stored {

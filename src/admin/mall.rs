@@ -153,7 +153,7 @@ pub async fn add_banner(
     let Some((_, data)) = form.files.into_iter().find(|(n, _)| n == "image") else {
         return Err(AppError::invalid("请上传横幅图片"));
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let image = web::block(move || media::store_image(&dir, "banners", "b", &data, Fit::Within(1260))).await??;
     let (admin, ip) = (a.0.id, client_ip(&req));
     state

@@ -56,7 +56,7 @@ pub async fn send_feedback(
         }
     };
     let files: Vec<Vec<u8>> = form.files.into_iter().map(|(_, data)| data).collect();
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let stem = format!("f{uid}");
     let stored = web::block(move || {
         files

@@ -6,7 +6,6 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::handlers::private_dir;
 use super::models::SchoolNo;
 use super::service;
 use super::views::QueuePage;
@@ -14,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::Page;
 use crate::web::perm::{RequirePerm, need};
+use crate::web::storage::Area;
 use crate::web::{client_ip, render, see_other, session};
 
 /// `GET /admin/verifications`.
@@ -35,8 +35,8 @@ pub async fn show_photo(
     let id = id.into_inner();
     let review = state.db.run(move |conn| Ok(super::queries::review(conn, id)?)).await?.ok_or(AppError::NotFound)?;
     let file = review.photo_file.filter(|f| !f.contains('/') && !f.contains("..")).ok_or(AppError::NotFound)?;
-    let path = private_dir(&state).join("student-cards").join(file);
-    let data = web::block(move || std::fs::read(path)).await?.map_err(|_| AppError::NotFound)?;
+    let rel = format!("{}/{file}", super::PHOTO_FOLDER);
+    let data = state.media.get(Area::Private, &rel).await?.ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -84,8 +84,8 @@ async fn decide(
     let (admin, ip) = (a.0.id, client_ip(&req));
     let photo = state.db.run(move |conn| service::decide(conn, admin, id, approve, &reason, &ip)).await?;
     if let Some(file) = photo {
-        let data_dir = state.config.data_dir.clone();
-        web::block(move || super::delete_photos(&data_dir, &[file])).await?;
+        let storage = state.media.clone();
+        web::block(move || super::delete_photos(&storage, &[file])).await?;
     }
     session::flash(&session, "success", if approve { "已通过认证" } else { "已驳回，并通知了申请人" });
     Ok(see_other(&req, "/admin/verifications"))

@@ -5,6 +5,7 @@ use super::{models::SchoolNo, queries, service};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::web::media;
+use crate::web::storage::Storage;
 
 /// A drawn student card: a blue band, a photo box, lines where the text would be.
 fn card_picture() -> AppResult<Vec<u8>> {
@@ -25,18 +26,13 @@ fn card_picture() -> AppResult<Vec<u8>> {
 }
 
 /// Queues the demo review for `user_id` unless they have one or are verified already.
-pub fn seed(conn: &mut DbConn, data_dir: &std::path::Path, user_id: i64) -> AppResult<()> {
+pub fn seed(conn: &mut DbConn, storage: &Storage, user_id: i64) -> AppResult<()> {
     if queries::latest_review_of(conn, user_id)?.is_some() || service::status(conn, user_id)?.verified {
         return Ok(());
     }
     let picture = card_picture()?;
-    let path = media::store_image(
-        &super::private_dir_of(data_dir),
-        "student-cards",
-        &format!("u{user_id}"),
-        &picture,
-        media::Fit::Within(1600),
-    )?;
+    let path =
+        media::store_image(storage, super::PHOTO_FOLDER, &format!("u{user_id}"), &picture, media::Fit::Within(1600))?;
     let file = path.rsplit('/').next().unwrap_or_default();
     let no = SchoolNo::parse("2023010301").map_err(AppError::Invalid)?;
     service::submit_review(conn, user_id, &no, "陈晨", file)?;

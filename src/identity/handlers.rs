@@ -21,11 +21,6 @@ fn secret(state: &AppState) -> Vec<u8> {
     state.config.secret_key.expose_secret().as_bytes().to_vec()
 }
 
-/// Where student-card photos wait for their review.
-pub fn private_dir(state: &AppState) -> std::path::PathBuf {
-    super::private_dir_of(&state.config.data_dir)
-}
-
 async fn page_of(
     state: &AppState,
     page: Page,
@@ -220,9 +215,9 @@ pub async fn submit_photo(
         let bad = Err(AppError::invalid("请上传学生证照片"));
         return reply.send(page, bad, "", None).await;
     };
-    let dir = private_dir(&state);
+    let dir = state.media.clone();
     let stored = web::block(move || {
-        media::store_image(&dir, "student-cards", &format!("u{uid}"), &data, media::Fit::Within(1600))
+        media::store_image(&dir, super::PHOTO_FOLDER, &format!("u{uid}"), &data, media::Fit::Within(1600))
     })
     .await?;
     let path = match stored {
@@ -233,7 +228,8 @@ pub async fn submit_photo(
     let kept = file.clone();
     let outcome = state.db.run(move |conn| service::submit_review(conn, uid, &no, &real_name, &kept)).await;
     if outcome.is_err() {
-        let _ = std::fs::remove_file(private_dir(&state).join("student-cards").join(&file));
+        let storage = state.media.clone();
+        let _ = web::block(move || super::delete_photos(&storage, &[file])).await;
     }
     reply.send(page, outcome.map(|_| ()), "已提交，管理员审核后会通过消息通知你", None).await
 }

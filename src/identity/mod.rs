@@ -23,6 +23,8 @@ pub mod views;
 
 use actix_web::web;
 
+use crate::web::storage::{Area, Storage};
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me/verify", web::get().to(handlers::show_verify))
         .route("/me/verify/email/send", web::post().to(handlers::send_code))
@@ -36,19 +38,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/verifications/{id}/reject", web::post().to(admin::reject));
 }
 
-/// Where student-card photos wait for their review: outside the public media folder.
-pub fn private_dir_of(data_dir: &std::path::Path) -> std::path::PathBuf {
-    data_dir.join("private")
-}
+/// Student-card photos wait for their review in the private area of the upload store (never
+/// served at `/media/...`), under this folder.
+pub const PHOTO_FOLDER: &str = "student-cards";
 
-/// Deletes student-card photos (after a decision, or with the account); a file already gone is fine.
-pub fn delete_photos(data_dir: &std::path::Path, files: &[String]) {
+/// Deletes student-card photos (after a decision, or with the account); a file already gone is
+/// fine. Blocking: call it inside `web::block`.
+pub fn delete_photos(storage: &Storage, files: &[String]) {
     for file in files.iter().filter(|f| !f.contains('/') && !f.contains("..")) {
-        let path = private_dir_of(data_dir).join("student-cards").join(file);
-        if let Err(e) = std::fs::remove_file(&path)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!("student-card photo {file} not deleted: {e}");
+        if let Err(e) = storage.delete_blocking(Area::Private, &format!("{PHOTO_FOLDER}/{file}")) {
+            tracing::warn!(error = ?e, "student-card photo {file} not deleted");
         }
     }
 }

@@ -90,7 +90,7 @@ pub async fn post_item(
                 .body(body));
         }
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let files: Vec<Vec<u8>> =
         form.files.into_iter().filter(|(name, _)| name == "images").map(|(_, data)| data).collect();
     let stem = format!("s{uid}");

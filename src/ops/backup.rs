@@ -7,6 +7,12 @@
 //! dumps exactly that, so the manifest's counts are the dump's even under writes. Media files are
 //! written once and never changed in place, so copying them after the database misses nothing the
 //! snapshot refers to.
+//!
+//! The media come from the upload store, whichever it is (`web::storage`): the data dir, or with
+//! `CAMPUS_MEDIA_S3_*` the bucket, whose objects are downloaded into the backup (public files
+//! under `media/`, licences and student-card photos under `private/`). The backup is then whole
+//! on its own; the manifest's `media` field names where they were copied from. A bucket's own
+//! versioning or replication is an extra safety net, not a substitute for this copy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,17 +26,20 @@ use diesel::sqlite::SqliteConnection;
 use super::manifest::{self, FileSum, MANIFEST, Manifest, PG_FILE, SQLITE_FILE};
 use crate::config::Config;
 use crate::db::{self, Backend, DbConn};
+use crate::web::storage::{Area, Storage};
 
 /// Takes a backup into `to` (default `<data dir>/backups/<UTC time>`), which must not exist or be
 /// empty; with `keep`, afterwards removes the oldest backups beside it beyond that many.
 pub fn take(config: &Config, to: Option<PathBuf>, keep: Option<usize>) -> anyhow::Result<(PathBuf, Manifest)> {
     let now = chrono::Utc::now();
     let dir = to.unwrap_or_else(|| config.data_dir.join("backups").join(now.format("%Y%m%d-%H%M%S").to_string()));
-    let media = config.media_dir();
-    if let (Ok(d), Ok(m)) = (absolute(&dir), absolute(&media))
-        && d.starts_with(&m)
-    {
-        anyhow::bail!("{} lies inside the media directory; choose another place", dir.display());
+    let storage = Storage::open(config)?;
+    for area in [Area::Public, Area::Private] {
+        if let (true, Ok(d), Ok(m)) = (storage.is_local(), absolute(&dir), absolute(&config.data_dir.join(area.dir())))
+            && d.starts_with(&m)
+        {
+            anyhow::bail!("{} lies inside the {} directory; choose another place", dir.display(), area.dir());
+        }
     }
     if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
         anyhow::bail!("{} is not empty; a backup goes into a new or empty directory", dir.display());
@@ -43,10 +52,16 @@ pub fn take(config: &Config, to: Option<PathBuf>, keep: Option<usize>) -> anyhow
         Backend::Postgres => snapshot_postgres(&config.database_url, &dir.join(PG_FILE))?,
     };
     files.insert(db_file.to_string(), manifest::hash_file(&dir.join(db_file))?);
-    for rel in manifest::files_under(&media)? {
-        let name = format!("media/{}", manifest::slash_path(&rel));
-        let sum: FileSum = manifest::copy_hashed(&media.join(&rel), &dir.join(&name))?;
-        files.insert(name, sum);
+    for area in [Area::Public, Area::Private] {
+        for rel in storage.list_blocking(area).map_err(|e| anyhow::anyhow!("listing the media: {e:?}"))? {
+            let name = format!("{}/{rel}", area.dir());
+            // Gone between listing and reading: deleted meanwhile, so the snapshot does not need it.
+            let Some(bytes) = storage.get_blocking(area, &rel).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))? else {
+                continue;
+            };
+            let sum: FileSum = manifest::write_hashed(&bytes, &dir.join(&name))?;
+            files.insert(name, sum);
+        }
     }
     let manifest = Manifest {
         format: 1,
@@ -57,6 +72,7 @@ pub fn take(config: &Config, to: Option<PathBuf>, keep: Option<usize>) -> anyhow
         }
         .into(),
         schema_version,
+        media: format!("copied from {}", storage.describe()),
         tables,
         files,
     };

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -29,6 +29,10 @@ pub struct Manifest {
     pub backend: String,
     /// The latest applied migration.
     pub schema_version: Option<String>,
+    /// Where the media in this backup were copied from: `copied from local` (the data dir) or
+    /// `copied from s3://bucket/prefix/`. Either way the files are inside the backup.
+    #[serde(default)]
+    pub media: String,
     pub tables: BTreeMap<String, i64>,
     /// Paths relative to the backup directory, `/`-separated.
     pub files: BTreeMap<String, FileSum>,
@@ -105,6 +109,17 @@ pub fn copy_hashed(from: &Path, to: &Path) -> std::io::Result<FileSum> {
     Ok(sum)
 }
 
+/// Writes `bytes` to `to` (making its folder), returning their size and checksum.
+pub fn write_hashed(bytes: &[u8], to: &Path) -> std::io::Result<FileSum> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut dst = std::fs::File::create(to)?;
+    let sum = hash_through(bytes, Some(&mut dst))?;
+    dst.sync_all()?;
+    Ok(sum)
+}
+
 /// Reads `src` to its end, hashing it and writing it to `copy` if given.
 fn hash_through(mut src: impl Read, mut copy: Option<&mut std::fs::File>) -> std::io::Result<FileSum> {
     let mut hasher = Sha256::new();
@@ -124,35 +139,7 @@ fn hash_through(mut src: impl Read, mut copy: Option<&mut std::fs::File>) -> std
     Ok(FileSum { bytes, sha256: hex::encode(hasher.finalize()) })
 }
 
-/// Every regular file under `root`, as paths relative to it (empty when `root` does not exist).
-pub fn files_under(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let entries = match std::fs::read_dir(root.join(&rel)) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let kind = entry.file_type()?;
-            let child = rel.join(entry.file_name());
-            if kind.is_dir() {
-                stack.push(child);
-            } else if kind.is_file() {
-                out.push(child);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// `a/b.jpg` whatever the platform's separator.
-pub fn slash_path(rel: &Path) -> String {
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
+pub use crate::web::storage::{files_under, slash_path};
 
 #[derive(QueryableByName)]
 struct Name {

@@ -2,6 +2,10 @@
 //! overwrite a database that holds data unless forced, puts the database and the media back, and
 //! checks the row counts against the manifest.
 //!
+//! The media go into the upload store the configuration names (the data dir, or the bucket of
+//! `CAMPUS_MEDIA_S3_*`, which is also how a site moves its files from one to the other); files
+//! already there are replaced, others left alone.
+//!
 //! Stop the server first (on SQLite the file is replaced underneath it). The search index is
 //! derived from the database, so it is removed and rebuilt from scratch on the next start.
 
@@ -11,6 +15,8 @@ use std::process::Command;
 use super::manifest::{self, Manifest, PG_FILE, SQLITE_FILE};
 use crate::config::Config;
 use crate::db::{self, Backend};
+use crate::web::media;
+use crate::web::storage::Storage;
 
 pub struct Restored {
     pub manifest: Manifest,
@@ -57,13 +63,18 @@ pub fn restore(config: &Config, dir: &Path, force: bool) -> anyhow::Result<Resto
         Backend::Sqlite => put_sqlite(&dir.join(SQLITE_FILE), Path::new(&target))?,
         Backend::Postgres => put_postgres(&dir.join(PG_FILE), &config.database_url)?,
     }
-    let media = config.media_dir();
+    let storage = Storage::open(config)?;
     let mut media_files = 0;
     for name in manifest.files.keys() {
-        if let Some(rel) = name.strip_prefix("media/") {
-            manifest::copy_hashed(&dir.join(name), &media.join(rel))?;
-            media_files += 1;
-        }
+        let Some(rel) = name.strip_prefix("media/").or_else(|| name.strip_prefix("private/")) else {
+            continue;
+        };
+        // By folder, not by the backup's side: licences saved under media/ by older versions go
+        // to the private area where they are read now.
+        let area = media::area_of(rel.split('/').next().unwrap_or_default());
+        let bytes = std::fs::read(dir.join(name))?;
+        storage.put_blocking(area, rel, bytes).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
+        media_files += 1;
     }
     let search = config.data_dir.join("search");
     if search.exists() {

@@ -84,7 +84,7 @@ pub async fn upload_avatar(
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "avatar", state.config.upload_max_bytes).await?;
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let stem = format!("u{}", user.id);
     let path = web::block(move || media::store_image(&dir, "avatars", &stem, &data, media::Fit::Square(256))).await??;
     let id = user.id;

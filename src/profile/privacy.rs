@@ -101,8 +101,8 @@ pub async fn delete(
     }
     let (uid, ip) = (user.id, client_ip(&req));
     let photos = state.db.run(move |conn| delete_account(conn, uid, &ip)).await?;
-    let data_dir = state.config.data_dir.clone();
-    web::block(move || crate::identity::delete_photos(&data_dir, &photos)).await?;
+    let storage = state.media.clone();
+    web::block(move || crate::identity::delete_photos(&storage, &photos)).await?;
     session::sign_out_with_flash(&session, "success", "账号已注销，感谢你的陪伴");
     Ok(see_other(&req, "/"))
 }

@@ -1,11 +1,11 @@
 //! Uploaded images: checked by content, size-limited, re-encoded (which drops EXIF and anything
-//! hidden in the file), stored under `data/media/`, served at `/media/...`.
+//! hidden in the file), kept in the upload store ([`super::storage`]: the data dir or S3), served
+//! at `/media/...` with the same headers whichever store holds them.
 //!
 //! Every multipart request is capped as a whole (`CAMPUS_MULTIPART_MAX_BYTES`,
 //! `CAMPUS_MULTIPART_MAX_FIELDS`) by [`limit_multipart`], which meters the body as it streams in:
 //! the readers below stop at the first byte or field past a cap instead of reading on.
 
-use std::path::{Component, Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -21,6 +21,7 @@ use futures_util::{Stream, StreamExt};
 use image::imageops::FilterType;
 
 use super::WebState;
+use super::storage::{Area, Storage};
 use crate::error::AppError;
 
 /// A multipart request past one of its caps.
@@ -173,9 +174,29 @@ pub enum Fit {
     Within(u32),
 }
 
-/// Decodes an image (JPEG or PNG, judged by content), sizes it and writes it as JPEG under
-/// `media_dir/<folder>/`. Returns the public `/media/...` path.
-pub fn store_image(media_dir: &Path, folder: &str, stem: &str, data: &[u8], fit: Fit) -> Result<String, AppError> {
+/// Folders of personal data: kept in the private area, never served by [`serve`].
+pub const PRIVATE_FOLDERS: [&str; 2] = ["licences", "student-cards"];
+
+/// The area a folder's files go to.
+pub fn area_of(folder: &str) -> Area {
+    if PRIVATE_FOLDERS.contains(&folder) { Area::Private } else { Area::Public }
+}
+
+/// Decodes an image (JPEG or PNG, judged by content), sizes it and stores it as JPEG in
+/// `<folder>/` of the upload store (the private area for [`PRIVATE_FOLDERS`]). Returns its
+/// `/media/...` path. Blocking: call it inside `web::block`.
+pub fn store_image(storage: &Storage, folder: &str, stem: &str, data: &[u8], fit: Fit) -> Result<String, AppError> {
+    store_image_sized(storage, folder, stem, data, fit).map(|(path, _)| path)
+}
+
+/// [`store_image`], also returning the stored image's width and height.
+pub fn store_image_sized(
+    storage: &Storage,
+    folder: &str,
+    stem: &str,
+    data: &[u8],
+    fit: Fit,
+) -> Result<(String, (u32, u32)), AppError> {
     let format = image::guess_format(data).map_err(|_| AppError::invalid("只能上传 JPG 或 PNG 图片"))?;
     if !matches!(format, image::ImageFormat::Jpeg | image::ImageFormat::Png) {
         return Err(AppError::invalid("只能上传 JPG 或 PNG 图片"));
@@ -193,13 +214,28 @@ pub fn store_image(media_dir: &Path, folder: &str, stem: &str, data: &[u8], fit:
         Fit::Within(_) => img,
     }
     .into_rgb8();
-    let dir = media_dir.join(folder);
-    std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
+    let size = sized.dimensions();
     let name = format!("{stem}-{}.jpg", super::random_token(6).replace(['-', '_'], "x"));
-    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(&name)).map_err(AppError::internal)?);
+    let mut out = std::io::Cursor::new(Vec::new());
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
     sized.write_with_encoder(encoder).map_err(AppError::internal)?;
-    Ok(format!("/media/{folder}/{name}"))
+    storage.put_blocking(area_of(folder), &format!("{folder}/{name}"), out.into_inner())?;
+    Ok((format!("/media/{folder}/{name}"), size))
+}
+
+/// Removes stored images by their `/media/...` paths (public ones only; others are skipped); a
+/// file already gone is fine, and a failure is logged, not raised: the rows are what matter.
+/// Blocking: call it inside `web::block`.
+pub fn remove_images<'a>(storage: &Storage, paths: impl IntoIterator<Item = &'a str>) {
+    for path in paths {
+        let Some(rel) = path.strip_prefix("/media/") else { continue };
+        if area_of(rel.split('/').next().unwrap_or_default()) != Area::Public {
+            continue;
+        }
+        if let Err(e) = storage.delete_blocking(Area::Public, rel) {
+            tracing::warn!(error = ?e, "media file {rel} not deleted");
+        }
+    }
 }
 
 /// A multipart form: its text fields and its files (field name, bytes), and the name each file
@@ -256,13 +292,6 @@ pub async fn read_form(mut form: Multipart, max_files: usize, max_bytes: usize) 
     Ok(out)
 }
 
-/// Only plain relative paths below the media dir.
-fn media_path(root: &Path, rel: &str) -> Option<PathBuf> {
-    let rel = Path::new(rel);
-    if rel.components().all(|c| matches!(c, Component::Normal(_))) { Some(root.join(rel)) } else { None }
-}
-
-/// `GET /media/{path}`.
 /// `GET /media/licences/{name}`: a merchant applicant's business licence is personal data, shown
 /// only to its applicant (the file name starts with `u{id}-`) and to admins, never cached by
 /// shared caches.
@@ -275,17 +304,19 @@ pub async fn serve_licence(
     if !user.can(super::Permission::Merchants) && owner != Some(user.id) {
         return Err(AppError::NotFound);
     }
-    let file = media_path(&state.config.media_dir(), &format!("licences/{name}")).ok_or(AppError::NotFound)?;
-    let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
+    let data = state.media.get(Area::Private, &format!("licences/{name}")).await?.ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(data))
 }
 
+/// `GET /media/{path}`: a public upload, cached for a week (names are never reused).
 pub async fn serve(state: web::Data<WebState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let file = media_path(&state.config.media_dir(), &path).ok_or(AppError::NotFound)?;
-    let data = web::block(move || std::fs::read(file)).await?.map_err(|_| AppError::NotFound)?;
+    if PRIVATE_FOLDERS.iter().any(|f| path.split('/').next() == Some(*f)) {
+        return Err(AppError::NotFound);
+    }
+    let data = state.media.get(Area::Public, &path).await?.ok_or(AppError::NotFound)?;
     let content_type = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };
     Ok(HttpResponse::Ok()
         .content_type(content_type)

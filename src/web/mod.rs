@@ -15,6 +15,7 @@ pub mod perm;
 pub mod qr;
 pub mod ratelimit;
 pub mod session;
+pub mod storage;
 pub mod time;
 pub mod timed_store;
 pub mod xlsx;
@@ -48,6 +49,8 @@ pub struct WebState {
     pub redis: Arc<std::sync::OnceLock<redis::aio::ConnectionManager>>,
     /// Whether admins must sign in with two factors (a setting, cached for a few seconds).
     pub admin_2fa_required: Arc<SettingCheck>,
+    /// Where uploads live (data dir or S3); the same store as `AppState::media`.
+    pub media: storage::Storage,
 }
 
 /// Renders a template as an HTML response.

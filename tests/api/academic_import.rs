@@ -378,9 +378,9 @@ fn the_demo_data_is_the_sample_files_and_loading_it_again_changes_nothing() {
     });
     taught.sort();
     assert_eq!(taught, vec!["Web 开发实践", "数据结构", "软件工程导论"]);
-    let dir = app.data_dir.join("media");
+    let media = campus::web::storage::Storage::local(&app.data_dir);
     let keys = app.state.keys.clone();
-    app.db(|c| campus::seed::demo(c, &keys, &dir).unwrap());
+    app.db(|c| campus::seed::demo(c, &keys, &media).unwrap());
     assert_eq!(counts(), (3, 17, 11, 7), "seed-demo again adds nothing");
 }
 

@@ -36,7 +36,7 @@ fn no_server_errors(answers: &[Resp]) {
 }
 
 /// A coupon of the demo merchant's shop with `total` left and `per_user` each.
-fn coupon(app: &TestApp, total: &str, per_user: &str) -> i64 {
+pub fn coupon(app: &TestApp, total: &str, per_user: &str) -> i64 {
     let m = app.login("merchant", DEMO_PASSWORD);
     let t = m.get("/merchant/coupons").csrf();
     let r = m.post_form(

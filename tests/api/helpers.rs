@@ -58,6 +58,7 @@ pub struct Builder {
     school_mail_domain: Option<String>,
     data_key: Option<String>,
     sms: Option<campus::config::SmsConfig>,
+    media_s3: Option<campus::config::MediaS3>,
 }
 
 pub fn app() -> Builder {
@@ -83,6 +84,7 @@ pub fn app() -> Builder {
         school_mail_domain: None,
         data_key: None,
         sms: None,
+        media_s3: None,
     }
 }
 
@@ -185,6 +187,19 @@ impl Builder {
         self
     }
 
+    /// Uploads in `bucket` of the S3 emulator at `endpoint` (`TEST_S3_ENDPOINT`).
+    pub fn media_s3(mut self, endpoint: &str, bucket: &str) -> Self {
+        self.media_s3 = Some(campus::config::MediaS3 {
+            bucket: bucket.into(),
+            endpoint: Some(endpoint.into()),
+            region: "us-east-1".into(),
+            access_key_id: Some("testing".into()),
+            secret_access_key: Some(secrecy::SecretString::from("testing")),
+            prefix: "site".into(),
+        });
+        self
+    }
+
     pub fn start(self) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("campus_test"));
         std::fs::create_dir_all(&data_dir).unwrap();
@@ -220,6 +235,7 @@ impl Builder {
         if let Some(sms) = self.sms {
             config.sms = sms;
         }
+        config.media_s3 = self.media_s3;
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {

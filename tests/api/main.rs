@@ -34,6 +34,7 @@ mod imports;
 mod job_leases;
 mod mall;
 mod market;
+mod media_s3;
 mod merchant;
 mod merchant_log;
 mod messages;

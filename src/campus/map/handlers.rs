@@ -63,14 +63,9 @@ pub async fn upload_map(
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "image", state.config.upload_max_bytes).await?;
-    let dir = state.config.media_dir();
-    let (path, (w, h)) = web::block(move || {
-        let path = media::store_image(&dir, "map", "campus", &data, Fit::Within(2400))?;
-        let file = dir.join(path.trim_start_matches("/media/"));
-        let size = image::image_dimensions(file).map_err(crate::error::AppError::internal)?;
-        Ok::<_, crate::error::AppError>((path, size))
-    })
-    .await??;
+    let dir = state.media.clone();
+    let (path, (w, h)) =
+        web::block(move || media::store_image_sized(&dir, "map", "campus", &data, Fit::Within(2400))).await??;
     let (aid, ip) = (admin.0.id, client_ip(&req));
     state.db.run(move |conn| service::set_map(conn, aid, &path, w as i32, h as i32, &ip)).await?;
     session::flash(&session, "success", "校园地图已更新");

@@ -125,7 +125,7 @@ async fn save(
     };
     let cover = match upload.files.into_iter().find(|(name, _)| name == "cover") {
         Some((_, data)) => {
-            let dir = state.config.media_dir();
+            let dir = state.media.clone();
             match web::block(move || media::store_image(&dir, "news", "cover", &data, Fit::Within(1080))).await? {
                 Ok(path) => Some(path),
                 Err(AppError::Invalid(message)) => return form_error(page, id, form, message),
@@ -170,7 +170,7 @@ pub async fn upload_image(
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "image", state.config.upload_max_bytes).await?;
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let url = web::block(move || media::store_image(&dir, "news", "img", &data, Fit::Within(1080))).await??;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "url": url })))
 }

@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
 use crate::web::page::{CurrentUser, Page};
+use crate::web::storage::Storage;
 use crate::web::{is_htmx, render, see_other, session, url_encode};
 
 pub fn viewer(user: &CurrentUser) -> Viewer {
@@ -59,7 +60,7 @@ pub async fn show_new_post(
 /// Stores each photo twice, re-encoded (which drops EXIF and anything hidden in the file):
 /// the photo within 1280 px and a 240 px square thumbnail. All or nothing: on a bad file the
 /// ones already written are removed.
-fn store_images(dir: &std::path::Path, user: i64, files: &[Vec<u8>]) -> AppResult<Vec<Image>> {
+fn store_images(dir: &Storage, user: i64, files: &[Vec<u8>]) -> AppResult<Vec<Image>> {
     let stem = format!("p{user}");
     let mut stored: Vec<Image> = Vec::new();
     let result = files.iter().try_for_each(|data| {
@@ -85,12 +86,8 @@ fn store_images(dir: &std::path::Path, user: i64, files: &[Vec<u8>]) -> AppResul
     }
 }
 
-fn remove_images(dir: &std::path::Path, images: &[Image]) {
-    for path in images.iter().flat_map(|i| [&i.full, &i.thumb]) {
-        if let Some(rel) = path.strip_prefix("/media/") {
-            let _ = std::fs::remove_file(dir.join(rel));
-        }
-    }
+fn remove_images(dir: &Storage, images: &[Image]) {
+    media::remove_images(dir, images.iter().flat_map(|i| [i.full.as_str(), i.thumb.as_str()]));
 }
 
 /// `POST /forum/new` (multipart, the CSRF token in the query string).
@@ -135,7 +132,7 @@ pub async fn submit_post(
         Err(e) if refusal(&e) => return refuse(page, boards, values, e.status_code(), e.to_string()),
         Err(e) => return Err(e),
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(name, _)| name == "images").map(|(_, d)| d).collect();
     let d = dir.clone();
     post.images = match web::block(move || store_images(&d, who.id, &files)).await? {

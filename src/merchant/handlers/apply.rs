@@ -64,7 +64,7 @@ pub async fn submit_apply(
             page, latest, values, error: Some("请上传营业执照或经营许可照片".into())
         });
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let stored =
         web::block(move || media::store_image(&dir, "licences", &format!("u{uid}"), &licence, Fit::Within(1600)))
             .await?;

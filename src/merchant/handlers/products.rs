@@ -174,7 +174,7 @@ pub async fn create_product(
         Ok(review) => review,
         Err(e) => return unprocessable(&NewProductView { page, categories, values, error: Some(e) }),
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(n, _)| n == "images").map(|(_, d)| d).collect();
     let stem = format!("p{shop}");
     let stored = web::block(move || {
@@ -354,7 +354,7 @@ pub async fn edit_product(
             });
         }
     };
-    let dir = state.config.media_dir();
+    let dir = state.media.clone();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(n, _)| n == "images").map(|(_, d)| d).collect();
     let stem = format!("p{shop}");
     let stored = web::block(move || {

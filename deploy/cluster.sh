@@ -41,10 +41,11 @@ instance_port() { echo $((port + $1)); }
 pid_of() { cat "$1" 2>/dev/null || true; }
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
-# The /ready answer of a port: "200 ready", "503 draining", "000" when nothing answers.
+# The /ready answer of a port: "200 ready", "503 draining", "no answer".
 ready_of() {
-  curl -s -o "$dir/.ready.$1" -w '%{http_code}' --max-time 3 "http://127.0.0.1:$1/ready" || true
-  printf ' %s' "$(cat "$dir/.ready.$1" 2>/dev/null)"
+  local code
+  code=$(curl -s -o "$dir/.ready.$1" -w '%{http_code}' --max-time 3 "http://127.0.0.1:$1/ready" || true)
+  if [ "$code" = 000 ] || [ -z "$code" ]; then printf 'no answer'; else printf '%s %s' "$code" "$(cat "$dir/.ready.$1" 2>/dev/null)"; fi
   rm -f "$dir/.ready.$1"
 }
 
@@ -199,11 +200,11 @@ cmd_status() {
   for n in $(seq 1 "$count"); do
     pid=$(pid_of "$dir/app$n/pid"); p=$(instance_port "$n")
     if alive "$pid"; then running=$((running + 1)); else pid="-"; fi
-    printf 'instance %s  pid %-8s port %s  ready%s\n' "$n" "$pid" "$p" "$(ready_of "$p")"
+    printf 'instance %s  pid %-8s port %s  /ready %s\n' "$n" "$pid" "$p" "$(ready_of "$p")"
   done
   pid=$(pid_of "$ngx/nginx.pid")
   alive "$pid" || pid="-"
-  printf 'nginx       pid %-8s port %s  ready%s\n' "$pid" "$port" "$(ready_of "$port")"
+  printf 'nginx       pid %-8s port %s  /ready %s\n' "$pid" "$port" "$(ready_of "$port")"
   [ "$running" = "$count" ] && [ "$pid" != - ]
 }
 

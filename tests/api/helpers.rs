@@ -30,6 +30,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The payment module's state, for tests that call its service directly.
     pub pay: std::sync::Arc<campus::pay::State>,
+    /// What holds the instance back from `/ready` (draining, search index building).
+    pub readiness: std::sync::Arc<campus::web::readiness::Readiness>,
     pub data_dir: PathBuf,
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -263,7 +265,16 @@ impl Builder {
             assert!(waited.elapsed() < Duration::from_secs(30), "search index never caught up");
             std::thread::sleep(Duration::from_millis(5));
         }
-        TestApp { base: format!("http://127.0.0.1:{port}"), state, pay, data_dir, handle, thread: Some(thread), pg }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+            pay,
+            readiness,
+            data_dir,
+            handle,
+            thread: Some(thread),
+            pg,
+        }
     }
 }
 

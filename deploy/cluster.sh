@@ -64,6 +64,7 @@ DATABASE_URL=$db_url
 CAMPUS_REDIS_URL=$redis_url
 CAMPUS_REDIS_PREFIX=campus-cluster:
 CAMPUS_SECRET_KEY=$(cat "$dir/secret.key")
+CAMPUS_DATA_KEY=$(cat "$dir/data.key")
 CAMPUS_TRUST_PROXY=1
 CAMPUS_SEED_DEMO=0
 CAMPUS_DRAIN_SECS=${CAMPUS_DRAIN_SECS:-2}
@@ -153,14 +154,16 @@ cmd_up() {
   command -v "$nginx_bin" >/dev/null || die "nginx not found at $nginx_bin (apt-get install -y nginx)"
   [ -x "$CAMPUS_BIN" ] || die "no campus binary at $CAMPUS_BIN (cargo build, or set CAMPUS_BIN)"
   mkdir -p "$dir"
+  # One session secret and one data key (sealed phone numbers, addresses) for every instance.
   [ -s "$dir/secret.key" ] || (umask 077 && od -An -tx1 -N64 /dev/urandom | tr -d ' \n' >"$dir/secret.key")
+  [ -s "$dir/data.key" ] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$dir/data.key")
   env_file >"$dir/env"
   redis-cli -u "$redis_url" ping >/dev/null 2>&1 || die "Redis does not answer at $redis_url"
   local admin_url=${db_url%/*}/postgres name=${db_url##*/}
   name=${name%%\?*}
   if [ "${1:-}" = --fresh ]; then
     psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"
-    rm -rf "$dir/media" "$dir"/app*/data
+    rm -rf "$dir/media" "$dir"/app*/data "$dir/seed"
   fi
   if [ -z "$(psql -Atq "$admin_url" -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
     psql -q "$admin_url" -c "CREATE DATABASE \"$name\""

@@ -48,6 +48,8 @@ fn sigterm_drains_then_stops_accepting_and_exits() {
     let db = app().start();
     let dir = std::env::temp_dir().join(format!("campus_drain_{}_{}", std::process::id(), rand::random::<u32>()));
     std::fs::create_dir_all(&dir).unwrap();
+    // Instances of one site share the data key, as they share the database.
+    std::fs::copy(db.data_dir.join("data.key"), dir.join("data.key")).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_campus"))
         .arg("serve")

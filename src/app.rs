@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;
-use actix_session::storage::{CookieSessionStore, RedisSessionStore, SessionStore};
+use actix_session::storage::{CookieSessionStore, SessionStore};
 use actix_web::cookie::{Key, SameSite};
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use secrecy::ExposeSecret;
@@ -20,6 +20,8 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult, render_errors};
 use crate::jobs::Registry;
 use crate::state::AppState;
+use crate::web::readiness::Readiness;
+use crate::web::redis_store::RedisStore;
 use crate::web::timed_store::TimedStore;
 use crate::web::{
     WebState, assets, csrf, headers, media, observe,
@@ -67,14 +69,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
             );
         }
     }
+    // The product index catches up in the background once the server runs (see `start`).
     let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;
     {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let indexed = crate::mall::service::sync_search_index(&mut conn, &search)
-            .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
-        if indexed > 0 {
-            tracing::info!(indexed, "search index caught up");
-        }
         crate::forum::service::schedule_ranking(&mut conn).map_err(|e| anyhow::anyhow!("forum ranking: {e}"))?;
     }
     let config = Arc::new(config.clone());
@@ -106,6 +104,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
             move || settings.site_name()
         }),
         redis: Arc::default(),
+        readiness: Arc::default(),
         admin_2fa_required: Arc::new(move |conn: &mut crate::db::DbConn| -> AppResult<bool> {
             Ok(settings.get(conn)?.admin_2fa_required)
         }),
@@ -223,6 +222,8 @@ where
     })
     .workers(workers)
     .shutdown_timeout(10)
+    // `main` handles SIGTERM / SIGINT itself: it drains first (see `campus::app::drain_then_stop`).
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)
@@ -232,7 +233,11 @@ where
 pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Server> {
     let state = &app.state;
     crate::jobs::spawn_runner(app.jobs.clone(), state.db.clone(), state.config.job_poll);
-    crate::mall::spawn_search_sync(state.clone(), state.config.job_poll);
+    // Serving starts at once; `/ready` says "search index building" until the product index has
+    // caught up with the database (a new instance's first start builds its whole copy).
+    let readiness = app.web.readiness.clone();
+    readiness.set_building_search(true);
+    crate::mall::spawn_search_sync(state.clone(), state.config.job_poll, move || readiness.set_building_search(false));
     match state.config.redis_url.clone() {
         Some(url) => {
             // The limits count in the same Redis, so every instance shares them.
@@ -243,12 +248,40 @@ pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Se
             state.signup_limiter.share_through(shared.clone(), &format!("{prefix}signup:"));
             state.sms_limiter.share_through(shared.clone(), &format!("{prefix}sms:"));
             state.order_limiter.share_through(shared.clone(), &format!("{prefix}orders:"));
+            // Sessions too, through the same connection: quick to fail while Redis is down,
+            // and back as soon as it is.
+            let store = TimedStore::new(RedisStore::new(shared.clone()), Duration::from_secs(2));
             let _ = app.web.redis.set(shared);
-            let store =
-                RedisSessionStore::new(url).await.map_err(|e| anyhow::anyhow!("cannot reach CAMPUS_REDIS_URL: {e}"))?;
-            let store = TimedStore::new(store, Duration::from_secs(2));
             server(app, listener, move || store.clone())
         }
         None => server(app, listener, CookieSessionStore::default),
     }
+}
+
+/// Waits for SIGTERM or SIGINT, then drains: for `drain` `/ready` answers 503 "draining" while
+/// requests are still served, so a balancer that polls it stops sending; then the server stops
+/// accepting and finishes the requests in flight (up to its 10 s shutdown timeout) and `server`
+/// returns. A second signal cuts the drain short.
+pub async fn drain_on_signal(handle: ServerHandle, readiness: Arc<Readiness>, drain: Duration) {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(term), Ok(int)) => (term, int),
+        _ => {
+            tracing::error!("cannot listen for SIGTERM / SIGINT");
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    readiness.start_draining();
+    tracing::info!(?drain, "stop asked: draining (/ready answers 503, requests still served)");
+    tokio::select! {
+        _ = actix_web::rt::time::sleep(drain) => {}
+        _ = term.recv() => tracing::info!("second signal: drain cut short"),
+        _ = int.recv() => tracing::info!("second signal: drain cut short"),
+    }
+    tracing::info!("no longer accepting connections; finishing the requests in flight");
+    handle.stop(true).await;
 }

@@ -123,6 +123,9 @@ pub struct Config {
     /// `CAMPUS_JOB_LEASE_SECS`, default 300: how long a claimed job stays with its instance
     /// unrenewed; a job whose instance died runs again elsewhere after this.
     pub job_lease: Duration,
+    /// `CAMPUS_DRAIN_SECS`, default 5: after SIGTERM, how long the instance keeps serving with
+    /// `/ready` at 503 ("draining") before it stops accepting and finishes what is in flight.
+    pub drain: Duration,
     /// `CAMPUS_WORKERS`, default: number of cores.
     pub workers: usize,
     /// `CAMPUS_UPLOAD_MAX_BYTES`, default 5 MiB.
@@ -235,6 +238,7 @@ impl Config {
                 None => 1000,
             }),
             job_lease: secs("CAMPUS_JOB_LEASE_SECS", 300)?,
+            drain: secs("CAMPUS_DRAIN_SECS", 5)?,
             workers: match var("CAMPUS_WORKERS") {
                 Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_WORKERS must be a number"))?,
                 None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -316,6 +320,7 @@ impl Config {
             api_token_ttl: Duration::from_secs(7200),
             job_poll: Duration::from_millis(100),
             job_lease: Duration::from_secs(300),
+            drain: Duration::ZERO,
             workers: 2,
             upload_max_bytes: 5 * 1024 * 1024,
             multipart_max_bytes: 10 * 1024 * 1024,

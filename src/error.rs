@@ -101,14 +101,42 @@ impl From<diesel::result::Error> for AppError {
             diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Busy(err)
             }
+            other if database_gone(&other) => {
+                tracing::error!(error = %other, "database connection lost");
+                AppError::Unavailable(DATABASE_DOWN.into())
+            }
             other => AppError::Internal(other.into()),
         }
     }
 }
 
+const DATABASE_DOWN: &str = "数据库暂时不可用，请稍后再试";
+
+/// Whether the database went away under the statement (a PostgreSQL restart or failover): the
+/// request gets the 503 page, and the pool replaces the connection.
+fn database_gone(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        // SQLSTATE 57P01-57P03 and lost sockets, which libpq reports only as text.
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("terminating connection")
+                || m.contains("server closed the connection")
+                || m.contains("the database system is")
+                || m.contains("no connection to the server")
+                || m.contains("could not receive data from server")
+                || m.contains("could not send data to server")
+        }
+        _ => false,
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
+    /// No connection within the pool's timeout: the database is down or overloaded.
     fn from(err: diesel::r2d2::PoolError) -> AppError {
-        AppError::Internal(err.into())
+        tracing::error!(error = %err, "no database connection");
+        AppError::Unavailable(DATABASE_DOWN.into())
     }
 }
 

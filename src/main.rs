@@ -182,7 +182,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!("CAMPUS_DEV_LOGIN ignored: the server is not bound to loopback, or sits behind a proxy");
     }
     actix_web::rt::System::new().block_on(async move {
+        let (readiness, drain) = (app.web.readiness.clone(), config.drain);
         let server = campus::app::start(app, listener).await?;
+        actix_web::rt::spawn(campus::app::drain_on_signal(server.handle(), readiness, drain));
         tracing::info!(%addr, "campus listening on http://{addr}/");
         server.await?;
         tracing::info!("campus stopped");

@@ -100,8 +100,15 @@ impl ManageConnection for ConnManager {
         conn.batch_execute("SELECT 1").map_err(|e| ConnError(e.to_string()))
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection whose transaction could not be closed is dropped, not handed out again.
+    /// (One the server closed, as in a PostgreSQL restart, fails `is_valid`, which the pool
+    /// runs on every check-out, and is replaced.)
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Pg(c) => c.is_broken(),
+        }
     }
 }
 
@@ -135,7 +142,11 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            // While the database is down (a PostgreSQL restart) a request waits this long for a
+            // connection, then gets the 503 page; connections are tested as they are checked
+            // out, so the ones the restart closed are replaced and the app recovers by itself.
+            .connection_timeout(Duration::from_secs(3))
+            .test_on_check_out(true)
             .build(ConnManager { backend, target: target.clone() })?;
         let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize));
         Ok(Db { pool, backend, permits, target: target.into() })

@@ -119,21 +119,29 @@ impl SearchCache {
     }
 }
 
-/// Keeps the product search index current: every `every`, index what changed in the database
-/// (by any instance, any module) since the last look.
-pub fn spawn_search_sync(state: AppState, every: Duration) {
+/// Keeps the product search index current: at once, then every `every`, index what changed in
+/// the database (by any instance, any module) since the last look. `caught_up` runs once, after
+/// the first pass that succeeds (a new instance's first pass builds its whole copy).
+pub fn spawn_search_sync(state: AppState, every: Duration, caught_up: impl FnOnce() + 'static) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
+        let mut caught_up = Some(caught_up);
         loop {
             tick.tick().await;
             let st = state.clone();
+            let started = std::time::Instant::now();
             let done = web::block(move || {
                 let mut conn = st.db.get()?;
                 service::sync_search_index(&mut conn, &st.search)
             })
             .await;
             match done {
-                Ok(Ok(_)) => {}
+                Ok(Ok(indexed)) => {
+                    if let Some(report) = caught_up.take() {
+                        tracing::info!(indexed, took = ?started.elapsed(), "search index caught up");
+                        report();
+                    }
+                }
                 Ok(Err(e)) => tracing::error!(error = ?e, "search index sync"),
                 Err(e) => tracing::error!(error = %e, "search index sync thread"),
             }

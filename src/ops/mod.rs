@@ -1,4 +1,5 @@
-//! Operations: the endpoints `/health` (process up), `/ready` (database reachable), `/metrics`,
+//! Operations: the endpoints `/health` (process up), `/ready` (database and Redis reachable, not
+//! draining before a stop, search index caught up), `/metrics`,
 //! and the `campus backup` / `campus restore` commands ([`backup`], [`restore`], [`manifest`]).
 //!
 //! `/metrics` tells anyone who reads it the traffic, routes and queue of the site, so it answers
@@ -55,7 +56,11 @@ async fn readiness(state: &WebState) -> Result<(), &'static str> {
 }
 
 async fn ready(state: web::Data<WebState>) -> HttpResponse {
-    match readiness(&state).await {
+    let checked = match state.readiness.holding_back() {
+        Some(why) => Err(why),
+        None => readiness(&state).await,
+    };
+    match checked {
         Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
         Err(why) => HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body(why),
     }

@@ -14,6 +14,8 @@ pub mod pagination;
 pub mod perm;
 pub mod qr;
 pub mod ratelimit;
+pub mod readiness;
+pub mod redis_store;
 pub mod session;
 pub mod storage;
 pub mod time;
@@ -47,6 +49,8 @@ pub struct WebState {
     pub site_name: Arc<dyn Fn() -> String + Send + Sync>,
     /// The Redis connection when `CAMPUS_REDIS_URL` is set (made at start-up), for `/ready`.
     pub redis: Arc<std::sync::OnceLock<redis::aio::ConnectionManager>>,
+    /// Draining before a stop, or building the search index: `/ready` says so.
+    pub readiness: Arc<readiness::Readiness>,
     /// Whether admins must sign in with two factors (a setting, cached for a few seconds).
     pub admin_2fa_required: Arc<SettingCheck>,
     /// Where uploads live (data dir or S3); the same store as `AppState::media`.

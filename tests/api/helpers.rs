@@ -30,6 +30,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The payment module's state, for tests that call its service directly.
     pub pay: std::sync::Arc<campus::pay::State>,
+    /// What holds the instance back from `/ready` (draining, search index building).
+    pub readiness: std::sync::Arc<campus::web::readiness::Readiness>,
     pub data_dir: PathBuf,
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -261,6 +263,7 @@ impl Builder {
         }
         let application = campus::app::prepare(&config).expect("app prepares");
         let (state, pay) = (application.state.clone(), application.pay.clone());
+        let readiness = application.web.readiness.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -272,7 +275,22 @@ impl Builder {
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
-        TestApp { base: format!("http://127.0.0.1:{port}"), state, pay, data_dir, handle, thread: Some(thread), pg }
+        // The product search index catches up in the background; tests start once it has.
+        let waited = std::time::Instant::now();
+        while readiness.holding_back().is_some() {
+            assert!(waited.elapsed() < Duration::from_secs(30), "search index never caught up");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+            pay,
+            readiness,
+            data_dir,
+            handle,
+            thread: Some(thread),
+            pg,
+        }
     }
 }
 

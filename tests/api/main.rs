@@ -23,6 +23,7 @@ mod campus;
 mod classrooms;
 mod cli;
 mod concurrency;
+mod drain;
 mod email;
 mod fake_wxpay;
 mod feedback;

@@ -432,3 +432,29 @@ fn generated_benchmark_posts_keep_counters_and_leave_room_for_new_posts() {
     let id = post(&app, &c, "校园生活", "生成数据之后", "还能发帖");
     assert_eq!(comment(&c, id, "还能评论", None).status, 303);
 }
+
+#[test]
+fn the_ranking_job_writes_every_score_of_the_week_in_one_go() {
+    let app = spawn_app();
+    let author = student(&app, "ranked", "排名作者");
+    let quiet = post(&app, &author, "校园生活", "没人理的帖子", "安静");
+    let busy = post(&app, &author, "校园生活", "热闹的帖子", "大家来聊");
+    let fan = student(&app, "fan", "路人");
+    let token = fan.get("/forum").csrf();
+    let r = fan.post_form_with(
+        &format!("/forum/posts/{busy}/like"),
+        &[],
+        &[("HX-Request", "true"), ("X-CSRF-Token", &token)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let n = app.db(|c| campus::forum::ranking::refresh(c).unwrap());
+    assert!(n >= 2, "the week's visible posts are scored: {n}");
+    use campus::db::schema::forum_posts as p;
+    let score = |id: i64| -> f64 { app.db(|c| p::table.find(id).select(p::hot_score).first(c).unwrap()) };
+    assert!(score(quiet) > 0.0, "every post of the week gets a score");
+    assert!(score(busy) > score(quiet), "a like lifts a post");
+    // Written through JSON (SQLite) or arrays (PostgreSQL): the value is the formula's, a
+    // minute of age at most.
+    let (fresh, older) = (campus::forum::ranking::score(1, 0, 0, 0.0), campus::forum::ranking::score(1, 0, 0, 0.02));
+    assert!(score(busy) <= fresh && score(busy) >= older, "{} in [{older}, {fresh}]", score(busy));
+}

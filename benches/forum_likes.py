@@ -64,7 +64,9 @@ try:
         return r.status, text, cookie
 
     def token(html):
-        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        # A form's hidden field, or the page's htmx headers (pages without a form).
+        m = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(r'"X-CSRF-Token": "([^"]+)"', html)
+        return m.group(1)
 
     def prepare(i):
         _, page, cookie = request(None, "GET", "/login")

@@ -80,6 +80,11 @@ fn a_new_student_verifies_by_campus_email_code_and_then_sells_second_hand() {
     assert!(c.follow("/me/verify").body.contains("已认证"));
     assert_eq!(audit_count(&app, "identity.verify"), 1);
 
+    // She binds her phone by the code texted to it (the outbox provider), then sells.
+    let r = crate::phone::bind(&app, &c, "13612345678");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(c.get("/me/security").body.contains("136****5678"));
+
     let r = post(&c, &GOOD, &[("images", "book.png", png())]);
     assert_eq!(r.status, 303, "a verified student sells: {}", r.body);
 }

@@ -413,7 +413,8 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
     };
     crate::mall::set_stock(&app, water, 100_000);
     let (sold_before, _) = app.db(sold_and_left);
-    let shopper = app.new_student("shopper");
+    // Several shoppers, each under the checkout limit (30 in 10 minutes per user).
+    let shoppers: Vec<crate::helpers::Client> = (0..8).map(|i| app.new_student(&format!("shopper{i}"))).collect();
     // Several writers: each may comment 30 times in 10 minutes.
     let writers: Vec<crate::helpers::Client> = (0..8).map(|i| app.new_student(&format!("writer{i}"))).collect();
     let before = comments(&app);
@@ -432,9 +433,10 @@ fn a_backup_taken_while_writes_land_restores_to_its_own_counts() {
         });
         let buyer = s.spawn(|| {
             let mut orders = 0;
-            while !stop.load(Ordering::SeqCst) && orders < 2000 {
-                assert_eq!(crate::mall::add_to_cart(&shopper, water, "2").status, 303);
-                crate::mall::checkout(&shopper);
+            while !stop.load(Ordering::SeqCst) && orders < 25 * shoppers.len() {
+                let shopper = &shoppers[orders % shoppers.len()];
+                assert_eq!(crate::mall::add_to_cart(shopper, water, "2").status, 303);
+                crate::mall::checkout(shopper);
                 orders += 1;
             }
             orders

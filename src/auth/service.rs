@@ -49,21 +49,7 @@ pub fn register(conn: &mut DbConn, reg: &Registration, ip: &str) -> AppResult<i6
         let now = db::now();
         let user_id = queries::insert_user(
             conn,
-            &NewUser {
-                nickname: reg.nickname.as_str(),
-                email: reg.email.as_ref().map(Email::as_str),
-                phone: None,
-                phone_index: None,
-                student_no: None,
-                real_name: None,
-                college: None,
-                major: None,
-                class_name: None,
-                verified: false,
-                status: STATUS_ACTIVE,
-                created_at: now,
-                updated_at: now,
-            },
+            &NewUser { email: reg.email.as_ref().map(Email::as_str), ..NewUser::named(reg.nickname.as_str(), now) },
         )?;
         queries::add_role(conn, user_id, Role::Student)?;
         queries::insert_auth(conn, user_id, AUTH_PASSWORD, reg.username.as_str(), Some(&reg.password_hash), None, now)?;

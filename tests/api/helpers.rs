@@ -330,19 +330,8 @@ impl TestApp {
                     password_hash: hash,
                     roles: &[campus::auth::models::Role::Student],
                     user: campus::auth::models::NewUser {
-                        nickname: "买家",
-                        email: None,
-                        phone: None,
-                        phone_index: None,
-                        student_no: None,
-                        real_name: None,
-                        college: None,
-                        major: None,
-                        class_name: None,
                         verified: true,
-                        status: "active",
-                        created_at: now,
-                        updated_at: now,
+                        ..campus::auth::models::NewUser::named("买家", now)
                     },
                 },
             )

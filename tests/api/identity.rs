@@ -347,21 +347,7 @@ fn a_teacher_verifies_with_the_staff_number_against_the_staff_roster() {
                 username: "lihua",
                 password_hash: &campus::auth::password::hash("teach-pass-1").unwrap(),
                 roles: &[campus::auth::models::Role::Teacher],
-                user: campus::auth::models::NewUser {
-                    nickname: "李老师",
-                    email: None,
-                    phone: None,
-                    phone_index: None,
-                    student_no: None,
-                    real_name: None,
-                    college: None,
-                    major: None,
-                    class_name: None,
-                    verified: false,
-                    status: "active",
-                    created_at: now,
-                    updated_at: now,
-                },
+                user: campus::auth::models::NewUser::named("李老师", now),
             },
         )
         .unwrap();

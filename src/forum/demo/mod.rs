@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 
 use self::content::{ANONYMOUS, BOARDS, POSTS, REGULARS};
 
-use crate::auth::models::{NewUser, Role, STATUS_ACTIVE};
+use crate::auth::models::{NewUser, Role};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::forum::comments::queries::{self as comments, NewComment};
@@ -33,21 +33,7 @@ fn cast(conn: &mut DbConn, password_hash: &str) -> AppResult<Vec<i64>> {
                 username,
                 password_hash,
                 roles: &[Role::Student],
-                user: NewUser {
-                    nickname,
-                    email: None,
-                    phone: None,
-                    phone_index: None,
-                    student_no: None,
-                    real_name: None,
-                    college: None,
-                    major: None,
-                    class_name: None,
-                    verified: false,
-                    status: STATUS_ACTIVE,
-                    created_at: now,
-                    updated_at: now,
-                },
+                user: NewUser::named(nickname, now),
             },
         )?);
     }

@@ -29,10 +29,11 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 FROM debian:bookworm-slim
 # ca-certificates: WeChat and SMTP over TLS; libssl3: native-tls; postgresql-client: pg_dump and
 # pg_restore for `campus backup` / `campus restore` (15, the same major as Debian's server);
-# curl: the health check.
+# curl: the health check; fonts-wqy-zenhei: the Chinese font the PDF transcript embeds a subset of
+# (CAMPUS_PDF_FONT).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       ca-certificates libssl3 postgresql-client curl \
+       ca-certificates libssl3 postgresql-client curl fonts-wqy-zenhei \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin campus \
     && mkdir -p /data && chown campus:campus /data

@@ -39,11 +39,14 @@ pub struct Application {
     pub home: Arc<crate::home::State>,
     pub forum: Arc<crate::forum::State>,
     pub jobs: Arc<Registry>,
+    /// Every module's personal data: what `/me/export` gives and `/me/delete` forgets.
+    pub privacy: Arc<crate::privacy::Registry>,
 }
 
 /// Opens the database, applies migrations, loads demo data on a fresh install, builds the state.
 pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     crate::academic::gpa::Scale::parse(config.gpa_scale.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
+    crate::web::observe::note_memory("start");
     let db = Db::connect(&config.database_url)?;
     let applied = db.migrate()?;
     if applied > 0 {
@@ -69,11 +72,14 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
             );
         }
     }
+    crate::web::observe::note_memory("database ready");
     // The product index catches up in the background once the server runs (see `start`).
     let search = crate::search::SearchIndex::open(&config.data_dir.join("search"))?;
     {
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::forum::service::schedule_ranking(&mut conn).map_err(|e| anyhow::anyhow!("forum ranking: {e}"))?;
+        crate::reminders::service::schedule(&mut conn, crate::db::now())
+            .map_err(|e| anyhow::anyhow!("reminders: {e}"))?;
     }
     let config = Arc::new(config.clone());
     let settings = Arc::new(crate::settings::Settings::new(&config));
@@ -118,10 +124,43 @@ pub fn prepare(config: &Config) -> anyhow::Result<Application> {
     crate::notify::register_jobs(&mut jobs, config.clone(), state.settings.clone(), state.wx.clone());
     crate::mall::register_jobs(&mut jobs);
     crate::activity::register_jobs(&mut jobs);
+    crate::market::expiry::register_jobs(&mut jobs);
+    crate::reminders::register_jobs(&mut jobs, config.clone());
     crate::pay::register_jobs(&mut jobs, pay.clone());
     crate::forum::register_jobs(&mut jobs, forum.clone(), state.search.clone());
+    let privacy = Arc::new(personal_data());
+    crate::privacy::register_jobs(&mut jobs, privacy.clone(), state.media.clone());
+    {
+        let mut conn = state.db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::privacy::schedule_sweep(&mut conn).map_err(|e| anyhow::anyhow!("media sweep: {e}"))?;
+    }
     let home = Arc::new(crate::home::State::default());
-    Ok(Application { state, web, mall, pay, home, forum, jobs: Arc::new(jobs) })
+    Ok(Application { state, web, mall, pay, home, forum, jobs: Arc::new(jobs), privacy })
+}
+
+/// The personal-data registry: one part per module that stores a person's data, one line per
+/// table inside it (see `crate::privacy`). A module added later registers its part here, and
+/// the schema test (`every_table_naming_a_user_is_registered`) fails until it does.
+pub fn personal_data() -> crate::privacy::Registry {
+    let mut registry = crate::privacy::Registry::default();
+    registry
+        .register(crate::auth::privacy::part())
+        .register(crate::notify::privacy::part())
+        .register(crate::audit::privacy::part())
+        .register(crate::moderation::privacy::part())
+        .register(crate::mall::privacy::part())
+        .register(crate::merchant::privacy::part())
+        .register(crate::market::privacy::part())
+        .register(crate::forum::privacy::part())
+        .register(crate::forum::privacy::trust_part())
+        .register(crate::activity::privacy::part())
+        .register(crate::campus::privacy::part())
+        .register(crate::feedback::privacy::part())
+        .register(crate::academic::privacy::part())
+        .register(crate::academic::privacy::own_part())
+        .register(crate::identity::privacy::part())
+        .register(crate::reminders::privacy::part());
+    registry
 }
 
 /// The data keyring: `CAMPUS_DATA_KEY`, else `data/data.key` (created on first start).
@@ -141,6 +180,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::market::routes(cfg);
     crate::activity::routes(cfg);
     crate::campus::routes(cfg);
+    crate::reminders::routes(cfg);
     crate::profile::routes(cfg);
     crate::identity::routes(cfg);
     crate::feedback::routes(cfg);
@@ -192,6 +232,7 @@ where
     let (mall, pay) = (web::Data::from(app.mall), web::Data::from(app.pay));
     let (home, forum) = (web::Data::from(app.home), web::Data::from(app.forum));
     let jobs = web::Data::from(app.jobs);
+    let privacy = web::Data::from(app.privacy);
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(make_store(), key.clone())
             .cookie_name("campus_session".into())
@@ -208,6 +249,7 @@ where
             .app_data(home.clone())
             .app_data(forum.clone())
             .app_data(jobs.clone())
+            .app_data(privacy.clone())
             .configure(extractor_configs)
             .configure(routes)
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
@@ -216,12 +258,17 @@ where
             .wrap(from_fn(crate::web::perm::scope))
             .wrap(sessions)
             .wrap(from_fn(render_errors))
+            .wrap(from_fn(crate::db::counting::count))
             .wrap(headers::security_headers(secure))
             .wrap(Compress::default())
             .wrap(from_fn(observe::observe))
+            .wrap(from_fn(crate::web::readiness::close_when_draining))
     })
     .workers(workers)
     .shutdown_timeout(10)
+    // Longer than nginx's upstream `keepalive_timeout` (deploy/nginx.conf): nginx closes an idle
+    // kept connection before the instance would, so no request is sent on one being closed.
+    .keep_alive(Duration::from_secs(15))
     // `main` handles SIGTERM / SIGINT itself: it drains first (see `campus::app::drain_then_stop`).
     .disable_signals()
     .listen(listener)?
@@ -233,6 +280,7 @@ where
 pub async fn start(app: Application, listener: TcpListener) -> anyhow::Result<Server> {
     let state = &app.state;
     crate::jobs::spawn_runner(app.jobs.clone(), state.db.clone(), state.config.job_poll);
+    state.db.watch_refdata()?;
     // Serving starts at once; `/ready` says "search index building" until the product index has
     // caught up with the database (a new instance's first start builds its whole copy).
     let readiness = app.web.readiness.clone();

@@ -145,6 +145,11 @@ pub struct Config {
     /// `CAMPUS_GPA_SCALE`: the score → grade point table (format and default in
     /// `academic::gpa`); checked at start-up.
     pub gpa_scale: Option<String>,
+    /// `CAMPUS_PDF_FONT`: the TrueType font (`.ttf`, or `.ttc` with `CAMPUS_PDF_FONT_INDEX`,
+    /// default 0) the PDF transcript embeds a subset of; unset = the first of
+    /// `web::pdf::DEFAULT_FONTS` that exists (fonts-wqy-zenhei's on Debian).
+    pub pdf_font: Option<PathBuf>,
+    pub pdf_font_index: u32,
     /// `CAMPUS_SCHOOL_MAIL_DOMAIN` (e.g. `stu.example.edu.cn`): student verification mails a code
     /// to `学号@` this domain; unset = that way of verifying is off.
     pub school_mail_domain: Option<String>,
@@ -224,7 +229,7 @@ impl Config {
                     None => 1,
                 },
                 msg_sec_check: flag("CAMPUS_WX_MSG_SEC_CHECK", false),
-                templates: ["order_paid", "order_shipped", "reply", "activity", "grade"]
+                templates: ["order_paid", "order_shipped", "reply", "activity", "grade", "class", "exam"]
                     .iter()
                     .filter_map(|p| {
                         var(&format!("CAMPUS_WX_TEMPLATE_{}", p.to_uppercase())).map(|id| (p.to_string(), id))
@@ -272,6 +277,11 @@ impl Config {
             ),
             wxpay: wxpay_from_env(&var)?,
             gpa_scale: var("CAMPUS_GPA_SCALE"),
+            pdf_font: var("CAMPUS_PDF_FONT").map(PathBuf::from),
+            pdf_font_index: match var("CAMPUS_PDF_FONT_INDEX") {
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("CAMPUS_PDF_FONT_INDEX must be a number"))?,
+                None => 0,
+            },
             school_mail_domain: var("CAMPUS_SCHOOL_MAIL_DOMAIN")
                 .map(|d| d.trim().trim_start_matches('@').to_lowercase())
                 .filter(|d| !d.is_empty()),
@@ -330,6 +340,8 @@ impl Config {
             auto_complete: Duration::from_secs(7 * 86_400),
             wxpay: None,
             gpa_scale: None,
+            pdf_font: None,
+            pdf_font_index: 0,
             school_mail_domain: None,
             sms: SmsConfig::Outbox,
             media_s3: None,

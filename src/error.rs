@@ -25,6 +25,9 @@ pub enum AppError {
     /// Forbidden, with the reason the user needs to hear.
     #[error("{0}")]
     Denied(String),
+    /// Refused until the user passes 学籍认证: the page says why and links to `/me/verify`.
+    #[error("{0}")]
+    Unverified(String),
     #[error("请先登录")]
     Unauthorized,
     /// An admin page, when admins must use two-factor sign-in and this one has not enrolled:
@@ -79,6 +82,7 @@ impl AppError {
         match self {
             AppError::NotFound => "页面不存在",
             AppError::Forbidden | AppError::Denied(_) => "没有权限",
+            AppError::Unverified(_) => "需要学籍认证",
             AppError::Unauthorized => "需要登录",
             AppError::TwoFactorSetup => "需要两步验证",
             AppError::Invalid(_) => "输入有误",
@@ -114,7 +118,7 @@ const DATABASE_DOWN: &str = "数据库暂时不可用，请稍后再试";
 
 /// Whether the database went away under the statement (a PostgreSQL restart or failover): the
 /// request gets the 503 page, and the pool replaces the connection.
-fn database_gone(err: &diesel::result::Error) -> bool {
+pub fn database_gone(err: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match err {
         Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
@@ -156,7 +160,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Denied(_) | AppError::TwoFactorSetup => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) | AppError::Unverified(_) | AppError::TwoFactorSetup => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Busy(_) => StatusCode::CONFLICT,
@@ -182,6 +188,8 @@ struct ErrorPage<'a> {
     message: String,
     request_id: &'a str,
     home: &'a str,
+    /// The step that lifts the refusal (`/me/verify` for [`AppError::Unverified`]).
+    next: Option<(&'a str, &'a str)>,
 }
 
 impl ErrorPage<'_> {
@@ -195,6 +203,7 @@ impl ErrorPage<'_> {
 struct Toast<'a> {
     kind: &'a str,
     message: &'a str,
+    link: Option<&'a str>,
 }
 
 /// What `dress` needs to know of the request; taken before the request moves on (the request
@@ -300,13 +309,15 @@ fn dress(asker: &Asker, app: Option<&AppError>, other: &dyn ResponseError) -> Ht
         _ => err.to_string(),
     };
     if is_htmx {
-        let html = Toast { kind: "error", message: &message }.render().unwrap_or_default();
+        let link = matches!(err, AppError::Unverified(_)).then_some("/me/verify");
+        let html = Toast { kind: "error", message: &message, link }.render().unwrap_or_default();
         let mut res = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html);
         res.headers_mut().insert(header::HeaderName::from_static("hx-retarget"), HeaderValue::from_static("#toast"));
         res.headers_mut().insert(header::HeaderName::from_static("hx-reswap"), HeaderValue::from_static("innerHTML"));
         return res;
     }
-    let page = ErrorPage { status: status.as_u16(), title: err.title(), message, request_id, home: "/" };
+    let next = matches!(err, AppError::Unverified(_)).then_some(("/me/verify", "去学籍认证"));
+    let page = ErrorPage { status: status.as_u16(), title: err.title(), message, request_id, home: "/", next };
     match page.render() {
         Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
         Err(_) => HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(err.to_string()),

@@ -167,10 +167,12 @@ pub fn demo(conn: &mut DbConn, keys: &Keyring, media: &Storage) -> AppResult<()>
     let id_of = |name: &str| ids.iter().find(|(d, _)| d.username == name).map(|(_, id)| *id);
     if let (Some(student), Some(admin)) = (id_of("student"), id_of("admin")) {
         crate::academic::demo::bookings(conn, student, admin)?;
+        crate::academic::demo::own_entries(conn, student)?;
     }
     if let Some(teacher) = id_of("teacher") {
         crate::academic::demo::teacher(conn, teacher)?;
     }
+    crate::market::demo::seed(conn, media, id_of("student"))?;
     Ok(())
 }
 
@@ -501,7 +503,7 @@ pub fn bulk(conn: &mut DbConn, keys: &Keyring, media: &Storage, products: usize,
 /// Draws the `index`-th demo product's picture (a shape per category on its own colour) into
 /// `demo/` of the upload store, so the mall looks like a shop on first start and layout bugs show.
 /// Returns its public path.
-fn demo_picture(media: &Storage, index: usize, kind: usize) -> AppResult<String> {
+pub(crate) fn demo_picture(media: &Storage, index: usize, kind: usize) -> AppResult<String> {
     const SIDE: u32 = 360;
     let hue = (index as f32 * 137.5) % 360.0;
     let (bg, fg, light) = (hsl(hue, 0.55, 0.88), hsl(hue, 0.55, 0.45), image::Rgb([255, 255, 255]));

@@ -1,15 +1,15 @@
 //! Settings an admin changes at run time (site name, unpaid-order timeout, email sender). They
-//! live in the `settings` table and override the environment's defaults; every instance reloads
-//! them from the database at most a few seconds after a change.
+//! live in the `settings` table and override the environment's defaults; each instance keeps them
+//! in process and reloads them as soon as any instance changes them (`db::refdata`).
 
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::prelude::*;
 
 use crate::config::Config;
 use crate::db::schema::settings;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, refdata};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug)]
@@ -21,14 +21,16 @@ pub struct Values {
     pub report_hide_at: i64,
     /// Admins must sign in with a second factor (`admin_2fa_required`, off).
     pub admin_2fa_required: bool,
+    /// A new account's first posts that wait in the moderation queue until approved
+    /// (`review_first_posts`, 0: none).
+    pub review_first_posts: i64,
 }
 
 pub struct Settings {
     defaults: Values,
-    current: RwLock<(Instant, Values)>,
+    /// The values last read, for [`Settings::site_name`] (which has no connection).
+    current: RwLock<Values>,
 }
-
-const REFRESH: Duration = Duration::from_secs(5);
 
 impl Settings {
     pub fn new(config: &Config) -> Settings {
@@ -38,20 +40,37 @@ impl Settings {
             mail_from: config.mail_from.clone(),
             report_hide_at: 3,
             admin_2fa_required: false,
+            review_first_posts: 0,
         };
-        Settings { current: RwLock::new((Instant::now() - REFRESH * 2, defaults.clone())), defaults }
+        Settings { current: RwLock::new(defaults.clone()), defaults }
     }
 
-    /// The values in force, reloaded from the database when older than a few seconds.
+    /// The values in force: this instance's copy, reloaded after any change (`db::refdata`).
+    ///
+    /// Only a fresh read is remembered for [`Settings::site_name`]: a copy served from the cache
+    /// may be one this instance's own save just made old (it is forgotten when the saving
+    /// connection goes back to the pool), and must not overwrite what the save remembered.
     pub fn get(&self, conn: &mut DbConn) -> AppResult<Values> {
-        if let Ok(cur) = self.current.read()
-            && cur.0.elapsed() < REFRESH
-        {
-            return Ok(cur.1.clone());
+        let rows = refdata::cached(conn, refdata::Kind::Settings, "rows", |c| {
+            let rows = settings::table.select((settings::key, settings::value)).load::<(String, String)>(c)?;
+            self.remember(&rows);
+            Ok::<_, diesel::result::Error>(rows)
+        })?;
+        Ok(self.values(&rows))
+    }
+
+    /// The values of freshly read `rows`, remembered for [`Settings::site_name`].
+    fn remember(&self, rows: &[(String, String)]) {
+        let v = self.values(rows);
+        if let Ok(mut cur) = self.current.write() {
+            *cur = v;
         }
-        let rows: Vec<(String, String)> = settings::table.select((settings::key, settings::value)).load(conn)?;
+    }
+
+    /// The defaults overridden by the stored `rows`.
+    fn values(&self, rows: &[(String, String)]) -> Values {
         let mut v = self.defaults.clone();
-        for (k, value) in rows {
+        for (k, value) in rows.iter().cloned() {
             match k.as_str() {
                 "site_name" => v.site_name = value,
                 "order_timeout_mins" => {
@@ -61,6 +80,13 @@ impl Settings {
                 }
                 "mail_from" => v.mail_from = value,
                 "admin_2fa_required" => v.admin_2fa_required = value == "1",
+                "review_first_posts" => {
+                    if let Ok(n) = value.parse::<i64>()
+                        && (0..=100).contains(&n)
+                    {
+                        v.review_first_posts = n;
+                    }
+                }
                 "report_hide_at" => {
                     if let Ok(n) = value.parse::<i64>()
                         && n >= 1
@@ -71,15 +97,21 @@ impl Settings {
                 _ => {}
             }
         }
-        if let Ok(mut cur) = self.current.write() {
-            *cur = (Instant::now(), v.clone());
-        }
-        Ok(v)
+        v
+    }
+
+    /// After a save in `conn`'s transaction: every instance reloads once it commits; this one's
+    /// site name is the saved one at once.
+    fn saved(&self, conn: &mut DbConn) -> AppResult<()> {
+        refdata::changed(conn, refdata::Kind::Settings)?;
+        let rows: Vec<(String, String)> = settings::table.select((settings::key, settings::value)).load(conn)?;
+        self.remember(&rows);
+        Ok(())
     }
 
     /// The site name without touching the database (may be a few seconds old).
     pub fn site_name(&self) -> String {
-        self.current.read().map(|c| c.1.site_name.clone()).unwrap_or_else(|_| self.defaults.site_name.clone())
+        self.current.read().map(|c| c.site_name.clone()).unwrap_or_else(|_| self.defaults.site_name.clone())
     }
 
     /// Saves one checked value (a module's own setting) and makes this instance use it at once.
@@ -93,11 +125,7 @@ impl Settings {
                 .values((settings::key.eq(key), settings::value.eq(value), settings::updated_at.eq(now)))
                 .execute(conn)?;
         }
-        if let Ok(mut cur) = self.current.write() {
-            cur.0 = Instant::now() - REFRESH * 2;
-        }
-        self.get(conn)?;
-        Ok(())
+        self.saved(conn)
     }
 
     /// Saves checked values and makes this instance use them at once.
@@ -127,10 +155,6 @@ impl Settings {
                 .set((settings::value.eq(&v), settings::updated_at.eq(now)))
                 .execute(c))?;
         }
-        if let Ok(mut cur) = self.current.write() {
-            cur.0 = Instant::now() - REFRESH * 2;
-        }
-        self.get(conn)?;
-        Ok(())
+        self.saved(conn)
     }
 }

@@ -73,6 +73,22 @@ impl Table {
     }
 }
 
+/// The first cell of a row whose text holds a control character (a line break, a carriage return,
+/// an escape …), by index. Readers trim the whitespace around a cell's text, so only what stays
+/// counts: such a character would reach pages, exports and the calendar feed inside a name.
+pub fn control_cell(cells: &[String]) -> Option<usize> {
+    cells.iter().position(|c| c.trim().chars().any(char::is_control))
+}
+
+/// What the uploader calls column `index`: the importer's name for it when it is one of
+/// `columns` (found at `at`), else its place ("第 3 列").
+pub fn column_name(columns: &[Column], at: &[Option<usize>], index: usize) -> String {
+    match at.iter().position(|a| *a == Some(index)).and_then(|i| columns.get(i)) {
+        Some(c) => c.names[0].to_string(),
+        None => format!("第 {} 列", index + 1),
+    }
+}
+
 /// Reads `data` (named `file_name` on the uploader's machine) as a table. An empty file or one
 /// with only a header gives a table with no rows; callers say what that means for them.
 pub fn read(file_name: &str, data: &[u8]) -> AppResult<Table> {

@@ -161,6 +161,16 @@ describe('pay page', () => {
     expect(calls[1].header.Authorization).toBe('Bearer API-1');
   });
 
+  test('a two-factor staff account gets no API token: the page says so, nothing is called', async () => {
+    const calls = server({ 'POST /api/v1/wx/login': () => ok({ ticket: 'T2', token: null, token_expires_in: 0, user_id: 8, two_factor: true }) });
+    wx.requestPayment = jest.fn();
+    const comp = page('pay');
+    await comp.instance.onLoad({ order: 'NO9' });
+    expect(calls.map((c) => c.path)).toEqual(['/api/v1/wx/login']);
+    expect(comp.data.message).toContain('两步验证');
+    expect(wx.requestPayment).not.toHaveBeenCalled();
+  });
+
   test('a token the server rejects (401) is renewed once', async () => {
     storage.campus_token = { token: 'REVOKED', expiresAt: Date.now() + 3600e3 };
     const calls = server({ ...loginRoute, 'POST /api/v1/pay/prepay': (o) => (o.header.Authorization === 'Bearer API-1' ? ok(params) : err(401, '请先登录')) });
@@ -200,6 +210,45 @@ describe('subscribe page', () => {
   });
 });
 
+describe('subscribe page, several templates', () => {
+  test('asks WeChat for at most 3 templates per tap and records each batch', async () => {
+    storage.campus_token = { token: 'API-1', expiresAt: Date.now() + 3600e3 };
+    const ids = ['T_CLASS', 'T_EXAM', 'T_ACT', 'T_GRADE', 'T_PAID'];
+    const calls = server({
+      'GET /api/v1/wx/subscribe/templates': () => ok({ template_ids: ids }),
+      'POST /api/v1/wx/subscribe': () => ok({ recorded: 1 }),
+    });
+    wx.requestSubscribeMessage = jest.fn((o) => o.success(Object.fromEntries(o.tmplIds.map((id) => [id, 'accept']))));
+    const comp = page('subscribe');
+    await comp.instance.onLoad({});
+    await comp.instance.ask();
+    expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['T_CLASS', 'T_EXAM', 'T_ACT']);
+    expect(comp.data.done).toBe(false);
+    expect(wx.navigateBack).not.toHaveBeenCalled();
+    await comp.instance.ask();
+    expect(wx.requestSubscribeMessage.mock.calls[1][0].tmplIds).toEqual(['T_GRADE', 'T_PAID']);
+    for (const c of wx.requestSubscribeMessage.mock.calls) expect(c[0].tmplIds.length).toBeLessThanOrEqual(3);
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.data.accepted)).toEqual([['T_CLASS', 'T_EXAM', 'T_ACT'], ['T_GRADE', 'T_PAID']]);
+    expect(comp.data.done).toBe(true);
+    expect(comp.data.message).toBe('已开启 5 项通知');
+  });
+
+  test('the top-up button of one purpose asks for that purpose only', async () => {
+    storage.campus_token = { token: 'API-1', expiresAt: Date.now() + 3600e3 };
+    const calls = server({
+      'GET /api/v1/wx/subscribe/templates?purposes=class': () => ok({ template_ids: ['T_CLASS'] }),
+      'POST /api/v1/wx/subscribe': () => ok({ recorded: 1 }),
+    });
+    wx.requestSubscribeMessage = jest.fn((o) => o.success({ T_CLASS: 'accept' }));
+    const comp = page('subscribe');
+    await comp.instance.onLoad({ purposes: 'class' });
+    await comp.instance.ask();
+    expect(calls[0].path).toBe('/api/v1/wx/subscribe/templates?purposes=class');
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['T_CLASS'] }));
+    expect(calls[1].data).toEqual({ accepted: ['T_CLASS'] });
+  });
+});
+
 describe('location page', () => {
   test('opens the map at the given point', () => {
     wx.openLocation = jest.fn();
@@ -214,5 +263,51 @@ describe('location page', () => {
     comp.instance.onLoad({ lat: 'abc', lng: '500' });
     expect(wx.openLocation).not.toHaveBeenCalled();
     expect(comp.data.message).toBe('位置信息无效');
+  });
+});
+
+describe('dark mode', () => {
+  const fs = require('fs');
+  const read = (f) => fs.readFileSync(path.join(__dirname, '..', f), 'utf8');
+  const app = JSON.parse(read('app.json'));
+  const theme = JSON.parse(read(app.themeLocation));
+  // WCAG relative luminance and contrast of two #rrggbb colours.
+  const lum = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+
+  test('the navigation bar and the background follow the phone, light and dark', () => {
+    expect(app.darkmode).toBe(true);
+    const vars = Object.values(app.window).filter((v) => typeof v === 'string' && v.startsWith('@'));
+    expect(vars).toEqual(expect.arrayContaining(['@navBgColor', '@navTxtStyle', '@bgColor']));
+    for (const mode of ['light', 'dark']) {
+      for (const v of vars) expect(theme[mode][v.slice(1)]).toBeTruthy();
+    }
+    expect(theme.light.navTxtStyle).toBe('black');
+    expect(theme.dark.navTxtStyle).toBe('white');
+    // The title is readable on its bar in both modes.
+    expect(contrast('#000000', theme.light.navBgColor)).toBeGreaterThanOrEqual(4.5);
+    expect(contrast('#ffffff', theme.dark.navBgColor)).toBeGreaterThanOrEqual(4.5);
+    expect(lum(theme.dark.navBgColor)).toBeLessThan(0.05);
+    expect(lum(theme.dark.bgColor)).toBeLessThan(0.05);
+  });
+
+  test('no page sets a fixed bar colour that would stay light in dark mode', () => {
+    for (const name of app.pages) {
+      const conf = JSON.parse(read(name + '.json'));
+      for (const key of ['navigationBarBackgroundColor', 'navigationBarTextStyle', 'backgroundColor']) {
+        if (key in conf) expect(conf[key]).toMatch(/^@/);
+      }
+    }
+  });
+
+  test('the native pages have dark colours of their own', () => {
+    const wxss = read('app.wxss');
+    const dark = wxss.slice(wxss.indexOf('@media (prefers-color-scheme: dark)'));
+    expect(dark).toMatch(/page\s*\{[^}]*background:\s*#111111/);
+    expect(dark).toMatch(/\.desc\s*\{[^}]*color:/);
   });
 });

@@ -55,7 +55,12 @@ async function token() {
     return saved.token;
   }
   await login();
-  return wx.getStorageSync(TOKEN_KEY).token;
+  const fresh = wx.getStorageSync(TOKEN_KEY).token;
+  if (!fresh) {
+    // A staff account with two-factor sign-in gets no API token without its code.
+    throw new Error('该账号已开启两步验证，小程序内的这项功能暂不可用，请在网页中操作');
+  }
+  return fresh;
 }
 
 /** A call with the API token; one retry with a fresh token when the server says 401. */

@@ -68,3 +68,41 @@ pub fn teacher(conn: &mut DbConn, user: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// The demo student's own entries, once: an evening of study on today's weekday (so the today
+/// card shows one of hers after the classes) and a Saturday club training by clock time.
+pub fn own_entries(conn: &mut DbConn, student: i64) -> AppResult<()> {
+    use super::entries::{EntryForm, add_entry};
+    let now = crate::db::now();
+    let Some(semester) = super::queries::semester_on(conn, super::service::today(now))? else { return Ok(()) };
+    if !super::entries::of_user(conn, student, semester.id)?.is_empty() {
+        return Ok(());
+    }
+    let weekday = chrono::Datelike::weekday(&super::service::today(now)).number_from_monday();
+    let forms = [
+        EntryForm {
+            title: "图书馆夜自习".into(),
+            place: "图书馆三楼".into(),
+            day: weekday.to_string(),
+            mode: "periods".into(),
+            period_start: "11".into(),
+            period_end: "12".into(),
+            weeks: "1-16".into(),
+            ..EntryForm::default()
+        },
+        EntryForm {
+            title: "羽毛球社训练".into(),
+            place: "体育馆".into(),
+            day: "6".into(),
+            mode: "time".into(),
+            starts_at: "09:00".into(),
+            ends_at: "11:00".into(),
+            weeks: "1-16".into(),
+            ..EntryForm::default()
+        },
+    ];
+    for form in forms {
+        add_entry(conn, student, &form, now)?;
+    }
+    Ok(())
+}

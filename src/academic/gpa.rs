@@ -59,6 +59,19 @@ impl Scale {
         parts.join("，")
     }
 
+    /// The highest point (tenths) the scale gives.
+    pub fn max_point(&self) -> i32 {
+        self.0.first().map_or(0, |(_, p)| *p)
+    }
+
+    /// The lowest score (tenths) whose point reaches `point` (tenths), `None` above the scale.
+    pub fn score_for(&self, point: i32) -> Option<i32> {
+        if point <= 0 {
+            return Some(0);
+        }
+        self.0.iter().filter(|(_, p)| *p >= point).map(|(s, _)| *s).min()
+    }
+
     /// The point (tenths) of a total score (tenths).
     pub fn point(&self, total: i32) -> i32 {
         self.0.iter().find(|(s, _)| total >= *s).map_or(0, |(_, p)| *p)

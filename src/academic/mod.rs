@@ -10,22 +10,33 @@
 //!
 //! Tables: semesters, calendar_events, periods, students, teachers, courses, classrooms,
 //! course_schedules, grades, exams, academic_imports, calendar_feeds, classroom_bookings,
-//! classroom_booking_slots, campus_contacts, evaluations.
+//! classroom_booking_slots, campus_contacts, evaluations, schedule_entries (a student's own
+//! entries, `entries`), grades_seen (what she last saw of her grades, `seen`).
+//!
+//! The 校历's holidays and make-up days (调休) decide which timetable a date keeps (`days`):
+//! the grid, the today card (`today`), the feed and the free-room finder all ask there.
 
 pub mod admin;
 pub mod alerts;
 pub mod contacts;
+pub mod days;
 pub mod demo;
+pub mod entries;
 pub mod evaluation;
 pub mod feed;
 pub mod gpa;
 pub mod handlers;
 pub mod import;
 pub mod models;
+pub mod planner;
+pub mod privacy;
 pub mod queries;
 pub mod rooms;
+pub mod seen;
 pub mod service;
 pub mod teaching;
+pub mod today;
+pub mod transcript;
 pub mod views;
 pub mod weeks;
 
@@ -33,7 +44,16 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/academic/schedule", web::get().to(handlers::show_schedule))
+        .route("/academic/schedule/entries/new", web::get().to(entries::new_entry))
+        .route("/academic/schedule/entries", web::post().to(entries::create))
+        .route("/academic/schedule/entries/{id}/edit", web::get().to(entries::edit_form))
+        .route("/academic/schedule/entries/{id}", web::post().to(entries::update))
+        .route("/academic/schedule/entries/{id}/delete", web::post().to(entries::delete))
+        .route("/academic/gpa", web::get().to(planner::show))
+        .route("/academic/gpa", web::post().to(planner::submit))
         .route("/academic/grades", web::get().to(handlers::show_grades))
+        .route("/academic/transcript.pdf", web::get().to(handlers::transcript_pdf))
+        .route("/academic/transcript.xlsx", web::get().to(handlers::transcript_xlsx))
         .route("/academic/exams", web::get().to(handlers::show_exams))
         .route("/academic/student-info", web::get().to(handlers::show_student_info))
         .route("/academic/calendar", web::get().to(handlers::show_calendar))

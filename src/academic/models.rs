@@ -68,6 +68,7 @@ pub struct Meeting {
     pub week_mask: i64,
     pub teacher: Option<String>,
     pub room: Option<String>,
+    pub building: Option<String>,
 }
 
 impl Meeting {
@@ -107,6 +108,7 @@ pub struct CalendarEvent {
     pub title: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    pub follows_on: Option<NaiveDate>,
 }
 
 impl CalendarEvent {
@@ -114,6 +116,7 @@ impl CalendarEvent {
         match self.kind.as_str() {
             "holiday" => "假期",
             "exam_week" => "考试周",
+            "makeup" => "调休",
             _ => "重要日期",
         }
     }

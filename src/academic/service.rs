@@ -3,6 +3,8 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
+use super::days::{ClassDay, SchoolDays};
+use super::entries::OwnEntry;
 use super::gpa::{self, Scale};
 use super::models::{CalendarEvent, ExamRow, GradeRow, Meeting, Period, Semester, Student};
 use super::queries;
@@ -17,11 +19,12 @@ pub fn today(now: NaiveDateTime) -> NaiveDate {
 
 /// The student record linked to user `user_id` (by `users.student_no`), if any.
 pub fn student_of(conn: &mut DbConn, user_id: i64) -> AppResult<Option<Student>> {
-    let user = crate::auth::service::user(conn, user_id)?;
-    match user.student_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(no) => queries::student(conn, no),
-        None => Ok(None),
-    }
+    queries::student_of_user(conn, user_id)
+}
+
+/// The student record linked to `user_id` with her stored record of grades seen (`seen`).
+pub fn student_and_seen_of(conn: &mut DbConn, user_id: i64) -> AppResult<Option<(Student, Option<String>)>> {
+    queries::student_and_seen_of_user(conn, user_id)
 }
 
 /// Tenths as text: 875 → `87.5`, 40 → `4`.
@@ -38,6 +41,10 @@ pub struct DayHead {
     pub label: &'static str,
     pub date: NaiveDate,
     pub today: bool,
+    /// The holiday of the calendar on this date (no classes).
+    pub holiday: Option<String>,
+    /// On a make-up day (调休): whose classes meet, e.g. `按10月2日（周五）上课`.
+    pub makeup: Option<String>,
 }
 
 /// One meeting as its cell shows it; the details open on tap.
@@ -49,6 +56,8 @@ pub struct MeetingView {
     pub weeks: String,
     pub periods: String,
     pub classes: String,
+    /// The student's own entry (its id), not a class of the school's timetable.
+    pub own: Option<i64>,
 }
 
 /// A cell of the grid: empty (no meetings) or a block of `span` periods.
@@ -77,6 +86,8 @@ pub struct Timetable {
     pub days: Vec<DayHead>,
     pub rows: Vec<PeriodRow>,
     pub conflicts: usize,
+    /// Of those, the clashes of the student's own entries with classes.
+    pub own_conflicts: usize,
     pub meetings: usize,
 }
 
@@ -87,30 +98,46 @@ impl Timetable {
     }
 }
 
-const DAY_LABELS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+pub const DAY_LABELS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 
-/// The week grid of `student` for `week` (default: today's teaching week) of the current
-/// semester; `None` when no semester has been imported.
+/// The semester running on `day` (else the last begun, else the first to come) with its
+/// holidays and make-up days.
+pub fn school_days(conn: &mut DbConn, day: NaiveDate) -> AppResult<Option<SchoolDays>> {
+    let Some(semester) = queries::semester_on(conn, day)? else { return Ok(None) };
+    let events = queries::events_of(conn, semester.id)?;
+    Ok(Some(SchoolDays::new(semester, events)))
+}
+
+/// The week grid of `student` (user `user_id`) for `week` (default: today's teaching week) of
+/// the current semester, her own entries marked as hers; `None` when no semester has been
+/// imported.
 pub fn timetable(
     conn: &mut DbConn,
+    user_id: i64,
     student: &Student,
     week: Option<i32>,
     now: NaiveDateTime,
 ) -> AppResult<Option<Timetable>> {
     let class = student.class_name.clone();
-    week_table(conn, week, now, |conn, semester| queries::meetings_of_class(conn, semester, &class))
+    week_table(conn, week, now, |conn, semester| {
+        let meetings = queries::meetings_of_class(conn, semester, &class)?;
+        let entries = super::entries::of_user(conn, user_id, semester)?;
+        Ok((meetings, entries))
+    })
 }
 
-/// The week grid of the meetings `load` gives for the current semester (a class's, a teacher's)
-/// for `week` (default: today's teaching week); `None` when no semester has been imported.
+/// The week grid of what `load` gives for the current semester (a class's meetings and a
+/// student's own entries, a teacher's meetings) for `week` (default: today's teaching week);
+/// `None` when no semester has been imported.
 pub fn week_table(
     conn: &mut DbConn,
     week: Option<i32>,
     now: NaiveDateTime,
-    load: impl FnOnce(&mut DbConn, i64) -> AppResult<Vec<Meeting>>,
+    load: impl FnOnce(&mut DbConn, i64) -> AppResult<(Vec<Meeting>, Vec<OwnEntry>)>,
 ) -> AppResult<Option<Timetable>> {
     let today = today(now);
-    let Some(semester) = queries::semester_on(conn, today)? else { return Ok(None) };
+    let Some(cal) = school_days(conn, today)? else { return Ok(None) };
+    let semester = cal.semester.clone();
     let this_week = semester.week_of(today);
     let current_week = (1..=semester.weeks).contains(&this_week).then_some(this_week);
     let week = match week {
@@ -119,71 +146,157 @@ pub fn week_table(
         None => this_week.clamp(1, semester.weeks),
     };
     let periods = queries::periods(conn)?;
-    let meetings: Vec<Meeting> =
-        load(conn, semester.id)?.into_iter().filter(|m| WeekSet::from_mask(m.week_mask).contains(week)).collect();
+    let (meetings, entries) = load(conn, semester.id)?;
     let monday = semester.monday_of(week);
-    let days: Vec<DayHead> = (0..7u64)
-        .map(|i| {
-            let date = monday + chrono::Days::new(i);
-            DayHead { label: DAY_LABELS[i as usize], date, today: date == today }
-        })
-        .collect();
-    let (rows, conflicts) = grid(&periods, &days, &meetings);
-    Ok(Some(Timetable { semester, week, current_week, days, rows, conflicts, meetings: meetings.len() }))
+    let mut days = Vec::with_capacity(7);
+    let mut items: Vec<(usize, i32, i32, MeetingView)> = Vec::new();
+    for (i, label) in DAY_LABELS.iter().enumerate() {
+        let date = monday + chrono::Days::new(i as u64);
+        let class_day = cal.class_day(date);
+        let (holiday, makeup) = match &class_day {
+            ClassDay::Holiday(title) => (Some(title.clone()), None),
+            ClassDay::Teaching { week: w, day, makeup: true } => {
+                let follows = semester.monday_of(*w) + chrono::Days::new(u64::try_from(day - 1).unwrap_or(0));
+                (
+                    None,
+                    Some(format!("按{}（{}）上课", short_date(&follows), DAY_LABELS[(day.clamp(&1, &7) - 1) as usize])),
+                )
+            }
+            _ => (None, None),
+        };
+        days.push(DayHead { label, date, today: date == today, holiday, makeup });
+        let Some((w, d)) = cal.classes_of(date) else { continue };
+        for m in meetings.iter().filter(|m| m.day == d && WeekSet::from_mask(m.week_mask).contains(w)) {
+            items.push((i, m.start, m.end, meeting_view(&periods, m)));
+        }
+        for e in entries.iter().filter(|e| e.day == d && WeekSet::from_mask(e.week_mask).contains(w)) {
+            let (start, end) = e.periods_on(&periods);
+            items.push((i, start, end, e.view(&periods)));
+        }
+    }
+    let count = items.len();
+    let (rows, conflicts, own_conflicts) = grid(&periods, &days, items);
+    Ok(Some(Timetable { semester, week, current_week, days, rows, conflicts, own_conflicts, meetings: count }))
 }
 
-/// Lays the week's meetings on the periods × days grid. Meetings of one day whose periods
-/// overlap share one block (a conflict, shown rather than hidden); a block spans its periods.
-fn grid(periods: &[Period], days: &[DayHead], meetings: &[Meeting]) -> (Vec<PeriodRow>, usize) {
-    let time_of = |start: i32, end: i32| {
-        let from = periods.iter().find(|p| p.number == start).map(|p| p.starts_at.format("%H:%M").to_string());
-        let to = periods.iter().find(|p| p.number == end).map(|p| p.ends_at.format("%H:%M").to_string());
-        match (from, to) {
-            (Some(a), Some(b)) => format!("第{start}-{end}节 {a}–{b}"),
-            _ => format!("第{start}-{end}节"),
-        }
-    };
-    // blocks[day] = (start, end, meetings), in order of start.
-    let mut blocks: Vec<Vec<(i32, i32, Vec<&Meeting>)>> = vec![Vec::new(); 7];
-    for m in meetings {
-        let day = &mut blocks[(m.day.clamp(1, 7) - 1) as usize];
-        match day.iter_mut().find(|(s, e, _)| m.start <= *e && m.end >= *s) {
+/// `第1-2节 08:00–09:40`.
+pub fn periods_text(periods: &[Period], start: i32, end: i32) -> String {
+    let from = periods.iter().find(|p| p.number == start).map(|p| p.starts_at.format("%H:%M").to_string());
+    let to = periods.iter().find(|p| p.number == end).map(|p| p.ends_at.format("%H:%M").to_string());
+    match (from, to) {
+        (Some(a), Some(b)) => format!("第{start}-{end}节 {a}–{b}"),
+        _ => format!("第{start}-{end}节"),
+    }
+}
+
+fn meeting_view(periods: &[Period], m: &Meeting) -> MeetingView {
+    MeetingView {
+        course_name: m.course_name.clone(),
+        course_code: m.course_code.clone(),
+        teacher: m.teacher.clone().unwrap_or_else(|| "待定".into()),
+        room: m.room.clone().unwrap_or_else(|| "待定".into()),
+        weeks: format!("{}（{}）", m.weeks, WeekSet::from_mask(m.week_mask).describe()),
+        periods: periods_text(periods, m.start, m.end),
+        classes: m.class_names.replace(',', "、"),
+        own: None,
+    }
+}
+
+/// Lays the week's items (day column, first and last period, view) on the periods × days grid.
+/// Items of one day whose periods overlap share one block (a conflict, shown rather than
+/// hidden); a block spans its periods.
+fn grid(
+    periods: &[Period],
+    days: &[DayHead],
+    items: Vec<(usize, i32, i32, MeetingView)>,
+) -> (Vec<PeriodRow>, usize, usize) {
+    // blocks[day] = (start, end, views), in order of start.
+    let mut blocks: Vec<Vec<(i32, i32, Vec<MeetingView>)>> = (0..7).map(|_| Vec::new()).collect();
+    let mut items = items;
+    items.sort_by_key(|(d, s, _, v)| (*d, *s, v.own.is_some()));
+    for (d, start, end, view) in items {
+        let day = &mut blocks[d.min(6)];
+        match day.iter_mut().find(|(s, e, _)| start <= *e && end >= *s) {
             Some(block) => {
-                block.0 = block.0.min(m.start);
-                block.1 = block.1.max(m.end);
-                block.2.push(m);
+                block.0 = block.0.min(start);
+                block.1 = block.1.max(end);
+                block.2.push(view);
             }
-            None => day.push((m.start, m.end, vec![m])),
+            None => day.push((start, end, vec![view])),
         }
     }
     let conflicts = blocks.iter().flatten().filter(|b| b.2.len() > 1).count();
+    let own_conflicts =
+        blocks.iter().flatten().filter(|b| b.2.len() > 1 && b.2.iter().any(|v| v.own.is_some())).count();
     let last = periods.iter().map(|p| p.number).max().unwrap_or(12);
     let mut rows = Vec::with_capacity(periods.len());
     for period in periods {
         let n = period.number;
         let mut cells = Vec::with_capacity(7);
         for (d, head) in days.iter().enumerate() {
-            if let Some((s, e, ms)) = blocks[d].iter().find(|(s, _, _)| *s == n) {
-                let meetings = ms
-                    .iter()
-                    .map(|m| MeetingView {
-                        course_name: m.course_name.clone(),
-                        course_code: m.course_code.clone(),
-                        teacher: m.teacher.clone().unwrap_or_else(|| "待定".into()),
-                        room: m.room.clone().unwrap_or_else(|| "待定".into()),
-                        weeks: format!("{}（{}）", m.weeks, WeekSet::from_mask(m.week_mask).describe()),
-                        periods: time_of(m.start, m.end),
-                        classes: m.class_names.replace(',', "、"),
-                    })
-                    .collect();
-                cells.push(GridCell { span: (e.min(&last) - s + 1).max(1), today: head.today, meetings });
+            if let Some(block) = blocks[d].iter_mut().find(|(s, _, _)| *s == n) {
+                let meetings = std::mem::take(&mut block.2);
+                cells.push(GridCell { span: (block.1.min(last) - block.0 + 1).max(1), today: head.today, meetings });
             } else if !blocks[d].iter().any(|(s, e, _)| *s < n && n <= *e) {
                 cells.push(GridCell { span: 1, today: head.today, meetings: Vec::new() });
             }
         }
         rows.push(PeriodRow { period: period.clone(), cells });
     }
-    (rows, conflicts)
+    (rows, conflicts, own_conflicts)
+}
+
+/// One dated meeting of a student's class: a course on a day, at its periods' clock times.
+#[derive(Clone, Debug)]
+pub struct ClassMeeting {
+    pub schedule_id: i64,
+    pub course_name: String,
+    pub teacher: Option<String>,
+    pub room: Option<String>,
+    /// The Shanghai day it meets.
+    pub day: NaiveDate,
+    /// Stored-time (UTC) start and end.
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+/// The meetings of `student`'s class on the Shanghai days `from..=to` of the semester running
+/// on `from`, in time order: each weekly meeting on the days its week rule keeps. This is where
+/// the 校历 decides which weekday a date keeps (`days::SchoolDays`): none on a holiday, another
+/// weekday's on a make-up day.
+pub fn class_meetings(
+    conn: &mut DbConn,
+    student: &Student,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ClassMeeting>> {
+    let Some(days) = school_days(conn, from)? else { return Ok(Vec::new()) };
+    let periods = queries::periods(conn)?;
+    let weekly = queries::meetings_of_class(conn, days.semester.id, &student.class_name)?;
+    let mut out = Vec::new();
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        // A holiday keeps no classes; a make-up day (调休) keeps another weekday's.
+        let Some((week, weekday)) = days.classes_of(day) else { continue };
+        for m in weekly.iter().filter(|m| m.day == weekday && WeekSet::from_mask(m.week_mask).contains(week)) {
+            let (Some(start), Some(end)) = (
+                periods.iter().find(|p| p.number == m.start).map(|p| p.starts_at),
+                periods.iter().find(|p| p.number == m.end).map(|p| p.ends_at),
+            ) else {
+                continue;
+            };
+            out.push(ClassMeeting {
+                schedule_id: m.schedule_id,
+                course_name: m.course_name.clone(),
+                teacher: m.teacher.clone(),
+                room: m.room.clone(),
+                day,
+                starts_at: crate::web::time::utc(day.and_time(start)),
+                ends_at: crate::web::time::utc(day.and_time(end)),
+            });
+        }
+    }
+    out.sort_by_key(|m| (m.starts_at, m.schedule_id));
+    Ok(out)
 }
 
 pub struct GradeLine {
@@ -255,8 +368,12 @@ pub struct ExamLine {
 
 /// Exams not yet over, soonest first, each with how long until it starts.
 pub fn upcoming_exams(conn: &mut DbConn, student: &Student, now: NaiveDateTime) -> AppResult<Vec<ExamLine>> {
-    Ok(queries::upcoming_exams(conn, &student.student_no, now)?
-        .into_iter()
+    Ok(exam_lines(queries::upcoming_exams(conn, &student.student_no, now)?, now))
+}
+
+/// Exam rows with how long until each starts at `now`.
+pub fn exam_lines(rows: Vec<ExamRow>, now: NaiveDateTime) -> Vec<ExamLine> {
+    rows.into_iter()
         .map(|row| {
             let ongoing = row.starts_at <= now;
             let left = row.starts_at - now;
@@ -272,7 +389,7 @@ pub fn upcoming_exams(conn: &mut DbConn, student: &Student, now: NaiveDateTime) 
             };
             ExamLine { row, countdown, ongoing }
         })
-        .collect())
+        .collect()
 }
 
 pub struct WeekLine {

@@ -9,7 +9,7 @@ use super::gpa::Scale;
 use super::import::jobs::ImportJob;
 use super::import::{Kind, RowError};
 use super::models::Student;
-use super::service::{self, Calendar, ExamLine, Timetable, Transcript};
+use super::service::{self, Calendar, Timetable, Transcript};
 use crate::web::filters;
 use crate::web::page::Page;
 
@@ -81,14 +81,29 @@ pub struct GradesView {
     pub student: Student,
     pub t: Transcript,
     pub scale: Scale,
+    /// New and changed grades since the last visit, by [`super::seen::key`].
+    pub marks: std::collections::HashMap<String, super::seen::Mark>,
 }
 impl Formats for GradesView {}
+
+impl GradesView {
+    /// `新` or `85 → 90` for a grade new or changed since the last visit.
+    pub fn mark(&self, l: &service::GradeLine) -> Option<String> {
+        self.marks
+            .get(&super::seen::key(l.row.semester_id, &l.row.course_code))
+            .map(|m| super::seen::describe(m, l.row.total))
+    }
+
+    pub fn marked(&self) -> usize {
+        self.marks.len()
+    }
+}
 
 #[derive(Template)]
 #[template(path = "academic/exams.html")]
 pub struct ExamsView {
     pub page: Page,
-    pub exams: Vec<ExamLine>,
+    pub exams: Vec<super::today::ExamSoon>,
 }
 impl Formats for ExamsView {}
 
@@ -122,4 +137,12 @@ pub struct NotLinkedView {
 pub struct FeedView {
     pub page: Page,
     pub url: String,
+}
+
+impl FeedView {
+    /// The same feed as a `webcal://` link, which phones open in their calendar app.
+    pub fn webcal(&self) -> String {
+        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        format!("webcal://{rest}")
+    }
 }

@@ -10,16 +10,22 @@ use crate::db::sealed::Keyring;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 
+/// An activity `days` from today (Shanghai) at `hour` o'clock Shanghai time: a demo started in the
+/// evening still shows its events in the day ("now + 2 h" put them at 1 a.m.).
+#[expect(clippy::too_many_arguments, reason = "one demo row, read as a table")]
 fn spec(
     title: &str,
     category: Category,
     host: &str,
     place: &str,
     days: i64,
+    hour: u32,
     capacity: i64,
     text: &str,
 ) -> ActivitySpec {
-    let starts_at = db::now() + TimeDelta::days(days) + TimeDelta::hours(2);
+    let day = crate::web::time::date(db::now()) + TimeDelta::days(days);
+    let starts_at =
+        crate::web::time::utc(day.and_time(chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()));
     ActivitySpec {
         title: title.into(),
         category,
@@ -77,6 +83,7 @@ pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &
             "计算机学院",
             "图书馆报告厅",
             3,
+            14,
             120,
             "邀请业内专家分享大模型与智能体的最新进展，现场可提问交流。",
         ),
@@ -86,6 +93,7 @@ pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &
             "校学生会文艺部",
             "大学生活动中心",
             5,
+            19,
             2,
             "唱出你的声音！初赛每人演唱一首，评委现场打分。",
         ),
@@ -95,6 +103,7 @@ pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &
             "跑步协会",
             "东门集合",
             2,
+            8,
             60,
             "5 公里环湖慢跑，配速自由，完赛有纪念徽章。",
         ),
@@ -104,6 +113,7 @@ pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &
             "青年志愿者协会",
             "学生街社区中心",
             7,
+            9,
             20,
             "整理图书、陪伴小朋友阅读，计入志愿时长 3 小时。",
         ),
@@ -128,6 +138,7 @@ pub fn seed(conn: &mut DbConn, keys: &Keyring, organizer: i64, people: &[(i64, &
         "学生处",
         "大礼堂",
         -20,
+        9,
         300,
         "入学教育：校规校纪、安全知识与学习方法。",
     );

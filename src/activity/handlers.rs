@@ -58,7 +58,8 @@ pub async fn show_activity(
     let can_manage = user.0.as_ref().is_some_and(|u| {
         u.can(crate::web::Permission::Activities) || (u.is_organizer() && u.id == d.activity.organizer_id)
     });
-    render(&DetailView { page, d, can_manage, signed_in: user.0.is_some() })
+    let can_open = user.0.as_ref().is_some_and(|u| u.can(crate::web::Permission::Activities));
+    render(&DetailView { page, d, can_manage, can_open, signed_in: user.0.is_some() })
 }
 
 pub async fn show_register(
@@ -72,6 +73,7 @@ pub async fn show_register(
         .db
         .run(move |conn| {
             let d = service::detail(conn, id, Some(uid))?;
+            service::ensure_may_register(conn, &d.activity, uid)?;
             Ok((d.activity, crate::auth::service::user(conn, uid)?))
         })
         .await?;

@@ -248,3 +248,26 @@ pub async fn check_in(
     let body = CheckinView { page, activity, code: String::new(), found: None, done, error }.render()?;
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    open: Option<String>,
+}
+
+/// `POST /activities/{id}/open`: an admin opens registration to everyone (`open=1`) or keeps
+/// it to people who passed 学籍认证.
+pub async fn set_open_to_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: crate::web::RequirePerm<crate::web::need::Activities>,
+    path: web::Path<i64>,
+    form: web::Form<OpenForm>,
+) -> AppResult<HttpResponse> {
+    let open = form.open.as_deref() == Some("1");
+    let (id, aid, ip) = (path.into_inner(), admin.0.id, client_ip(&req));
+    state.db.run(move |conn| super::service::set_open_to_all(conn, aid, id, open, &ip)).await?;
+    let done = if open { "已向所有人开放报名" } else { "已改为仅限学籍认证用户报名" };
+    session::flash(&session, "success", done);
+    Ok(see_other(&req, &format!("/activities/{id}")))
+}

@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod manage;
 pub mod models;
 pub mod organize;
+pub mod privacy;
 mod qr;
 pub mod queries;
 pub mod service;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/activities/{id}", web::get().to(handlers::show_activity))
         .route("/activities/{id}/register", web::get().to(handlers::show_register))
         .route("/activities/{id}/register", web::post().to(handlers::register))
+        .route("/activities/{id}/open", web::post().to(manage::set_open_to_all))
         .route("/activities/{id}/cancel", web::post().to(handlers::cancel_registration))
         .route("/activities/{id}/ticket", web::get().to(handlers::show_ticket))
         .route("/activities/{id}/ticket.svg", web::get().to(handlers::ticket_svg))

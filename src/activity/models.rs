@@ -85,6 +85,8 @@ pub struct Activity {
     pub registered: i64,
     pub questions: String,
     pub status: String,
+    /// Opened by an admin to everyone; otherwise only people who passed 学籍认证 register.
+    pub open_to_all: bool,
 }
 
 /// What a list shows of an activity.

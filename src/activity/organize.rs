@@ -21,16 +21,20 @@ pub struct Manager {
 }
 
 impl Manager {
-    /// The signed-in user as a manager, when they may organize at all.
+    /// The signed-in user as a manager, when they may organize at all. Whether they manage as
+    /// an admin is [`CurrentUser::check`]'s to say (two-factor included); an organizer manages
+    /// their own activities either way.
     pub fn of(user: &CurrentUser) -> AppResult<Manager> {
-        if !user.is_organizer() {
-            return Err(AppError::Denied("只有活动组织者和管理员可以管理活动".into()));
+        use crate::web::Permission;
+        match user.check(Permission::Activities) {
+            Ok(()) => {
+                crate::db::acting::set(Permission::Activities.code());
+                Ok(Manager { id: user.id, admin: true })
+            }
+            Err(_) if user.has(crate::web::page::Role::Organizer) => Ok(Manager { id: user.id, admin: false }),
+            Err(AppError::TwoFactorSetup) => Err(AppError::TwoFactorSetup),
+            Err(_) => Err(AppError::Denied("只有活动组织者和管理员可以管理活动".into())),
         }
-        let admin = user.can(crate::web::Permission::Activities);
-        if admin {
-            crate::db::acting::set(crate::web::Permission::Activities.code());
-        }
-        Ok(Manager { id: user.id, admin })
     }
 
     pub fn manages(&self, a: &Activity) -> bool {

@@ -267,6 +267,10 @@ pub fn insert_activity(
         .get_result(c))
 }
 
+pub fn set_open_to_all(conn: &mut DbConn, id: i64, open: bool) -> QueryResult<usize> {
+    diesel::update(activities::table.find(id)).set(activities::open_to_all.eq(open)).execute(conn)
+}
+
 /// Saves an edit; the capacity only when it still holds everyone seated (0 rows otherwise).
 pub fn update_activity(
     conn: &mut DbConn,

@@ -61,6 +61,33 @@ pub struct SignupForm {
     pub answers: Vec<String>,
 }
 
+/// Registering is for people who passed 学籍认证, unless an admin opened the activity to everyone.
+pub fn ensure_may_register(conn: &mut DbConn, a: &Activity, user_id: i64) -> AppResult<()> {
+    if a.open_to_all {
+        return Ok(());
+    }
+    crate::auth::service::ensure_verified(conn, user_id, "报名校园活动")
+}
+
+/// An admin opens an activity to everyone (or closes it to verified people again); audit-logged.
+pub fn set_open_to_all(conn: &mut DbConn, admin: i64, id: i64, open: bool, ip: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        if queries::set_open_to_all(conn, id, open)? != 1 {
+            return Err(AppError::NotFound);
+        }
+        let detail = serde_json::json!({ "open_to_all": open }).to_string();
+        crate::audit::record(
+            conn,
+            Some(admin),
+            "activity.open_to_all",
+            "activity",
+            Some(&id.to_string()),
+            &detail,
+            Some(ip),
+        )
+    })
+}
+
 fn ensure_open(a: &Activity) -> AppResult<()> {
     if a.status != PUBLISHED {
         return Err(AppError::conflict("活动已取消，不能报名"));
@@ -81,6 +108,7 @@ pub fn register(
     form: &SignupForm,
 ) -> AppResult<Outcome> {
     let activity = queries::activity(conn, activity_id)?.ok_or(AppError::NotFound)?;
+    ensure_may_register(conn, &activity, user_id)?;
     ensure_open(&activity)?;
     let signup = Signup::parse(&form.name, &form.student_no, &form.phone, &form.answers, &activity.questions())
         .map_err(AppError::Invalid)?;

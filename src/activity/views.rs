@@ -74,6 +74,8 @@ pub struct DetailView {
     pub page: Page,
     pub d: Detail,
     pub can_manage: bool,
+    /// An admin who may open registration to everyone.
+    pub can_open: bool,
     pub signed_in: bool,
 }
 

@@ -13,10 +13,11 @@ use crate::web::{client_ip, render, see_other, session};
 
 pub async fn dashboard(
     state: web::Data<AppState>,
-    _a: RequirePerm<need::Dashboard>,
+    a: RequirePerm<need::Dashboard>,
     page: Page,
 ) -> AppResult<HttpResponse> {
-    let d = state.db.run(service::dashboard).await?;
+    let with_audit = a.0.can(crate::web::Permission::AuditLog);
+    let d = state.db.run(move |conn| service::dashboard(conn, with_audit)).await?;
     let chart =
         crate::merchant::service::bar_chart(&d.registrations, "近30天注册", crate::merchant::service::Unit::People);
     render(&DashboardView { page, d, chart })

@@ -66,11 +66,16 @@ fn apply(conn: &mut DbConn, flag: &Flag, decision: Decision, reason: &str, admin
             crate::market::service::dismiss_reports(conn, flag.target_id, admin, ip)
         }
         (moderation::KIND_SECOND_HAND, _) => crate::market::service::remove(conn, flag.target_id, admin, reason, ip),
+        // A seller's standing: kept as is, or every item of theirs on sale is taken down.
+        (moderation::KIND_SECOND_HAND_SELLER, Decision::Approve) => Ok(()),
+        (moderation::KIND_SECOND_HAND_SELLER, _) => {
+            crate::market::trade::withdraw_seller(conn, flag.target_id).map(drop)
+        }
         (moderation::KIND_FORUM_POST | moderation::KIND_FORUM_COMMENT, Decision::Approve) => {
-            crate::forum::service::approve_flagged(conn, &flag.kind, flag.target_id)
+            crate::forum::service::approve_flagged(conn, &flag.kind, flag.target_id, admin)
         }
         (moderation::KIND_FORUM_POST | moderation::KIND_FORUM_COMMENT, _) => {
-            crate::forum::service::hide_flagged(conn, &flag.kind, flag.target_id, reason)
+            crate::forum::service::hide_flagged(conn, &flag.kind, flag.target_id, reason, admin)
         }
         _ => Err(AppError::invalid("不认识的内容类型")),
     }

@@ -13,11 +13,14 @@ pub struct Dashboard {
     /// Open entries of the moderation queue.
     pub to_review: i64,
     pub registrations: Vec<(String, i64)>,
-    pub audit: Vec<AuditLine>,
+    /// The latest audit lines (with addresses), for an admin who may read the audit log; `None`
+    /// for the others.
+    pub audit: Option<Vec<AuditLine>>,
     pub forum: crate::forum::service::Stats,
 }
 
-pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
+/// The overview; `with_audit` when the admin may read the audit log.
+pub fn dashboard(conn: &mut DbConn, with_audit: bool) -> AppResult<Dashboard> {
     let now = db::now();
     let (pending, failed) = jobs::queue_depth(conn)?;
     let stats = queries::stats(conn, pending, failed, now - TimeDelta::days(7))?;
@@ -35,7 +38,7 @@ pub fn dashboard(conn: &mut DbConn) -> AppResult<Dashboard> {
         to_review: crate::moderation::open_count(conn)?,
         stats,
         registrations,
-        audit: audit::recent(conn, 20)?,
+        audit: if with_audit { Some(audit::recent(conn, 20)?) } else { None },
         forum: crate::forum::service::stats(conn)?,
     })
 }
@@ -104,6 +107,7 @@ pub fn delete_word(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppResul
     write_tx(conn, |conn| {
         let word = queries::word(conn, id)?.ok_or(AppError::NotFound)?;
         queries::delete_word(conn, id)?;
+        crate::db::refdata::changed(conn, crate::db::refdata::Kind::SensitiveWords)?;
         let detail = serde_json::json!({ "word": word }).to_string();
         audit::record(conn, Some(admin), "word.delete", "sensitive_word", Some(&id.to_string()), &detail, Some(ip))
     })

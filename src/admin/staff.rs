@@ -44,6 +44,8 @@ fn detail(conn: &mut DbConn, id: i64) -> AppResult<UserDetail> {
 pub struct UserView {
     pub page: Page,
     pub d: UserDetail,
+    /// The warnings board moderators gave the user: in front of the admin before a ban.
+    pub warnings: Vec<crate::forum::service::Warning>,
 }
 
 impl UserView {
@@ -60,8 +62,9 @@ pub async fn show_user(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let d = state.db.run(move |conn| detail(conn, id)).await?;
-    render(&UserView { page, d })
+    let (d, warnings) =
+        state.db.run(move |conn| Ok((detail(conn, id)?, crate::forum::service::warnings_of(conn, id)?))).await?;
+    render(&UserView { page, d, warnings })
 }
 
 /// `POST /admin/users/{id}/admin-roles` with repeated `admin_role` fields.

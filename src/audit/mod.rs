@@ -8,6 +8,7 @@
 //! never the raw codes.
 
 mod labels;
+pub mod privacy;
 
 use std::collections::HashMap;
 

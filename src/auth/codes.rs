@@ -125,6 +125,21 @@ pub fn redeem(conn: &mut DbConn, key: &[u8], purpose: &str, target: &str, code: 
     outcome.map_err(AppError::Invalid)
 }
 
+/// The limiter keys a guess at `target`'s secret (a student number's ID digits, a code sent to
+/// a phone or an address) counts under: the account guessing, the address it guesses from, and
+/// the target itself — so neither fresh accounts nor fresh addresses buy more guesses at one
+/// target. `target` is normalized the way the check reads it (trimmed, case folded).
+pub fn guess_keys(what: &str, user_id: i64, ip: &str, target: &str) -> [String; 3] {
+    let target: String = target.trim().chars().take(64).flat_map(char::to_lowercase).collect();
+    [format!("{what}:{user_id}"), format!("{what}:ip:{ip}"), format!("{what}:to:{target}")]
+}
+
+/// [`limit`] for the [`guess_keys`] of one guess.
+pub async fn limit_guess(limiter: &RateLimiter, keys: &[String; 3], what: &str) -> AppResult<()> {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    limit(limiter, &keys, what).await
+}
+
 /// Takes one attempt for each of `keys` from `limiter`, or refuses with 429 and how long to wait.
 /// The one place this module's code paths touch the limiter (it may turn asynchronous).
 pub async fn limit(limiter: &RateLimiter, keys: &[&str], what: &str) -> AppResult<()> {

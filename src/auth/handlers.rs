@@ -282,33 +282,75 @@ pub async fn redeem_ticket(
 #[derive(Deserialize)]
 pub struct WxLoginBody {
     code: Option<String>,
+    /// The authenticator's (or a recovery) code of an account with two-factor sign-in on.
+    two_factor_code: Option<String>,
 }
 
 #[derive(Serialize)]
 struct WxLoginReply {
     ticket: String,
-    token: String,
+    /// `None` for an account with two-factor sign-in that sent no (right) code: the shell's API
+    /// is then closed to it, and the web-view asks for the code when it redeems the ticket.
+    token: Option<String>,
     token_expires_in: u64,
     user_id: i64,
+    /// Whether the account signs in with a second factor (the token needs its code).
+    two_factor: bool,
 }
 
-/// `POST /api/v1/wx/login` with `{"code": "..."}` from `wx.login`.
-pub async fn wx_login(state: web::Data<AppState>, body: web::Json<WxLoginBody>) -> AppResult<HttpResponse> {
-    let code = body.into_inner().code.unwrap_or_default();
-    let code = code.trim().to_string();
+/// `POST /api/v1/wx/login` with `{"code": "..."}` from `wx.login`. The ticket is always given (its
+/// web-view sign-in asks for the second factor itself); the API token of an account with
+/// two-factor sign-in on only with `two_factor_code` right, limited like the code step of the
+/// web sign-in (per account and per address): a staff account's second factor holds on the
+/// API too.
+pub async fn wx_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<WxLoginBody>,
+) -> AppResult<HttpResponse> {
+    let WxLoginBody { code, two_factor_code } = body.into_inner();
+    let code = code.unwrap_or_default().trim().to_string();
     if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::invalid("缺少有效的登录凭证 code"));
     }
+    let second: String = two_factor_code.unwrap_or_default().trim().chars().take(64).collect();
     let wx = state.wx.clone();
     let wx_session = web::block(move || wx.code2session(&code)).await??;
-    let (ticket_ttl, api_ttl) = (state.config.ticket_ttl, state.config.api_token_ttl);
-    let (user_id, ticket, token) = state
+    let (user_id, two_factor) = state
         .db
         .run(move |conn| {
             let user_id = service::wechat_user(conn, &wx_session.openid, wx_session.unionid.as_deref())?;
-            let (ticket, token) = service::issue_wechat_tokens(conn, user_id, ticket_ttl, api_ttl)?;
-            Ok((user_id, ticket, token))
+            Ok((user_id, super::two_factor::is_on(conn, user_id)?))
         })
         .await?;
-    Ok(api::ok(WxLoginReply { ticket, token, token_expires_in: api_ttl.as_secs(), user_id }))
+    let api_allowed = !two_factor || second_factor_passes(&req, &state, user_id, second).await?;
+    let (ticket_ttl, api_ttl) = (state.config.ticket_ttl, state.config.api_token_ttl);
+    let (ticket, token) =
+        state.db.run(move |conn| service::issue_wechat_tokens(conn, user_id, ticket_ttl, api_ttl, api_allowed)).await?;
+    let token_expires_in = if token.is_some() { api_ttl.as_secs() } else { 0 };
+    let message = if token.is_some() {
+        "ok"
+    } else {
+        "该账号已开启两步验证：API 令牌需要验证码，网页登录时将要求输入验证码"
+    };
+    let reply = WxLoginReply { ticket, token, token_expires_in, user_id, two_factor };
+    Ok(api::ok_with(reply, message))
+}
+
+/// Whether the second factor sent to `wx_login` is right: none sent is no (nothing counted); a
+/// wrong one is a 422 with the reason, too many a 429.
+async fn second_factor_passes(req: &HttpRequest, state: &AppState, user_id: i64, code: String) -> AppResult<bool> {
+    if code.is_empty() {
+        return Ok(false);
+    }
+    let (account_key, ip) = (format!("2fa:{user_id}"), client_ip(req));
+    let ip_key = format!("2fa:ip:{ip}");
+    if let Err(wait) = state.login_limiter.try_take(&[&account_key, &ip_key]).await {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(AppError::RateLimited(format!("验证码错误次数过多，请 {minutes} 分钟后再试")));
+    }
+    state.db.run(move |conn| super::two_factor::verify_sign_in(conn, user_id, &code, &ip)).await?;
+    state.login_limiter.clear(&account_key);
+    state.login_limiter.give_back(&ip_key);
+    Ok(true)
 }

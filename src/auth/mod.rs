@@ -19,6 +19,7 @@ pub mod models;
 pub mod password;
 pub mod passwords;
 pub mod phone;
+pub mod privacy;
 pub mod queries;
 pub mod security;
 pub mod service;

@@ -29,6 +29,7 @@ pub fn session_user(conn: &mut DbConn, id: i64) -> AppResult<Option<CurrentUser>
         roles: queries::roles_of(conn, id)?,
         admin_roles: super::staff::admin_roles_of(conn, id)?,
         two_factor: super::two_factor::is_on(conn, id)?,
+        second_factor_due: false,
         unread_messages: notify::service::unread_count(conn, id)?,
     }))
 }
@@ -102,20 +103,27 @@ pub fn wechat_user(conn: &mut DbConn, openid: &str, unionid: Option<&str>) -> Ap
     })
 }
 
-/// Issues a one-time login ticket for the web-view and an API token for the shell.
+/// Issues a one-time login ticket for the web-view and, when `api`, an API token for the shell.
+/// (An account with two-factor sign-in gets the token only with its code: see `wx_login`.)
 pub fn issue_wechat_tokens(
     conn: &mut DbConn,
     user_id: i64,
     ticket_ttl: Duration,
     api_ttl: Duration,
-) -> AppResult<(String, String)> {
+    api: bool,
+) -> AppResult<(String, Option<String>)> {
     write_tx(conn, |conn| {
         let now = db::now();
         let ticket = random_token(32);
-        let token = random_token(32);
         let ttl = |d: Duration| chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::minutes(2));
         queries::insert_token(conn, &token_hash(&ticket), TICKET, user_id, now + ttl(ticket_ttl), now)?;
-        queries::insert_token(conn, &token_hash(&token), API, user_id, now + ttl(api_ttl), now)?;
+        let token = if api {
+            let token = random_token(32);
+            queries::insert_token(conn, &token_hash(&token), API, user_id, now + ttl(api_ttl), now)?;
+            Some(token)
+        } else {
+            None
+        };
         queries::delete_expired_tokens(conn, now - chrono::TimeDelta::days(1))?;
         Ok((ticket, token))
     })
@@ -211,6 +219,26 @@ pub fn is_verified_student(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
         return Ok(false);
     };
     Ok(user.verified && queries::roles_of(conn, user_id)?.contains(&Role::Student))
+}
+
+/// Whether a user passed 学籍认证 as a student or a teacher: the campus's own spaces (posting
+/// and commenting in the forum, activity registration, second-hand selling) are theirs.
+pub fn is_verified_member(conn: &mut DbConn, user_id: i64) -> AppResult<bool> {
+    let Some(user) = queries::user_by_id(conn, user_id)? else {
+        return Ok(false);
+    };
+    let roles = queries::roles_of(conn, user_id)?;
+    Ok(user.verified && (roles.contains(&Role::Student) || roles.contains(&Role::Teacher)))
+}
+
+/// Refuses, saying why and pointing at `/me/verify`, a user who has not passed 学籍认证 to
+/// `doing` something in a verified space.
+pub fn ensure_verified(conn: &mut DbConn, user_id: i64, doing: &str) -> AppResult<()> {
+    if is_verified_member(conn, user_id)? {
+        Ok(())
+    } else {
+        Err(AppError::Unverified(format!("{doing}需要先通过学籍认证（本校学生或教师）：这里是只属于本校师生的空间")))
+    }
 }
 
 /// The roles a user holds.

@@ -244,6 +244,7 @@ impl Accounts for Directory {
             roles: profile.roles.clone(),
             admin_roles: profile.admin_roles.clone(),
             two_factor: profile.two_factor,
+            second_factor_due: false,
             unread_messages: live.unread,
         }))
     }

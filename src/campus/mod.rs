@@ -11,6 +11,7 @@
 pub mod demo;
 pub mod map;
 pub mod news;
+pub mod privacy;
 
 use actix_web::web;
 

@@ -8,6 +8,8 @@
 
 pub mod acting;
 pub mod any_of;
+pub mod counting;
+pub mod refdata;
 pub mod reseal;
 pub mod schema;
 pub mod sealed;
@@ -68,6 +70,26 @@ pub fn parse_url(url: &str) -> anyhow::Result<(Backend, String)> {
 pub struct ConnManager {
     backend: Backend,
     target: String,
+    /// Moves on whenever a connection is found closed by the server: every other pooled
+    /// connection is then pinged once before its next use (see [`Db::checkout`]).
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The instance's reference data cache, carried by each of its connections.
+    refdata: Option<std::sync::Arc<refdata::RefData>>,
+}
+
+impl ConnManager {
+    fn new(backend: Backend, target: String) -> ConnManager {
+        ConnManager { backend, target, generation: Default::default(), refdata: None }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The connection's own record of its health, kept by its instrumentation.
+fn counter(conn: &mut DbConn) -> Option<&mut counting::Counter> {
+    conn.instrumentation().downcast_mut::<counting::Counter>()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +105,7 @@ impl ManageConnection for ConnManager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)
                     .map_err(|e| ConnError(format!("sqlite {}: {e}", self.target)))?;
+                conn.set_instrumentation(counting::Counter::new(self.generation(), self.refdata.clone()));
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
@@ -91,7 +114,10 @@ impl ManageConnection for ConnManager {
                 Ok(DbConn::Sqlite(conn))
             }
             Backend::Postgres => {
-                PgConnection::establish(&self.target).map(DbConn::Pg).map_err(|e| ConnError(format!("postgres: {e}")))
+                let mut conn =
+                    PgConnection::establish(&self.target).map_err(|e| ConnError(format!("postgres: {e}")))?;
+                conn.set_instrumentation(counting::Counter::new(self.generation(), self.refdata.clone()));
+                Ok(DbConn::Pg(conn))
             }
         }
     }
@@ -100,11 +126,25 @@ impl ManageConnection for ConnManager {
         conn.batch_execute("SELECT 1").map_err(|e| ConnError(e.to_string()))
     }
 
-    /// A connection whose transaction could not be closed is dropped, not handed out again.
-    /// (One the server closed, as in a PostgreSQL restart, fails `is_valid`, which the pool
-    /// runs on every check-out, and is replaced.)
+    /// A connection whose transaction could not be closed, or that a statement found closed by
+    /// the server (a restart, `pg_terminate_backend`), is dropped, not handed out again; the
+    /// pool opens a new one. A closed one also moves the generation on, so the others are
+    /// pinged before their next use: a restart closes them all at once.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
+        if let Some(c) = counter(conn)
+            && !c.changed.is_empty()
+        {
+            // Back in the pool, its transaction is over: forget the copies it made old.
+            let changed = std::mem::take(&mut c.changed);
+            if let Some(cache) = &self.refdata {
+                changed.into_iter().for_each(|k| cache.forget(k));
+            }
+        }
+        if counter(conn).is_some_and(|c| c.closed) {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return true;
+        }
         match conn {
             DbConn::Sqlite(c) => c.is_broken(),
             DbConn::Pg(c) => c.is_broken(),
@@ -124,10 +164,15 @@ pub struct Db {
     /// thread switches and a shorter tail under load).
     permits: std::sync::Arc<tokio::sync::Semaphore>,
     target: std::sync::Arc<str>,
+    /// The manager's [`ConnManager::generation`].
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    refdata: std::sync::Arc<refdata::RefData>,
+    url: std::sync::Arc<str>,
 }
 
 impl Db {
     pub fn connect(url: &str) -> anyhow::Result<Db> {
+        init_tls();
         let (backend, target) = parse_url(url)?;
         if backend == Backend::Sqlite
             && let Some(parent) = std::path::Path::new(&target).parent()
@@ -139,17 +184,27 @@ impl Db {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
+        let refdata = std::sync::Arc::new(refdata::RefData::default());
+        let manager = ConnManager { refdata: Some(refdata.clone()), ..ConnManager::new(backend, target.clone()) };
+        let generation = manager.generation.clone();
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
             // While the database is down (a PostgreSQL restart) a request waits this long for a
-            // connection, then gets the 503 page; connections are tested as they are checked
-            // out, so the ones the restart closed are replaced and the app recovers by itself.
+            // connection, then gets the 503 page. Connections are not pinged on every check-out
+            // (a round trip per request on PostgreSQL): `Db::checkout` pings only one that sat
+            // idle or that a closed sibling puts in doubt, and `has_broken` drops the closed ones.
             .connection_timeout(Duration::from_secs(3))
-            .test_on_check_out(true)
-            .build(ConnManager { backend, target: target.clone() })?;
+            .test_on_check_out(false)
+            .build(manager)?;
         let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize));
-        Ok(Db { pool, backend, permits, target: target.into() })
+        Ok(Db { pool, backend, permits, target: target.into(), generation, refdata, url: url.into() })
+    }
+
+    /// Starts keeping this instance's reference data cache in step with other instances
+    /// ([`refdata::watch`]); the server calls it once.
+    pub fn watch_refdata(&self) -> anyhow::Result<()> {
+        refdata::watch(&self.url, &self.refdata)
     }
 
     pub fn backend(&self) -> Backend {
@@ -166,7 +221,7 @@ impl Db {
 
     /// A pooled connection for synchronous callers (CLI commands, the job runner's blocking part).
     pub fn get(&self) -> AppResult<r2d2::PooledConnection<ConnManager>> {
-        Ok(self.pool.get()?)
+        self.checkout()
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -176,13 +231,43 @@ impl Db {
         T: Send + 'static,
     {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        let pool = self.pool.clone();
+        let db = self.clone();
         let acting = acting::current();
+        let tally = counting::current();
         actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            acting::run_as(acting, || f(&mut conn))
+            counting::run_as(tally, || {
+                let mut conn = db.checkout()?;
+                acting::run_as(acting, || f(&mut conn))
+            })
         })
         .await?
+    }
+
+    /// How long a connection may sit unused before it is pinged at check-out: a firewall or the
+    /// server may have dropped it meanwhile. Under load connections are reused within
+    /// milliseconds and never pinged.
+    const IDLE_CHECK: Duration = Duration::from_secs(30);
+
+    /// A pooled connection believed alive without asking the server, except for one idle longer
+    /// than [`Self::IDLE_CHECK`] or older than the last closed connection the pool saw: that one
+    /// is pinged first, and replaced when the ping fails.
+    pub fn checkout(&self) -> AppResult<r2d2::PooledConnection<ConnManager>> {
+        for _ in 0..=self.pool.max_size() {
+            let mut conn = self.pool.get()?;
+            let generation = self.generation.load(std::sync::atomic::Ordering::Relaxed);
+            let Some(c) = counter(&mut conn) else { return Ok(conn) };
+            if c.checked_in == generation && c.last_used.elapsed() < Self::IDLE_CHECK {
+                return Ok(conn);
+            }
+            if conn.batch_execute("SELECT 1").is_ok() {
+                if let Some(c) = counter(&mut conn) {
+                    c.checked_in = generation;
+                }
+                return Ok(conn);
+            }
+            // The failed ping marked it closed: returning it drops it, and the loop asks again.
+        }
+        Err(AppError::Unavailable("数据库暂时不可用，请稍后再试".into()))
     }
 
     /// Runs a short read-only `f` on the calling thread, without the hop to the blocking pool,
@@ -208,7 +293,10 @@ impl Db {
             let conn = match &mut *slot {
                 Some((target, conn)) if *target == self.target => conn,
                 other => {
-                    let manager = ConnManager { backend: Backend::Sqlite, target: self.target.to_string() };
+                    let manager = ConnManager {
+                        refdata: Some(self.refdata.clone()),
+                        ..ConnManager::new(Backend::Sqlite, self.target.to_string())
+                    };
                     let mut conn = manager.connect().map_err(AppError::internal)?;
                     conn.batch_execute("PRAGMA query_only = ON;")?;
                     &mut other.insert((self.target.clone(), conn)).1
@@ -233,7 +321,16 @@ impl Db {
 
 /// One connection without a pool, for command-line tools: a pool keeps background threads
 /// that may still be inside libpq while a short-lived process exits.
+/// OpenSSL set up by us before libpq first uses it, without its exit-time clean-up: libpq's own
+/// set-up registers that clean-up, which then frees OpenSSL's state while the reference data
+/// watcher (`refdata::watch`) may still be reading its TLS connection on another thread, and
+/// the process dies with SIGSEGV on its way out.
+fn init_tls() {
+    openssl::init();
+}
+
 pub fn connect_one(url: &str) -> anyhow::Result<DbConn> {
+    init_tls();
     let (backend, target) = parse_url(url)?;
     if backend == Backend::Sqlite
         && let Some(parent) = std::path::Path::new(&target).parent()
@@ -241,7 +338,7 @@ pub fn connect_one(url: &str) -> anyhow::Result<DbConn> {
     {
         std::fs::create_dir_all(parent)?;
     }
-    Ok(ConnManager { backend, target }.connect()?)
+    Ok(ConnManager::new(backend, target).connect()?)
 }
 
 /// Applies every pending migration on `conn`'s backend.

@@ -301,6 +301,16 @@ diesel::table! {
         report_count -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        category -> Text,
+        reserve_hours -> Integer,
+        reserved_by -> Nullable<BigInt>,
+        reserved_until -> Nullable<Timestamp>,
+        handover_code -> Nullable<Text>,
+        code_failures -> Integer,
+        buyer_id -> Nullable<BigInt>,
+        sold_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        expiry_reminded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -322,6 +332,16 @@ diesel::table! {
         seller_id -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        meetup_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    media_removed (path) {
+        path -> Text,
+        removed_at -> Timestamp,
+        purge_after -> Timestamp,
     }
 }
 
@@ -432,6 +452,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    ref_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     user_sessions (id) {
         id -> Text,
         user_id -> BigInt,
@@ -527,6 +554,8 @@ diesel::table! {
         created_at -> Timestamp,
         resolved_by -> Nullable<BigInt>,
         resolved_at -> Nullable<Timestamp>,
+        excerpt -> Text,
+        times -> BigInt,
     }
 }
 
@@ -540,6 +569,8 @@ diesel::table! {
         admin_only -> Bool,
         active -> Bool,
         created_at -> Timestamp,
+        open_to_all -> Bool,
+        review_all -> Bool,
     }
 }
 
@@ -625,7 +656,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    forum_saves (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        post_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_comment_reports (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_moderators (board_id, user_id) {
+        board_id -> BigInt,
+        user_id -> BigInt,
+        appointed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_mod_log (id) {
+        id -> BigInt,
+        board_id -> BigInt,
+        actor_id -> BigInt,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> BigInt,
+        title -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_warnings (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        board_id -> BigInt,
+        issued_by -> BigInt,
+        post_id -> Nullable<BigInt>,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(forum_posts -> forum_boards (board_id));
+diesel::joinable!(forum_saves -> forum_posts (post_id));
+diesel::joinable!(forum_moderators -> users (user_id));
+diesel::joinable!(forum_mod_log -> users (actor_id));
+diesel::joinable!(forum_warnings -> forum_boards (board_id));
 diesel::joinable!(forum_posts -> users (author_id));
 diesel::joinable!(forum_comments -> forum_posts (post_id));
 diesel::joinable!(forum_comments -> users (author_id));
@@ -692,6 +781,7 @@ diesel::table! {
         reminded_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        open_to_all -> Bool,
     }
 }
 
@@ -803,6 +893,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_reports,
     forum_mutes,
     forum_bans,
+    forum_saves,
+    forum_comment_reports,
+    forum_moderators,
+    forum_mod_log,
+    forum_warnings,
 );
 
 // Academic records (migration `2026-12-02-020000_academic`).
@@ -828,6 +923,7 @@ diesel::table! {
         starts_on -> Date,
         ends_on -> Date,
         created_at -> Timestamp,
+        follows_on -> Nullable<Date>,
     }
 }
 
@@ -958,6 +1054,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    schedule_entries (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        semester_id -> BigInt,
+        title -> Text,
+        place -> Text,
+        day_of_week -> Integer,
+        period_start -> Nullable<Integer>,
+        period_end -> Nullable<Integer>,
+        starts_at -> Nullable<Time>,
+        ends_at -> Nullable<Time>,
+        weeks -> Text,
+        week_mask -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grades_seen (user_id) {
+        user_id -> BigInt,
+        seen -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(schedule_entries -> semesters (semester_id));
 diesel::joinable!(calendar_events -> semesters (semester_id));
 diesel::joinable!(course_schedules -> semesters (semester_id));
 diesel::joinable!(course_schedules -> courses (course_id));
@@ -982,6 +1106,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     exams,
     academic_imports,
     users,
+    schedule_entries,
+    grades_seen,
 );
 
 diesel::table! {
@@ -1098,3 +1224,141 @@ diesel::table! {
 diesel::joinable!(one_time_codes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(one_time_codes, users);
 diesel::allow_tables_to_appear_in_same_query!(identity_reviews, users);
+
+diesel::table! {
+    reminder_prefs (user_id, purpose) {
+        user_id -> BigInt,
+        purpose -> Text,
+        lead_minutes -> Nullable<Integer>,
+        evening_before -> Bool,
+        in_app -> Bool,
+        email -> Bool,
+        wechat -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quiet_hours (user_id) {
+        user_id -> BigInt,
+        starts_min -> Integer,
+        ends_min -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_log (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        occurrence -> Text,
+        title -> Text,
+        starts_at -> Timestamp,
+        outcome -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reminder_prefs -> users (user_id));
+diesel::joinable!(quiet_hours -> users (user_id));
+diesel::joinable!(reminder_log -> users (user_id));
+
+// The second-hand market's safety: meetup points, ratings, wanted posts, favourites.
+
+diesel::table! {
+    second_hand_meetup_points (id) {
+        id -> BigInt,
+        name -> Text,
+        poi_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_meetups (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        point_id -> BigInt,
+        meet_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_ratings (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        rater_id -> BigInt,
+        ratee_id -> BigInt,
+        score -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_wanted (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        keywords -> Text,
+        category -> Text,
+        max_price_cents -> BigInt,
+        note -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_wanted_hits (id) {
+        id -> BigInt,
+        wanted_id -> BigInt,
+        item_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    second_hand_favourites (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        user_id -> BigInt,
+        seen_price_cents -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(second_hand_meetups -> second_hand_meetup_points (point_id));
+diesel::joinable!(second_hand_meetups -> second_hand_items (item_id));
+diesel::joinable!(second_hand_meetup_points -> campus_pois (poi_id));
+diesel::joinable!(second_hand_ratings -> second_hand_items (item_id));
+diesel::joinable!(second_hand_wanted -> users (user_id));
+diesel::joinable!(second_hand_wanted_hits -> second_hand_wanted (wanted_id));
+diesel::joinable!(second_hand_favourites -> second_hand_items (item_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    second_hand_meetup_points,
+    second_hand_meetups,
+    second_hand_ratings,
+    second_hand_wanted,
+    second_hand_wanted_hits,
+    second_hand_favourites,
+);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetup_points, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetup_points, chat_threads);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetup_points, campus_pois);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetup_points, users);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetups, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetups, chat_threads);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetups, campus_pois);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_meetups, users);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_ratings, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_ratings, users);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_wanted, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_wanted, users);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_wanted_hits, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_wanted_hits, users);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_favourites, second_hand_items);
+diesel::allow_tables_to_appear_in_same_query!(second_hand_favourites, users);

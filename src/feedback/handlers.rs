@@ -61,7 +61,7 @@ pub async fn send_feedback(
     let stored = web::block(move || {
         files
             .iter()
-            .map(|data| media::store_image(&dir, "feedback", &stem, data, Fit::Within(1600)))
+            .map(|data| media::store_image(&dir, super::FOLDER, &stem, data, Fit::Within(1600)))
             .collect::<Result<Vec<_>, _>>()
     })
     .await?;
@@ -143,4 +143,38 @@ pub async fn admin_reply(
     state.db.run(move |conn| service::answer(conn, id, aid, &body, &ip)).await?;
     session::flash(&session, "success", "回复已发送，用户会在消息中心看到");
     Ok(see_other(&req, &format!("/admin/feedback/{id}")))
+}
+
+/// `GET /media/feedback/{name}`: a screenshot is personal data, kept in the private area and
+/// shown only to its sender and to admins who handle feedback, never cached by shared caches.
+pub async fn serve_screenshot(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    name: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let name = name.into_inner();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        return Err(AppError::NotFound);
+    }
+    let url_path = format!("/media/{}/{name}", super::FOLDER);
+    let sender = state.db.run(move |conn| service::screenshot_sender(conn, &url_path)).await?;
+    match sender {
+        Some(s) if s == user.id || user.can(crate::web::Permission::Feedback) => {}
+        _ => return Err(AppError::NotFound),
+    }
+    let area = media::area_of(super::FOLDER);
+    let data = state.media.get(area, &format!("{}/{name}", super::FOLDER)).await?;
+    // Screenshots sent before they moved to the private area.
+    let data = match data {
+        Some(d) => d,
+        None => state
+            .media
+            .get(crate::web::storage::Area::Public, &format!("{}/{name}", super::FOLDER))
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(data))
 }

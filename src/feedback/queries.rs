@@ -88,3 +88,12 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: &str, now: NaiveDateTime) 
 pub fn count_open(conn: &mut DbConn) -> QueryResult<i64> {
     feedback::table.filter(feedback::status.eq(super::models::OPEN)).count().get_result(conn)
 }
+
+/// The sender of the feedback that holds screenshot `url_path`, if any.
+pub fn sender_of_image(conn: &mut DbConn, url_path: &str) -> QueryResult<Option<i64>> {
+    feedback::table
+        .filter(feedback::images.like(format!("%\"{url_path}\"%")))
+        .select(feedback::user_id)
+        .first(conn)
+        .optional()
+}

@@ -115,3 +115,9 @@ pub fn seed_demo(conn: &mut DbConn, student: i64, admin: i64) -> AppResult<()> {
     queries::set_status(conn, id, REPLIED, db::now())?;
     Ok(())
 }
+
+/// Who may see a screenshot: its sender, or an admin who handles feedback. `None` when no
+/// feedback holds it (never uploaded, or its sender's account closed).
+pub fn screenshot_sender(conn: &mut DbConn, url_path: &str) -> AppResult<Option<i64>> {
+    Ok(queries::sender_of_image(conn, url_path)?)
+}

@@ -12,8 +12,14 @@
 //! in HTML, JSON, links, avatars or notices, only admins can look (audit-logged); a like count
 //! equals its like rows under any concurrency; views are counted in memory and written in
 //! batches; every hot list is a keyset query on a named index.
+//! The forum is a verified space: posting and commenting need 学籍认证 unless an admin opened
+//! the board to everyone. Board moderators (版主, `stewards/`) act in their board only; every
+//! action is in the board's mod log. A new account's first posts (the admin's setting) and every
+//! post of a board that reviews them wait in the moderation queue ("审核中"); `saves` keeps
+//! saved posts.
 //! Tables: forum_boards, forum_posts, forum_comments, forum_likes, forum_reports, forum_mutes,
-//! forum_bans.
+//! forum_bans, forum_saves, forum_comment_reports, forum_moderators, forum_mod_log,
+//! forum_warnings.
 
 mod api;
 mod boards;
@@ -25,9 +31,12 @@ pub mod models;
 mod moderate;
 mod notices;
 mod posts;
+pub mod privacy;
 pub mod ranking;
+pub mod saves;
 pub mod search;
 pub mod service;
+pub mod stewards;
 pub mod text;
 mod views;
 
@@ -170,9 +179,13 @@ pub fn register_jobs(jobs: &mut crate::jobs::Registry, state: Arc<State>, index:
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::posts::handlers as p;
+    use self::stewards::handlers as s;
     use self::{boards::handlers as b, comments::handlers as c, feed::handlers as f, moderate::handlers as m};
     cfg.route("/forum", web::get().to(f::show_forum))
         .route("/forum/boards/{id}", web::get().to(f::show_board))
+        .route("/forum/boards/{id}/log", web::get().to(s::show_log))
+        .route("/forum/boards/{id}/queue", web::get().to(s::show_queue))
+        .route("/forum/boards/{id}/queue/{flag}", web::post().to(m::decide_flag))
         .route("/forum/ranking", web::get().to(f::show_ranking))
         .route("/forum/search", web::get().to(f::search_posts))
         .route("/forum/new", web::get().to(p::show_new_post))
@@ -184,6 +197,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forum/posts/{id}/like", web::post().to(p::like_post))
         .route("/forum/posts/{id}/report", web::post().to(p::report_post))
         .route("/forum/posts/{id}/mute", web::post().to(p::mute_post))
+        .route("/forum/posts/{id}/save", web::post().to(p::save_for_later))
         .route("/forum/posts/{id}/comments", web::get().to(c::more_comments))
         .route("/forum/posts/{id}/comments", web::post().to(c::submit_comment))
         .route("/forum/posts/{id}/manage", web::post().to(m::manage_post))
@@ -191,14 +205,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forum/comments/{id}", web::get().to(c::show_discussion))
         .route("/forum/comments/{id}/like", web::post().to(c::like_comment))
         .route("/forum/comments/{id}/delete", web::post().to(c::delete_comment))
+        .route("/forum/comments/{id}/report", web::post().to(c::report_comment))
         .route("/forum/comments/{id}/manage", web::post().to(m::manage_comment))
         .route("/me/posts", web::get().to(f::my_posts))
         .route("/me/comments", web::get().to(c::my_comments))
         .route("/me/likes", web::get().to(f::my_likes))
+        .route("/me/saved", web::get().to(f::my_saved))
         .route("/admin/forum", web::get().to(b::list_boards))
         .route("/admin/forum/rules", web::post().to(b::save_rules))
         .route("/admin/forum/boards", web::post().to(b::create_board))
         .route("/admin/forum/boards/{id}", web::post().to(b::update_board))
+        .route("/admin/forum/boards/{id}/moderators", web::post().to(s::appoint))
+        .route("/admin/forum/boards/{id}/moderators/{user}/remove", web::post().to(s::dismiss))
         .route("/api/v1/forum/posts", web::get().to(api::list_posts))
         .route("/api/v1/forum/posts/{id}", web::get().to(api::show_post));
 }

@@ -12,6 +12,9 @@ pub const VISIBLE: &str = "visible";
 pub const HIDDEN: &str = "hidden";
 /// Soft-deleted: the page says so, its comments stay readable.
 pub const DELETED: &str = "deleted";
+/// Held for approval (a new account's first posts, or a board that reviews every post): only
+/// its author (who sees "审核中"), the board's moderators and admins see it.
+pub const PENDING: &str = "pending";
 
 /// How long the author may still edit a post.
 pub const EDIT_WINDOW_MINUTES: i64 = 15;
@@ -28,6 +31,10 @@ pub struct Board {
     pub sort_order: i32,
     pub admin_only: bool,
     pub active: bool,
+    /// Opened by an admin to everyone; otherwise only people who passed 学籍认证 write here.
+    pub open_to_all: bool,
+    /// Every new post waits in the moderation queue until approved.
+    pub review_all: bool,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -150,6 +157,8 @@ pub struct CommentView {
     pub reply_to: Option<String>,
     pub body_html: String,
     pub deleted: bool,
+    /// Hidden by a moderator or admin (they may restore it).
+    pub hidden: bool,
     pub like_count: i64,
     pub reply_count: i64,
     pub liked: bool,

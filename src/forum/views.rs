@@ -7,6 +7,7 @@ use super::comments::service::{Discussion, MyComment};
 use super::models::{Board, CommentView, PostCard, Sort};
 use super::posts::service::PostView;
 use super::search::Hit;
+use super::stewards::service::{LogLine, Warning};
 use crate::web::filters;
 use crate::web::page::Page;
 
@@ -147,6 +148,8 @@ pub struct PostPage {
     pub draft: CommentDraft,
     pub admin: bool,
     pub boards: Vec<Board>,
+    /// The author's warnings (admins only, before they ban).
+    pub warnings: Vec<Warning>,
 }
 
 /// More top-level comments of a post (htmx infinite scroll).
@@ -157,7 +160,8 @@ pub struct CommentsFragment {
     pub post_id: i64,
     pub comments: Vec<CommentView>,
     pub more_url: Option<String>,
-    pub admin: bool,
+    /// The viewer may moderate these comments (admin, or the board's moderator).
+    pub moderates: bool,
 }
 
 /// A like button after a press.
@@ -195,4 +199,37 @@ pub struct AdminBoardsPage {
     pub page: Page,
     pub boards: Vec<Board>,
     pub hide_at: i64,
+    /// A new account's first posts that wait for approval.
+    pub first_posts: i64,
+    pub moderators: Vec<super::stewards::service::Appointment>,
+}
+
+/// The save button (its own fragment: htmx swaps it).
+#[derive(Template)]
+#[template(path = "forum/_save.html")]
+pub struct SaveButton {
+    pub csrf: String,
+    pub post_id: i64,
+    pub saved: bool,
+}
+
+/// `/forum/boards/{id}/log`: what the board's moderators and admins did.
+#[derive(Template)]
+#[template(path = "forum/mod_log.html")]
+pub struct ModLogPage {
+    pub page: Page,
+    pub board: Board,
+    pub moderators: Vec<String>,
+    pub lines: Vec<LogLine>,
+    /// The viewer may moderate this board (sees the way to its queue).
+    pub moderator: bool,
+}
+
+/// `/forum/boards/{id}/queue`: the board's open reports and held posts, for its moderators.
+#[derive(Template)]
+#[template(path = "forum/board_queue.html")]
+pub struct BoardQueuePage {
+    pub page: Page,
+    pub board: Board,
+    pub flags: Vec<crate::moderation::Flag>,
 }

@@ -1,7 +1,12 @@
 //! The home page (`/`): for a signed-in student the day's dashboard (unread messages by kind,
 //! the activities they signed up for), for everyone the public blocks: the forum's hot posts,
-//! upcoming activities, latest news, mall picks. The public part is the same for every visitor and is shared for a
-//! couple of seconds ([`State`]); the personal part is two indexed queries.
+//! upcoming activities, latest news, mall picks. A linked student or teacher gets the today
+//! card first ([`today`]). The public part is the same for every visitor and is shared for a
+//! couple of seconds ([`State`]); the personal part is her sign-ups and one statement for the
+//! rest (`personal`): with the session, three statements.
+
+mod personal;
+pub mod today;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -66,6 +71,8 @@ fn load_public(conn: &mut crate::db::DbConn, forum: &crate::forum::State) -> App
 pub struct Mine {
     pub tabs: Vec<Tab>,
     pub registrations: Vec<(Registration, Card)>,
+    /// The today card, for a linked student or teacher.
+    pub today: Option<today::TodayCard>,
 }
 
 #[derive(Template)]
@@ -96,9 +103,15 @@ async fn show_home(
             state
                 .db
                 .read_here(move |conn| {
+                    let now = crate::db::now();
+                    let cal = crate::academic::service::school_days(conn, crate::academic::service::today(now))?;
+                    let semester = cal.as_ref().map(|c| c.semester.id);
+                    let mut personal = personal::load(conn, id, semester, now)?;
                     let mut registrations = crate::activity::service::mine(conn, id, true)?;
+                    let today = today::today_card(conn, id, cal, &mut personal, &registrations, now)?;
                     registrations.truncate(3);
-                    Ok(Mine { tabs: crate::notify::service::tabs(conn, id)?, registrations })
+                    let tabs = crate::notify::service::tabs_from(std::mem::take(&mut personal.kinds));
+                    Ok(Mine { tabs, registrations, today })
                 })
                 .await?,
         ),

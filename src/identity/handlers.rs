@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::models::SchoolNo;
 use super::service;
 use super::views::VerifyPage;
-use crate::auth::codes::limit;
+use crate::auth::codes::{guess_keys, limit, limit_guess};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CurrentUser, Page};
@@ -150,7 +150,8 @@ pub async fn confirm_code(
         Ok(n) => n,
         Err(m) => return reply.refuse(page, m).await,
     };
-    limit(&state.code_limiter, &[&format!("verify-check:{uid}")], "验证码尝试").await?;
+    let keys = guess_keys("verify-check", uid, &client_ip(&req), no.as_str());
+    limit_guess(&state.code_limiter, &keys, "验证码尝试").await?;
     let (key, ip, number) = (secret(&state), client_ip(&req), no.clone());
     let outcome = state.db.run(move |conn| service::confirm_school_code(conn, &key, uid, &number, &code, &ip)).await;
     let retry = outcome.is_err().then(|| no.as_str().to_string());
@@ -183,7 +184,9 @@ pub async fn roster_match(
         Ok(n) => n,
         Err(m) => return reply.refuse(page, m).await,
     };
-    limit(&state.code_limiter, &[&format!("verify-roster:{uid}")], "核对").await?;
+    // Per student number too: fresh accounts from fresh addresses share one student's guesses.
+    let keys = guess_keys("verify-roster", uid, &client_ip(&req), no.as_str());
+    limit_guess(&state.code_limiter, &keys, "核对").await?;
     let (key, ip) = (secret(&state), client_ip(&req));
     let outcome = state.db.run(move |conn| service::roster_match(conn, &key, uid, &no, &name, &id_last6, &ip)).await;
     reply.send(page, outcome, "认证成功，账号已关联学号", None).await

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod demo;
 pub mod handlers;
 pub mod models;
+pub mod privacy;
 pub mod queries;
 pub mod service;
 pub mod views;

@@ -17,6 +17,7 @@ mod handlers;
 mod manage;
 pub mod models;
 mod orders;
+pub mod privacy;
 mod refunds;
 mod search;
 pub mod service;

@@ -5,9 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::models::{Condition, NewItem};
+use super::models::{Condition, NewItem, ON};
 use super::service;
 use super::views::{AdminView, ItemValues, ItemView, ListView, NewItemView, ThreadView};
+use super::{favourites, meetups, trade};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
@@ -48,10 +49,22 @@ pub async fn list_items(
     render(&ListView { page, q: text, condition, items, mine, page_no, has_more })
 }
 
-pub async fn show_new_item(state: web::Data<AppState>, user: CurrentUser, page: Page) -> AppResult<HttpResponse> {
+#[derive(Deserialize)]
+pub struct NewQuery {
+    /// Prefilled from a wanted post the seller answers.
+    title: Option<String>,
+}
+
+pub async fn show_new_item(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    page: Page,
+    q: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
     let id = user.id;
     state.db.run(move |conn| service::ensure_can_sell(conn, id)).await?;
-    render(&NewItemView { page, values: ItemValues::default(), error: None })
+    let title = q.title.as_deref().unwrap_or("").chars().take(40).collect();
+    render(&NewItemView { page, values: ItemValues { title, ..ItemValues::default() }, error: None })
 }
 
 /// `POST /mall/second-hand/new` (multipart, the CSRF token in the query string).
@@ -73,6 +86,8 @@ pub async fn post_item(
         price: clip(form.text("price"), 20),
         condition: clip(form.text("condition"), 20),
         pickup_place: clip(form.text("pickup_place"), 60),
+        category: clip(form.text("category"), 20),
+        reserve_hours: clip(form.text("reserve_hours"), 4),
     };
     let parsed = NewItem::parse(
         form.text("title"),
@@ -80,7 +95,8 @@ pub async fn post_item(
         form.text("price"),
         form.text("condition"),
         form.text("pickup_place"),
-    );
+    )
+    .and_then(|item| item.with_options(form.text("category"), form.text("reserve_hours")));
     let mut item = match parsed {
         Ok(item) => item,
         Err(message) => {
@@ -125,18 +141,44 @@ pub async fn show_item(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, viewer) = (path.into_inner(), user.0.as_ref().map(|u| u.id));
-    let (listed, removed_reason) = state
+    let view = state
         .db
         .run(move |conn| {
             let listed = service::item(conn, id, viewer)?;
+            let is_seller = viewer == Some(listed.item.seller_id);
             // Only the seller learns why the platform took the item down.
-            let reason =
-                if viewer == Some(listed.item.seller_id) { service::removal_reason(conn, &listed.item)? } else { None };
-            Ok((listed, reason))
+            let removed_reason = if is_seller { service::removal_reason(conn, &listed.item)? } else { None };
+            let offers = meetups::offers(conn, id)?;
+            let picked = match viewer {
+                Some(me) if !offers.is_empty() => meetups::picked(conn, id, me)?,
+                _ => Vec::new(),
+            };
+            let points = if is_seller && listed.item.status == ON { meetups::points(conn, true)? } else { Vec::new() };
+            let party = viewer.is_some() && (is_seller || listed.item.buyer_id == viewer);
+            let may_rate = match viewer {
+                Some(me) if party && listed.item.buyer_id.is_some() => !trade::has_rated(conn, id, me)?,
+                _ => false,
+            };
+            let favoured = match viewer {
+                Some(me) if !is_seller => favourites::is_favoured(conn, id, me)?,
+                _ => false,
+            };
+            Ok((listed, is_seller, removed_reason, offers, picked, points, may_rate, favoured))
         })
         .await?;
-    let is_seller = viewer == Some(listed.item.seller_id);
-    render(&ItemView { page, listed, is_seller, removed_reason })
+    let (listed, is_seller, removed_reason, offers, picked, points, may_rate, favoured) = view;
+    render(&ItemView {
+        page,
+        listed,
+        is_seller,
+        removed_reason,
+        me: viewer,
+        offers,
+        picked,
+        points,
+        may_rate,
+        favoured,
+    })
 }
 
 pub async fn mark_sold(
@@ -198,8 +240,15 @@ pub async fn show_thread(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (id, uid) = (path.into_inner(), user.id);
-    let conversation = state.db.run(move |conn| service::conversation(conn, id, uid)).await?;
-    render(&ThreadView { page, conversation, me: uid })
+    let (conversation, offers) = state
+        .db
+        .run(move |conn| {
+            let c = service::conversation(conn, id, uid)?;
+            let offers = meetups::offers(conn, c.thread.item_id)?;
+            Ok((c, offers))
+        })
+        .await?;
+    render(&ThreadView { page, conversation, me: uid, offers })
 }
 
 #[derive(Deserialize)]

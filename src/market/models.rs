@@ -22,6 +22,16 @@ pub struct Item {
     pub status: String,
     pub report_count: i32,
     pub created_at: NaiveDateTime,
+    pub category: String,
+    /// How long a reservation holds the item, as its seller set it.
+    pub reserve_hours: i32,
+    pub reserved_by: Option<i64>,
+    pub reserved_until: Option<NaiveDateTime>,
+    /// The code the buyer shows at the handover (only ever shown to the reserving buyer).
+    pub handover_code: Option<String>,
+    pub buyer_id: Option<i64>,
+    pub sold_at: Option<NaiveDateTime>,
+    pub expires_at: NaiveDateTime,
 }
 
 impl Item {
@@ -37,8 +47,29 @@ impl Item {
         Condition::parse(&self.condition).map_or("未知", Condition::label)
     }
 
+    pub fn category_label(&self) -> &'static str {
+        Category::parse(&self.category).map_or("其他", Category::label)
+    }
+
+    /// Reserved by someone, and the reservation still holds.
+    pub fn is_reserved(&self) -> bool {
+        self.status == ON && self.reserved_by.is_some() && self.reserved_until.is_some_and(|t| t > crate::db::now())
+    }
+
+    /// Past its 30 days without a renewal: out of the list and the search at once.
+    pub fn is_expired(&self) -> bool {
+        self.status == ON && self.expires_at <= crate::db::now()
+    }
+
+    /// On sale, not expired, not held by a reservation: a buyer may reserve it.
+    pub fn is_open(&self) -> bool {
+        self.status == ON && !self.is_expired() && !self.is_reserved()
+    }
+
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {
+            ON if self.is_expired() => "已过期",
+            ON if self.is_reserved() => "已预订",
             ON => "在售",
             SOLD => "已售出",
             DOWN => "已下架",
@@ -88,6 +119,48 @@ impl Condition {
     }
 }
 
+/// What kind of thing an item is (wanted posts match on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Books,
+    Electronics,
+    Daily,
+    Sports,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::Books, Category::Electronics, Category::Daily, Category::Sports, Category::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Books => "books",
+            Category::Electronics => "electronics",
+            Category::Daily => "daily",
+            Category::Sports => "sports",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Books => "教材书籍",
+            Category::Electronics => "电子产品",
+            Category::Daily => "生活用品",
+            Category::Sports => "运动户外",
+            Category::Other => "其他",
+        }
+    }
+}
+
+/// The longest a seller lets a reservation hold an item.
+pub const MAX_RESERVE_HOURS: i32 = 72;
+
 /// A new item, every field already checked.
 pub struct NewItem {
     pub title: String,
@@ -96,6 +169,8 @@ pub struct NewItem {
     pub condition: Condition,
     pub pickup_place: String,
     pub images: Vec<String>,
+    pub category: Category,
+    pub reserve_hours: i32,
 }
 
 impl NewItem {
@@ -131,7 +206,26 @@ impl NewItem {
             condition,
             pickup_place: pickup.into(),
             images: Vec::new(),
+            category: Category::Other,
+            reserve_hours: 24,
         })
+    }
+
+    /// The optional fields: a category (其他 when left out) and how many hours a reservation
+    /// holds the item (24 when left out, 1–72).
+    pub fn with_options(mut self, category: &str, reserve_hours: &str) -> Result<NewItem, String> {
+        if !category.trim().is_empty() {
+            self.category = Category::parse(category.trim()).ok_or("请选择分类")?;
+        }
+        if !reserve_hours.trim().is_empty() {
+            self.reserve_hours = reserve_hours
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|h| (1..=MAX_RESERVE_HOURS).contains(h))
+                .ok_or("预订保留时长需为 1–72 小时")?;
+        }
+        Ok(self)
     }
 }
 
@@ -142,6 +236,10 @@ pub struct Thread {
     pub item_id: i64,
     pub buyer_id: i64,
     pub seller_id: i64,
+    /// Set when one side closed their account: readable, no more messages.
+    pub closed_at: Option<NaiveDateTime>,
+    /// The seller's offer of a place and time the buyer picked.
+    pub meetup_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

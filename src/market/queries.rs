@@ -16,6 +16,7 @@ pub fn list(
     let mut query = second_hand_items::table
         .inner_join(users::table)
         .filter(second_hand_items::status.eq(ON))
+        .filter(second_hand_items::expires_at.gt(crate::db::now()))
         .order((second_hand_items::created_at.desc(), second_hand_items::id.desc()))
         .limit(limit)
         .offset(offset)
@@ -64,6 +65,9 @@ pub fn insert(conn: &mut DbConn, seller_id: i64, item: &NewItem, images: &str, n
             second_hand_items::images.eq(images),
             second_hand_items::pickup_place.eq(&item.pickup_place),
             second_hand_items::status.eq(ON),
+            second_hand_items::category.eq(item.category.as_str()),
+            second_hand_items::reserve_hours.eq(item.reserve_hours),
+            second_hand_items::expires_at.eq(now + chrono::TimeDelta::days(super::expiry::LIFETIME_DAYS)),
             second_hand_items::created_at.eq(now),
             second_hand_items::updated_at.eq(now),
         ))

@@ -19,13 +19,10 @@ pub fn mine(conn: &mut DbConn, seller_id: i64) -> AppResult<Vec<Item>> {
     Ok(queries::of_seller(conn, seller_id)?)
 }
 
-/// Only verified students may sell.
+/// Only people who passed 学籍认证 (students, teachers) may sell; the others are shown why and
+/// where to verify.
 pub fn ensure_can_sell(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
-    if crate::auth::service::is_verified_student(conn, user_id)? {
-        Ok(())
-    } else {
-        Err(AppError::Denied("只有通过学籍认证的同学才能发布二手商品".into()))
-    }
+    crate::auth::service::ensure_verified(conn, user_id, "发布二手商品")
 }
 
 /// Publishes an item after the sensitive-word filter: a blocking word refuses it, a review word
@@ -50,7 +47,19 @@ pub fn post_item(
             // Filed under the seller's own name: the queues show it with the reason.
             queries::insert_report(conn, id, seller_id, &reason, db::now())?;
             queries::bump_reports(conn, id)?;
-            moderation::flag(conn, moderation::KIND_SECOND_HAND, id, Some(seller_id), &item.title, &reason)?;
+            moderation::flag(
+                conn,
+                moderation::KIND_SECOND_HAND,
+                id,
+                Some(seller_id),
+                &item.title,
+                &item.description,
+                &reason,
+            )?;
+        }
+        // Anyone whose 求购 this listing answers hears of it once.
+        if let Some((listed, _)) = queries::item(conn, id)? {
+            super::wanted::tell_matches(conn, &listed)?;
         }
         Ok(id)
     })
@@ -102,7 +111,9 @@ pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppRes
         let reports = queries::bump_reports(conn, id)?;
         let seller = Some(listed.item.seller_id);
         let why = format!("举报：{reason}");
-        moderation::flag(conn, moderation::KIND_SECOND_HAND, id, seller, &listed.item.title, &why)?;
+        let (title, body) = (&listed.item.title, &listed.item.description);
+        moderation::flag(conn, moderation::KIND_SECOND_HAND, id, seller, title, body, &why)?;
+        super::trade::review_if_needed(conn, listed.item.seller_id)?;
         if reports == 1 {
             for admin in crate::auth::staff::admins_who_may(conn, crate::web::Permission::SecondHand)? {
                 notify::send(
@@ -158,6 +169,9 @@ pub fn conversation(conn: &mut DbConn, thread_id: i64, user_id: i64) -> AppResul
 pub fn send_message(conn: &mut DbConn, thread_id: i64, sender: i64, body: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let c = conversation(conn, thread_id, sender)?;
+        if c.thread.closed_at.is_some() {
+            return Err(AppError::conflict("对方已注销账号，这个会话已关闭"));
+        }
         queries::insert_message(conn, thread_id, sender, body, db::now())?;
         let to = if sender == c.thread.buyer_id { c.thread.seller_id } else { c.thread.buyer_id };
         let preview: String = body.chars().take(40).collect();
@@ -196,6 +210,9 @@ pub fn remove(conn: &mut DbConn, id: i64, admin_id: i64, reason: &str, ip: &str)
             return Err(AppError::conflict("该商品已被下架"));
         }
         moderation::close_open(conn, moderation::KIND_SECOND_HAND, id, "hidden", admin_id)?;
+        // Removed means gone: its photos answer 404 from now on, and leave the store later.
+        let photos = item.images();
+        crate::privacy::withdraw_photos(conn, photos.iter().map(String::as_str))?;
         let detail = serde_json::json!({ "reason": reason }).to_string();
         audit::record(
             conn,

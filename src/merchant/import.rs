@@ -84,6 +84,11 @@ pub fn plan(conn: &mut DbConn, words: &WordFilter, records: Vec<Record>) -> AppR
             if field(0) == tabular::BROKEN {
                 return Err("这一行无法解析".into());
             }
+            // Every column but the description (whose line breaks are kept) is one line.
+            if let Some(j) = tabular::control_cell(&cells[..cells.len().min(5)]) {
+                let column = IMPORT_HEADER.get(j).copied().unwrap_or_default();
+                return Err(format!("「{column}」列含有换行、回车等控制字符，请删除后再导入"));
+            }
             let name = field(0).to_string();
             if name.is_empty() || name.chars().count() > 60 {
                 return Err("商品名称需为 1–60 个字".into());
@@ -229,7 +234,8 @@ pub fn run(conn: &mut DbConn, id: i64, shop: i64, actor: i64, plan: Plan) -> App
             if let Some(reason) = review
                 && c + u > 0
             {
-                moderation::flag(conn, moderation::KIND_PRODUCT, product_id, Some(actor), name, reason)?;
+                let body = rows.first().map_or("", |r| r.description.as_str());
+                moderation::flag(conn, moderation::KIND_PRODUCT, product_id, Some(actor), name, body, reason)?;
             }
             Ok((c, u, refused))
         });

@@ -7,6 +7,7 @@
 pub mod handlers;
 pub mod import;
 pub mod models;
+pub mod privacy;
 pub mod queries;
 pub mod service;
 pub mod views;

@@ -509,6 +509,9 @@ pub fn update_product(
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
         own_product(conn, shop, product_id)?;
+        let before = crate::mall::models::image_list(&queries::product_fields(conn, product_id)?.3);
+        let dropped: Vec<String> = before.into_iter().filter(|p| !change.images.contains(p)).collect();
+        mall::let_go_of_product_photos(conn, &dropped)?;
         let detail = serde_json::json!({ "name": change.name });
         shop_log(conn, ShopLog { shop, actor, ip }, "product.update", "product", &product_id.to_string(), detail)?;
         let images = serde_json::to_string(&change.images).map_err(AppError::internal)?;

@@ -2,11 +2,12 @@
 //! admin-edited `sensitive_words` list, each word either blocking the text or sending it to
 //! review), then optionally WeChat's `msgSecCheck` (`CAMPUS_WX_MSG_SEC_CHECK=1`).
 
-use std::sync::Mutex;
+pub mod privacy;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use diesel::prelude::*;
 
+use crate::db::refdata;
 use crate::db::schema::{moderation_flags, sensitive_words};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
@@ -21,26 +22,20 @@ pub enum Verdict {
 }
 
 struct Compiled {
-    /// (row count, largest id): the list this automaton was built from.
-    version: (i64, i64),
     automaton: Option<AhoCorasick>,
     words: Vec<(String, bool)>,
 }
 
-/// The compiled word list, rebuilt when the table changes.
+/// The compiled word list, kept in process and rebuilt when the table changes (`db::refdata`).
 #[derive(Default)]
-pub struct WordFilter {
-    compiled: Mutex<Option<std::sync::Arc<Compiled>>>,
-}
+pub struct WordFilter;
 
 impl WordFilter {
     fn current(&self, conn: &mut DbConn) -> AppResult<std::sync::Arc<Compiled>> {
-        let count: i64 = sensitive_words::table.count().get_result(conn)?;
-        let max: Option<i64> = sensitive_words::table.select(diesel::dsl::max(sensitive_words::id)).first(conn)?;
-        let version = (count, max.unwrap_or(0));
-        if let Some(c) = self.compiled.lock().ok().and_then(|g| g.clone()).filter(|c| c.version == version) {
-            return Ok(c);
-        }
+        refdata::cached(conn, refdata::Kind::SensitiveWords, "compiled", Self::compile)
+    }
+
+    fn compile(conn: &mut DbConn) -> AppResult<Compiled> {
         let rows: Vec<(String, String)> =
             sensitive_words::table.select((sensitive_words::word, sensitive_words::action)).load(conn)?;
         let words: Vec<(String, bool)> = rows.into_iter().map(|(w, a)| (w.to_lowercase(), a == "block")).collect();
@@ -54,11 +49,7 @@ impl WordFilter {
                     .map_err(AppError::internal)?,
             )
         };
-        let compiled = std::sync::Arc::new(Compiled { version, automaton, words });
-        if let Ok(mut slot) = self.compiled.lock() {
-            *slot = Some(compiled.clone());
-        }
-        Ok(compiled)
+        Ok(Compiled { automaton, words })
     }
 
     /// Blocking words win over review words.
@@ -102,6 +93,7 @@ pub fn add_word(conn: &mut DbConn, word: &str, block: bool) -> AppResult<()> {
             sensitive_words::created_at.eq(db::now()),
         ))
         .execute(conn)?;
+    refdata::changed(conn, refdata::Kind::SensitiveWords)?;
     Ok(())
 }
 
@@ -118,6 +110,8 @@ pub fn screen(words: &WordFilter, conn: &mut DbConn, text: &str, what: &str) -> 
 /// Kinds of things in the queue (what "hide" does to each is in `admin::moderation`).
 pub const KIND_PRODUCT: &str = "product";
 pub const KIND_SECOND_HAND: &str = "second_hand";
+/// A second-hand seller (by user id) with many bad ratings or reports.
+pub const KIND_SECOND_HAND_SELLER: &str = "second_hand_seller";
 pub const KIND_FORUM_POST: &str = "forum_post";
 pub const KIND_FORUM_COMMENT: &str = "forum_comment";
 
@@ -135,6 +129,10 @@ pub struct Flag {
     pub reason: String,
     pub status: String,
     pub created_at: chrono::NaiveDateTime,
+    /// The start of the flagged text, so the queue says what it is about.
+    pub excerpt: String,
+    /// How many times the thing was flagged (reports, word-filter hits) while it waited.
+    pub times: i64,
 }
 
 impl Flag {
@@ -142,6 +140,7 @@ impl Flag {
         match self.kind.as_str() {
             KIND_PRODUCT => "商品",
             KIND_SECOND_HAND => "二手",
+            KIND_SECOND_HAND_SELLER => "二手卖家",
             KIND_FORUM_POST => "帖子",
             KIND_FORUM_COMMENT => "评论",
             _ => "内容",
@@ -153,6 +152,7 @@ impl Flag {
         match self.kind.as_str() {
             KIND_PRODUCT => format!("/mall/products/{}", self.target_id),
             KIND_SECOND_HAND => format!("/mall/second-hand/{}", self.target_id),
+            KIND_SECOND_HAND_SELLER => format!("/mall/second-hand/sellers/{}", self.target_id),
             KIND_FORUM_POST => format!("/forum/posts/{}", self.target_id),
             KIND_FORUM_COMMENT => format!("/forum/comments/{}", self.target_id),
             _ => String::new(),
@@ -160,24 +160,34 @@ impl Flag {
     }
 }
 
-/// Puts a thing in front of the admins; a thing already waiting keeps its first flag.
+/// How much of the flagged text the queue shows.
+const EXCERPT_CHARS: usize = 120;
+
+/// Puts a thing in front of the admins with its `title` and the start of its text (`body`); a
+/// thing already waiting keeps its first flag and counts one more (the queue shows the count).
 pub fn flag(
     conn: &mut DbConn,
     kind: &str,
     target_id: i64,
     author_id: Option<i64>,
     title: &str,
+    body: &str,
     reason: &str,
 ) -> AppResult<()> {
-    let waiting: i64 = moderation_flags::table
+    let waiting = moderation_flags::table
         .filter(moderation_flags::kind.eq(kind))
         .filter(moderation_flags::target_id.eq(target_id))
-        .filter(moderation_flags::status.eq(OPEN))
-        .count()
-        .get_result(conn)?;
-    if waiting > 0 {
+        .filter(moderation_flags::status.eq(OPEN));
+    // One conditional UPDATE: two reports at once both count.
+    if diesel::update(waiting).set(moderation_flags::times.eq(moderation_flags::times + 1)).execute(conn)? > 0 {
         return Ok(());
     }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let flat = words.join(" ");
+    let excerpt = match flat.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    };
     diesel::insert_into(moderation_flags::table)
         .values((
             moderation_flags::kind.eq(kind),
@@ -187,6 +197,8 @@ pub fn flag(
             moderation_flags::reason.eq(reason),
             moderation_flags::status.eq(OPEN),
             moderation_flags::created_at.eq(db::now()),
+            moderation_flags::excerpt.eq(excerpt),
+            moderation_flags::times.eq(1),
         ))
         .execute(conn)?;
     Ok(())
@@ -200,6 +212,11 @@ pub fn open_flags(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Flag>> {
         .limit(limit)
         .select(Flag::as_select())
         .load(conn)?)
+}
+
+/// One flag, open or decided.
+pub fn flag_by_id(conn: &mut DbConn, id: i64) -> AppResult<Option<Flag>> {
+    Ok(moderation_flags::table.find(id).select(Flag::as_select()).first(conn).optional()?)
 }
 
 pub fn open_count(conn: &mut DbConn) -> AppResult<i64> {

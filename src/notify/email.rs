@@ -26,7 +26,10 @@ fn build(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, Str
 
 /// Sends one outbox email from `from`; an email already sent is not sent again.
 pub fn deliver(config: &Config, from: &str, conn: &mut DbConn, outbox_id: i64) -> Result<(), String> {
-    let email = queries::outbox_email(conn, outbox_id).map_err(|e| e.to_string())?.ok_or("outbox email missing")?;
+    // A row that is gone belonged to an account closed meanwhile (`notify::privacy`): not sent.
+    let Some(email) = queries::outbox_email(conn, outbox_id).map_err(|e| e.to_string())? else {
+        return Ok(());
+    };
     if email.status == "sent" {
         return Ok(());
     }
@@ -42,7 +45,10 @@ pub fn deliver(config: &Config, from: &str, conn: &mut DbConn, outbox_id: i64) -
             None => {
                 let dir = config.outbox_dir();
                 std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-                std::fs::write(dir.join(format!("{outbox_id:08}.eml")), message.formatted()).map_err(|e| e.to_string())
+                // Written aside and renamed, so whoever reads the outbox never sees half a message.
+                let part = dir.join(format!("{outbox_id:08}.eml.part"));
+                std::fs::write(&part, message.formatted()).map_err(|e| e.to_string())?;
+                std::fs::rename(&part, dir.join(format!("{outbox_id:08}.eml"))).map_err(|e| e.to_string())
             }
         });
     match &result {

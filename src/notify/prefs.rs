@@ -130,3 +130,81 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
         .map(|(category, email, wechat)| serde_json::json!({ "category": category, "email": email, "wechat": wechat }))
         .collect())
 }
+
+/// Quiet hours (免打扰): Asia/Shanghai minutes of the day, `from` included, `to` not; a span
+/// past midnight (22:30–07:00) wraps. Reminders due inside are skipped (and recorded as such).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuietHours {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl QuietHours {
+    /// From the form's two `HH:MM` fields; both empty = no quiet hours. The same time twice is
+    /// refused (it would mean nothing, or all day).
+    pub fn parse(from: &str, to: &str) -> AppResult<Option<QuietHours>> {
+        let (from, to) = (from.trim(), to.trim());
+        if from.is_empty() && to.is_empty() {
+            return Ok(None);
+        }
+        let minute = |s: &str| -> AppResult<i32> {
+            let t = chrono::NaiveTime::parse_from_str(s, "%H:%M")
+                .map_err(|_| AppError::invalid("免打扰时段请填写开始和结束时间，如 22:30 和 07:00"))?;
+            Ok(chrono::Timelike::hour(&t) as i32 * 60 + chrono::Timelike::minute(&t) as i32)
+        };
+        let quiet = QuietHours { from: minute(from)?, to: minute(to)? };
+        if quiet.from == quiet.to {
+            return Err(AppError::invalid("免打扰的开始和结束时间不能相同"));
+        }
+        Ok(Some(quiet))
+    }
+
+    /// Whether the Shanghai wall-clock minute of `utc` falls inside.
+    pub fn covers(&self, utc: chrono::NaiveDateTime) -> bool {
+        let local = crate::web::time::local(utc);
+        let m = chrono::Timelike::hour(&local) as i32 * 60 + chrono::Timelike::minute(&local) as i32;
+        if self.from < self.to { (self.from..self.to).contains(&m) } else { m >= self.from || m < self.to }
+    }
+
+    pub fn from_text(&self) -> String {
+        format!("{:02}:{:02}", self.from / 60, self.from % 60)
+    }
+
+    pub fn to_text(&self) -> String {
+        format!("{:02}:{:02}", self.to / 60, self.to % 60)
+    }
+}
+
+/// The user's quiet hours, if set.
+pub fn quiet_hours(conn: &mut DbConn, user_id: i64) -> AppResult<Option<QuietHours>> {
+    use crate::db::schema::quiet_hours as q;
+    Ok(q::table
+        .find(user_id)
+        .select((q::starts_min, q::ends_min))
+        .first::<(i32, i32)>(conn)
+        .optional()?
+        .map(|(from, to)| QuietHours { from, to }))
+}
+
+/// Sets (or with `None` clears) the user's quiet hours, in the caller's transaction; an upsert,
+/// so two saves at once both succeed.
+pub fn save_quiet_hours(conn: &mut DbConn, user_id: i64, quiet: Option<QuietHours>) -> AppResult<()> {
+    use crate::db::schema::quiet_hours as q;
+    let Some(quiet) = quiet else {
+        diesel::delete(q::table.find(user_id)).execute(conn)?;
+        return Ok(());
+    };
+    let now = db::now();
+    crate::on_backend!(conn, |c| diesel::insert_into(q::table)
+        .values((q::user_id.eq(user_id), q::starts_min.eq(quiet.from), q::ends_min.eq(quiet.to), q::updated_at.eq(now)))
+        .on_conflict(q::user_id)
+        .do_update()
+        .set((q::starts_min.eq(quiet.from), q::ends_min.eq(quiet.to), q::updated_at.eq(now)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Whether `utc` is inside the user's quiet hours.
+pub fn is_quiet(conn: &mut DbConn, user_id: i64, utc: chrono::NaiveDateTime) -> AppResult<bool> {
+    Ok(quiet_hours(conn, user_id)?.is_some_and(|q| q.covers(utc)))
+}

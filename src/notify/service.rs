@@ -25,6 +25,28 @@ pub fn send(
     Ok(())
 }
 
+/// Writes a message by the channels the caller chose (a reminder's own settings, not the
+/// category's defaults): an in-app message when `in_app`, an email when `email` and the user has
+/// an address. Returns whether an email was queued. Runs inside the caller's transaction.
+pub fn send_via(
+    conn: &mut DbConn,
+    user_id: i64,
+    kind: MessageKind,
+    message: (&str, &str, Option<&str>),
+    in_app: bool,
+    email: bool,
+) -> AppResult<bool> {
+    let (title, body, link) = message;
+    if in_app {
+        queries::insert_message(conn, user_id, kind.as_str(), title, body, link, db::now())?;
+    }
+    if email && let Some(to) = queries::user_email(conn, user_id)? {
+        queue_email(conn, Some(user_id), &to, title, body)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 /// Queues an email for the job runner.
 pub fn queue_email(conn: &mut DbConn, user_id: Option<i64>, to: &str, subject: &str, body: &str) -> AppResult<i64> {
     let now = db::now();
@@ -77,16 +99,48 @@ pub struct Tab {
 
 /// The tabs worth showing: 系统, 订单 and 活动 always, the others once they hold a message.
 pub fn tabs(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<Tab>> {
+    Ok(tabs_from(queries::kind_counts(conn, user_id)?))
+}
+
+/// The tabs from the message counts by kind: (kind, total, unread).
+pub fn tabs_from(counts: Vec<(String, i64, i64)>) -> Vec<Tab> {
     use super::Category as C;
     let mut tabs: Vec<Tab> = C::ALL.into_iter().map(|category| Tab { category, total: 0, unread: 0 }).collect();
-    for (kind, total, unread) in queries::kind_counts(conn, user_id)? {
+    for (kind, total, unread) in counts {
         if let Some(tab) = tabs.iter_mut().find(|t| t.category == C::of(&kind)) {
             tab.total += total;
             tab.unread += unread;
         }
     }
     tabs.retain(|t| matches!(t.category, C::System | C::Order | C::Activity) || t.total > 0);
-    Ok(tabs)
+    tabs
+}
+
+/// The message center's page: a page of messages (of `category`, else all) and the tabs, from
+/// two statements: the per-kind counts give the tabs, the totals and the kinds of a category.
+pub fn inbox(
+    conn: &mut DbConn,
+    user_id: i64,
+    category: Option<super::Category>,
+    page: PageRequest,
+) -> AppResult<(Paginated<Message>, Vec<Tab>)> {
+    let counts = queries::kind_counts(conn, user_id)?;
+    let list = match category {
+        Some(c) => {
+            let in_c: Vec<&(String, i64, i64)> =
+                counts.iter().filter(|(k, _, _)| super::Category::of(k) == c).collect();
+            let total = in_c.iter().map(|(_, n, _)| n).sum();
+            let kinds: Vec<String> = in_c.iter().map(|(k, _, _)| k.clone()).collect();
+            let items = queries::list_messages_of(conn, user_id, &kinds, page.per_page, page.offset())?;
+            Paginated::new(items, page, total)
+        }
+        None => {
+            let total = counts.iter().map(|(_, n, _)| n).sum();
+            let items = queries::list_messages(conn, user_id, page.per_page, page.offset())?;
+            Paginated::new(items, page, total)
+        }
+    };
+    Ok((list, tabs_from(counts)))
 }
 
 /// The kinds of this user's messages that fall in `category`.

@@ -85,8 +85,10 @@ pub async fn upload_avatar(
 ) -> AppResult<HttpResponse> {
     let data = media::read_upload(form, "avatar", state.config.upload_max_bytes).await?;
     let dir = state.media.clone();
-    let stem = format!("u{}", user.id);
-    let path = web::block(move || media::store_image(&dir, "avatars", &stem, &data, media::Fit::Square(256))).await??;
+    // The file name is random only: a URL anyone can see (forum, comments) never names the
+    // account's internal id (it was `u1-….jpg`).
+    let path =
+        web::block(move || media::store_image(&dir, "avatars", "avatar", &data, media::Fit::Square(256))).await??;
     let id = user.id;
     state.db.run(move |conn| service::set_avatar(conn, id, &path)).await?;
     session::flash(&session, "success", "头像已更新");
@@ -109,16 +111,7 @@ pub async fn list_messages(
     let paging = PageRequest::from_query(&PageQuery { page: q.page.clone() }, 20);
     let category = q.category.as_deref().and_then(notify::Category::parse);
     let id = user.id;
-    let (list, tabs) = state
-        .db
-        .run(move |conn| {
-            let list = match category {
-                Some(c) => notify::service::list_category(conn, id, c, paging)?,
-                None => notify::service::list_messages(conn, id, paging)?,
-            };
-            Ok((list, notify::service::tabs(conn, id)?))
-        })
-        .await?;
+    let (list, tabs) = state.db.run(move |conn| notify::service::inbox(conn, id, category, paging)).await?;
     let csrf = page.csrf.clone();
     let category = category.map(|c| c.as_str()).unwrap_or("").to_string();
     if is_htmx(&req) {

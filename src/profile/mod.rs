@@ -2,7 +2,8 @@
 //! its notification switches (stored by `notify::prefs`).
 //!
 //! Reads and updates the profile columns of `users`; messages go through `notify::service`.
-//! `privacy`: the data export and account deletion, gathering each module's part.
+//! `privacy`: the data export and account deletion, walking the personal-data registry
+//! (`crate::privacy`).
 
 pub mod handlers;
 pub mod privacy;
@@ -23,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/messages/settings", web::post().to(handlers::save_message_settings))
         .route("/me/messages/{id}/read", web::post().to(handlers::read_message))
         .route("/me/export", web::get().to(privacy::download))
+        .route("/me/export.json", web::get().to(privacy::download_json))
         .route("/me/delete", web::get().to(privacy::show_delete))
         .route("/me/delete", web::post().to(privacy::delete));
 }

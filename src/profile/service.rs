@@ -37,7 +37,14 @@ pub fn update_contact(conn: &mut DbConn, user_id: i64, change: &ContactChange, i
     })
 }
 
+/// Sets a new avatar; the old one stops being served at once and leaves the store.
 pub fn set_avatar(conn: &mut DbConn, user_id: i64, path: &str) -> AppResult<()> {
-    queries::set_avatar(conn, user_id, path, db::now())?;
-    Ok(())
+    write_tx(conn, |conn| {
+        let old = queries::user(conn, user_id)?.avatar;
+        queries::set_avatar(conn, user_id, path, db::now())?;
+        if let Some(old) = old.filter(|o| o != path) {
+            crate::privacy::discard_photos(conn, [old.as_str()])?;
+        }
+        Ok(())
+    })
 }

@@ -31,12 +31,15 @@ fn jieba() -> &'static Jieba {
 const DICTIONARY: &[u8] = include_bytes!("jieba_dict.txt.gz");
 
 fn load_dictionary() -> Jieba {
+    crate::web::observe::note_memory("segmenter: loading");
     let mut reader = std::io::BufReader::new(flate2::read::GzDecoder::new(DICTIONARY));
-    Jieba::with_dict(&mut reader).unwrap_or_else(|e| {
+    let jieba = Jieba::with_dict(&mut reader).unwrap_or_else(|e| {
         // Cannot happen with the bundled file; searching by whole phrases still works.
         tracing::error!("the word dictionary did not load: {e}");
         Jieba::empty()
-    })
+    });
+    crate::web::observe::note_memory("segmenter: loaded");
+    jieba
 }
 
 /// The words of `text` as the index sees them: search-mode cut, lower-cased, no punctuation.
@@ -126,7 +129,10 @@ pub struct SearchIndex {
     generation: std::sync::atomic::AtomicU64,
     cache: Mutex<HitCache>,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    index: Index,
+    /// Opened on the first change, not at start: an instance restarted on a current index may
+    /// never write, and an open writer holds its threads and buffers (~4 MB).
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
 }
 
@@ -169,14 +175,16 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(TOKENIZER, JiebaTokenizer);
-        let writer = index.writer_with_num_threads(1, 15_000_000)?;
+        crate::web::observe::note_memory("search index: opened");
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        crate::web::observe::note_memory("search index: reader open");
         Ok(SearchIndex {
             dir: dir.to_path_buf(),
             generation: std::sync::atomic::AtomicU64::new(0),
             cache: Mutex::new(HitCache::new()),
             reader,
-            writer: Mutex::new(writer),
+            index,
+            writer: Mutex::new(None),
             fields,
         })
     }
@@ -198,7 +206,13 @@ impl SearchIndex {
 
     fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>) -> anyhow::Result<T> {
         let mut writer = self.writer.lock().map_err(|_| anyhow::anyhow!("search writer poisoned"))?;
-        Ok(f(&mut writer)?)
+        let writer = match &mut *writer {
+            Some(w) => w,
+            // tantivy's smallest budget (15 MB a thread), one indexing thread: the documents are
+            // short and arrive a few at a time.
+            empty => empty.insert(self.index.writer_with_num_threads(1, 15_000_000)?),
+        };
+        Ok(f(writer)?)
     }
 
     /// Adds or replaces documents and removes others, then makes it all visible.

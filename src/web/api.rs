@@ -44,6 +44,11 @@ pub fn ok<T: Serialize>(data: T) -> HttpResponse {
     HttpResponse::Ok().json(Envelope::ok(data))
 }
 
+/// 200 with `data` in a successful envelope whose message says something the caller should know.
+pub fn ok_with<T: Serialize>(data: T, message: &str) -> HttpResponse {
+    HttpResponse::Ok().json(Envelope { message: message.into(), ..Envelope::ok(data) })
+}
+
 /// The user of a `/api/v1/` call, from `Authorization: Bearer <token>` (the shell's API token).
 pub struct ApiUser(pub i64);
 

@@ -174,8 +174,9 @@ pub enum Fit {
     Within(u32),
 }
 
-/// Folders of personal data: kept in the private area, never served by [`serve`].
-pub const PRIVATE_FOLDERS: [&str; 2] = ["licences", "student-cards"];
+/// Folders of personal data: kept in the private area, never served by [`serve`] (licences,
+/// student cards, feedback screenshots: each has its own route that checks who asks).
+pub const PRIVATE_FOLDERS: [&str; 3] = ["licences", "student-cards", "feedback"];
 
 /// The area a folder's files go to.
 pub fn area_of(folder: &str) -> Area {
@@ -301,8 +302,13 @@ pub async fn serve_licence(
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let owner = name.strip_prefix('u').and_then(|rest| rest.split('-').next()).and_then(|id| id.parse::<i64>().ok());
-    if !user.can(super::Permission::Merchants) && owner != Some(user.id) {
-        return Err(AppError::NotFound);
+    if owner != Some(user.id) {
+        // Reviewers see every applicant's photo, once [`CurrentUser::check`] allows it now (an
+        // admin who must still enrol in two-factor is sent to do so); anyone else finds nothing.
+        user.check(super::Permission::Merchants).map_err(|e| match e {
+            AppError::TwoFactorSetup => e,
+            _ => AppError::NotFound,
+        })?;
     }
     let data = state.media.get(Area::Private, &format!("licences/{name}")).await?.ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
@@ -316,10 +322,102 @@ pub async fn serve(state: web::Data<WebState>, path: web::Path<String>) -> Resul
     if PRIVATE_FOLDERS.iter().any(|f| path.split('/').next() == Some(*f)) {
         return Err(AppError::NotFound);
     }
+    // A withdrawn upload (its post deleted, its item taken down) is gone at once, though its
+    // file waits out the grace period in the store.
+    let stored = format!("{}/{}", Area::Public.dir(), path.as_str());
+    if state.db.run(move |conn| Ok(removed::is_withdrawn(conn, &stored)?)).await? {
+        return Err(AppError::NotFound);
+    }
     let data = state.media.get(Area::Public, &path).await?.ok_or(AppError::NotFound)?;
     let content_type = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=604800"))
         .body(data))
+}
+
+/// Removed means gone: the uploads of a deleted or moderated-away thing, by their store paths
+/// (`media/<folder>/<name>` or `private/<folder>/<name>`, see [`store_path`]). From the moment
+/// the caller's transaction commits, [`serve`] answers 404 for them; the `privacy.purge` job
+/// deletes the files once `grace` has passed. Restoring the thing within the grace period
+/// ([`restore`]) brings them back.
+pub mod removed {
+    use chrono::TimeDelta;
+    use diesel::prelude::*;
+
+    use crate::db::schema::media_removed;
+    use crate::db::{self, DbConn};
+
+    /// Withdraws `paths` (store paths); a path already withdrawn keeps its earlier deadline
+    /// unless this one is sooner.
+    pub fn withdraw(conn: &mut DbConn, paths: &[String], grace: TimeDelta) -> QueryResult<usize> {
+        let now = db::now();
+        let purge_after = now + grace;
+        let mut n = 0;
+        for path in paths {
+            let earlier: Option<chrono::NaiveDateTime> =
+                media_removed::table.find(path).select(media_removed::purge_after).first(conn).optional()?;
+            match earlier {
+                Some(at) if at <= purge_after => {}
+                Some(_) => {
+                    diesel::update(media_removed::table.find(path))
+                        .set(media_removed::purge_after.eq(purge_after))
+                        .execute(conn)?;
+                }
+                None => {
+                    n += diesel::insert_into(media_removed::table)
+                        .values((
+                            media_removed::path.eq(path),
+                            media_removed::removed_at.eq(now),
+                            media_removed::purge_after.eq(purge_after),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Serves `paths` again (the thing was restored before they were purged).
+    pub fn restore(conn: &mut DbConn, paths: &[String]) -> QueryResult<usize> {
+        if paths.is_empty() {
+            return Ok(0);
+        }
+        diesel::delete(media_removed::table.filter(media_removed::path.eq_any(paths.to_vec()))).execute(conn)
+    }
+
+    pub fn is_withdrawn(conn: &mut DbConn, path: &str) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(media_removed::table.find(path))).get_result(conn)
+    }
+
+    /// Withdrawn paths whose grace period is over, oldest deadline first.
+    pub fn due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<String>> {
+        media_removed::table
+            .filter(media_removed::purge_after.le(db::now()))
+            .order(media_removed::purge_after.asc())
+            .limit(limit)
+            .select(media_removed::path)
+            .load(conn)
+    }
+
+    /// Forgets a purged path (its file is gone; the route answers 404 by itself now).
+    pub fn purged(conn: &mut DbConn, path: &str) -> QueryResult<usize> {
+        diesel::delete(media_removed::table.find(path)).execute(conn)
+    }
+}
+
+/// The store path of an upload: `media/<rel>` for a `/media/<rel>` URL path (or `private/<rel>`
+/// when its folder is a private one); `None` for anything that is not an upload of ours.
+pub fn store_path(url_path: &str) -> Option<String> {
+    let rel = url_path.strip_prefix("/media/")?;
+    let folder = rel.split('/').next().unwrap_or_default();
+    (!rel.is_empty() && rel.contains('/')).then(|| format!("{}/{rel}", area_of(folder).dir()))
+}
+
+/// The area and relative path of a store path (`media/forum/a.jpg` → public, `forum/a.jpg`).
+pub fn split_store_path(path: &str) -> Option<(Area, &str)> {
+    if let Some(rel) = path.strip_prefix("media/") {
+        return Some((Area::Public, rel));
+    }
+    path.strip_prefix("private/").map(|rel| (Area::Private, rel))
 }

@@ -11,6 +11,7 @@ pub mod media;
 pub mod observe;
 pub mod page;
 pub mod pagination;
+pub mod pdf;
 pub mod perm;
 pub mod qr;
 pub mod ratelimit;

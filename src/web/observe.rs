@@ -207,3 +207,18 @@ pub async fn observe(
     );
     Ok(res)
 }
+
+/// This process's resident memory in KiB (`VmRSS` of `/proc/self/status`), where there is one.
+pub fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Logs the resident memory at a named point of the start-up (target `campus::memory`, level
+/// debug: `RUST_LOG=campus::memory=debug` shows where an instance's memory goes).
+pub fn note_memory(point: &str) {
+    if let Some(kib) = rss_kib() {
+        tracing::debug!(target: "campus::memory", rss_kib = kib, "{point}");
+    }
+}

@@ -88,6 +88,9 @@ pub struct CurrentUser {
     pub admin_roles: Vec<AdminRole>,
     /// Whether two-factor sign-in is on for the account.
     pub two_factor: bool,
+    /// An admin without two-factor while the settings make it mandatory: every admin permission
+    /// waits until they enrol. Set by [`load_user`] (the accounts service leaves it `false`).
+    pub second_factor_due: bool,
     pub unread_messages: i64,
 }
 
@@ -113,9 +116,26 @@ impl CurrentUser {
         self.has(Role::Organizer) || self.can(Permission::Activities)
     }
 
-    /// Whether the user is an admin whose admin roles grant `p`.
+    /// May the user act under admin permission `p` now? The one place that says so: the admin
+    /// account role, the two-factor sign-in the settings may make mandatory for admins, and an
+    /// admin role granting `p`. Route guards ([`super::perm::RequirePerm`]), handlers that widen
+    /// what they show for admins, and private media all ask here.
+    pub fn check(&self, p: Permission) -> Result<(), AppError> {
+        if !self.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        if self.second_factor_due {
+            return Err(AppError::TwoFactorSetup);
+        }
+        if !self.admin_roles.iter().any(|r| r.grants(p)) {
+            return Err(AppError::Denied(format!("你的管理角色没有「{}」权限，如需要请联系超级管理员", p.label())));
+        }
+        Ok(())
+    }
+
+    /// Whether [`Self::check`] allows `p` now.
     pub fn can(&self, p: Permission) -> bool {
-        self.is_admin() && self.admin_roles.iter().any(|r| r.grants(p))
+        self.check(p).is_ok()
     }
 
     /// [`Self::can`] by permission code, for templates: `u.may("moderation")`.
@@ -123,9 +143,12 @@ impl CurrentUser {
         Permission::parse(code).is_some_and(|p| self.can(p))
     }
 
-    /// Whether any back-office page is open to the user (the desk's brand link, the nav).
+    /// Whether the back office is the user's (the desk's brand link, the "管理后台" entry). An
+    /// admin who must still enrol in two-factor keeps the link: it leads to the enrolment.
+    /// A link only; what may be done is [`Self::check`]'s to say.
     pub fn is_staff(&self) -> bool {
         self.can(Permission::Dashboard)
+            || (self.second_factor_due && self.admin_roles.iter().any(|r| r.grants(Permission::Dashboard)))
     }
 
     /// "学生 · 商家", "管理员 · 内容审核": account roles, then an admin's admin roles.
@@ -158,7 +181,21 @@ pub(super) async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, 
             let state = state(req)?;
             let accounts = state.accounts.clone();
             let seen = record.clone();
-            let user = state.db.read_here(move |conn| accounts.session_user(conn, id, &record)).await?;
+            let required = state.admin_2fa_required.clone();
+            let user = state
+                .db
+                .read_here(move |conn| {
+                    let mut user = accounts.session_user(conn, id, &record)?;
+                    if let Some(u) = user.as_mut()
+                        && u.is_admin()
+                        && !u.two_factor
+                    {
+                        // A cached setting: no statement on the page's budget.
+                        u.second_factor_due = required(conn)?;
+                    }
+                    Ok::<_, AppError>(user)
+                })
+                .await?;
             if user.is_some() && state.accounts.seen_due(&seen) {
                 let accounts = state.accounts.clone();
                 if let Err(e) = state.db.run(move |conn| accounts.mark_seen(conn, &seen)).await {
@@ -260,6 +297,14 @@ impl Page {
             "me"
         } else {
             "home"
+        }
+    }
+
+    /// Where the 教务 tab goes: a teacher's teaching week, a student's (or anyone else's) timetable.
+    pub fn academic_home(&self) -> &'static str {
+        match &self.user {
+            Some(u) if u.is_teacher() && !u.has(Role::Student) => "/academic/teacher-schedule",
+            _ => "/academic/schedule",
         }
     }
 

@@ -9,10 +9,9 @@
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use super::WebState;
 use super::page::{CurrentUser, load_user};
 use crate::error::AppError;
 
@@ -188,9 +187,9 @@ pub trait PermGuard {
     const PERMISSION: Permission;
 }
 
-/// A signed-in admin holding permission `P`. Anyone else gets the 403 page, saying which
-/// permission is missing; when the settings make two-factor sign-in mandatory for admins, an
-/// admin without it is sent to enrol first.
+/// A signed-in admin holding permission `P`, as [`CurrentUser::check`] decides: anyone else gets
+/// the 403 page, saying which permission is missing; when the settings make two-factor sign-in
+/// mandatory for admins, an admin without it is sent to enrol first.
 pub struct RequirePerm<P: PermGuard>(pub CurrentUser, PhantomData<P>);
 
 impl<P: PermGuard> RequirePerm<P> {
@@ -207,29 +206,12 @@ impl<P: PermGuard + 'static> FromRequest for RequirePerm<P> {
         let req = req.clone();
         Box::pin(async move {
             let user = load_user(&req).await?.ok_or(AppError::Unauthorized)?;
-            if !user.is_admin() {
-                return Err(AppError::Forbidden);
-            }
-            if !user.two_factor && must_enrol(&req).await? {
-                return Err(AppError::TwoFactorSetup);
-            }
             let p = P::PERMISSION;
-            if !user.can(p) {
-                return Err(AppError::Denied(format!("你的管理角色没有「{}」权限，如需要请联系超级管理员", p.label())));
-            }
+            user.check(p)?;
             crate::db::acting::set(p.code());
             Ok(RequirePerm(user, PhantomData))
         })
     }
-}
-
-/// Whether the settings make two-factor sign-in mandatory for admins.
-async fn must_enrol(req: &HttpRequest) -> Result<bool, AppError> {
-    let Some(state) = req.app_data::<web::Data<WebState>>().cloned() else {
-        return Err(AppError::Internal(anyhow::anyhow!("app state missing")));
-    };
-    let required = state.admin_2fa_required.clone();
-    state.db.read_here(move |conn| required(conn)).await
 }
 
 /// Middleware: gives each request a slot for the permission it acts under (see

@@ -31,3 +31,22 @@ impl Readiness {
         }
     }
 }
+
+/// While draining, every answer closes its connection (`Connection: close`). A balancer that
+/// keeps connections to the instances (nginx's upstream `keepalive`) then never sends another
+/// request on one, so when the instance stops there is no kept connection left that a request
+/// could be racing into: nginx has closed the idle ones itself (its `keepalive_timeout` is
+/// shorter than the drain) and dropped each used one after its answer.
+pub async fn close_when_draining(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let draining = req
+        .app_data::<actix_web::web::Data<super::WebState>>()
+        .is_some_and(|web| web.readiness.draining.load(Ordering::SeqCst));
+    let mut res = next.call(req).await?;
+    if draining {
+        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
+    Ok(res)
+}

@@ -273,6 +273,44 @@ impl Storage {
         Ok(out)
     }
 
+    /// Every file of an area with the time it was last written (UTC), for the sweep of uploads
+    /// never attached to anything.
+    pub fn list_aged_blocking(&self, area: Area) -> Result<Vec<(String, chrono::NaiveDateTime)>, AppError> {
+        match &*self.0 {
+            Backend::Local { data_dir } => {
+                let root = data_dir.join(area.dir());
+                let mut out = Vec::new();
+                for rel in files_under(&root).map_err(AppError::internal)? {
+                    let modified = std::fs::metadata(root.join(&rel)).and_then(|m| m.modified());
+                    let Ok(modified) = modified else { continue };
+                    let at = chrono::DateTime::<chrono::Utc>::from(modified).naive_utc();
+                    let rel = slash_path(&rel);
+                    if !rel.ends_with(".part") {
+                        out.push((rel, at));
+                    }
+                }
+                Ok(out)
+            }
+            Backend::S3(s3) => {
+                let store = s3.store.clone();
+                let under = format!("{}{}/", s3.prefix, area.dir());
+                let root = object_store::path::Path::from(under.trim_end_matches('/'));
+                s3.wait(async move {
+                    let mut out = Vec::new();
+                    let mut listing = store.list(Some(&root));
+                    while let Some(meta) = listing.next().await {
+                        let meta = meta?;
+                        let key = meta.location.to_string();
+                        if let Some(rel) = key.strip_prefix(&under) {
+                            out.push((rel.to_string(), meta.last_modified.naive_utc()));
+                        }
+                    }
+                    Ok(out)
+                })
+            }
+        }
+    }
+
     /// [`Self::put_blocking`] from async code.
     pub async fn put(&self, area: Area, rel: &str, bytes: Vec<u8>) -> Result<(), AppError> {
         let (this, rel) = (self.clone(), rel.to_string());

@@ -119,7 +119,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var w = p.svg.viewBox.baseVal.width;
     m = document.createElementNS(SVG, "g");
     m.setAttribute("class", "marker on draft");
-    m.appendChild(circle("marker__hit", Math.max(8, Math.round(w * 22 / 390))));
+    m.appendChild(circle("marker__hit", Math.max(8, Math.round(w * 28 / 390))));
     m.appendChild(circle("marker__pin", Math.max(3, Math.round(w * 7 / 390))));
     p.svg.appendChild(m);
     return m;
@@ -217,5 +217,19 @@ document.addEventListener("click", function (ev) {
   if (String(next) !== input.value) {
     input.value = String(next);
     input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});
+// Copy buttons: `data-copy="ID"` copies the text (or a field's value) of element ID and says so.
+document.addEventListener("click", function (ev) {
+  var button = ev.target.closest && ev.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  if (!source) return;
+  var text = source.matches("input, textarea") ? source.value : source.textContent.trim();
+  var done = function () { button.textContent = "已复制"; };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(text).then(done, function () { window.prompt("请长按复制", text); });
+  } else {
+    window.prompt("请长按复制", text);
   }
 });

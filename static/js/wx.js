@@ -20,7 +20,11 @@
       var sub = ev.target.closest("[data-subscribe]");
       if (sub) {
         ev.preventDefault();
-        window.wx.miniProgram.navigateTo({ url: "/pages/subscribe/subscribe" });
+        // data-subscribe="class": top up that purpose's template only (empty: every template).
+        var purposes = sub.getAttribute("data-subscribe");
+        window.wx.miniProgram.navigateTo({
+          url: "/pages/subscribe/subscribe" + (purposes ? "?purposes=" + encodeURIComponent(purposes) : ""),
+        });
         return;
       }
       var map = ev.target.closest("[data-map-lat]");

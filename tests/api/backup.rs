@@ -157,7 +157,8 @@ fn schema_tables() -> Vec<String> {
 /// Puts rows into the tables the demo data and the round trip's own steps leave empty, each
 /// through the app's own HTTP paths: a refund, a second-hand chat and report, a coupon claimed,
 /// a forum mute and ban, a merchant application, a product import, an academic import, a
-/// password-reset code, a WeChat sign-in (its tokens) with a subscribe acceptance, and two-factor
+/// password-reset code, a WeChat sign-in (its tokens) with a subscribe acceptance, reminder
+/// settings with quiet hours and a reminder sent, and two-factor
 /// sign-in with its recovery codes (last: the admin then needs a code to sign in).
 fn fill_the_quiet_tables(app: &TestApp) {
     let student = app.login("student", DEMO_PASSWORD);
@@ -183,6 +184,12 @@ fn fill_the_quiet_tables(app: &TestApp) {
     let r = teacher
         .post_form(&format!("/mall/second-hand/{item}/report"), &[("csrf_token", &token), ("reason", "价格写错了")]);
     assert_eq!(r.status, 303);
+    // second_hand_favourites, second_hand_wanted_hits: a favourite, and a 求购 a new listing answers.
+    let r = teacher.post_form(&format!("/mall/second-hand/{item}/favourite"), &[("csrf_token", &token), ("on", "1")]);
+    assert_eq!(r.status, 303);
+    let wanted = [("keywords", "同济"), ("max_price", "100")];
+    assert_eq!(teacher.submit("/mall/second-hand/wanted", "/mall/second-hand/wanted", &wanted).status, 303);
+    assert_eq!(crate::market::post(&student, &crate::market::GOOD, &[]).status, 303);
     // coupons, user_coupons.
     let coupon = crate::concurrency::coupon(app, "100", "1");
     let token = student.get("/mall").csrf();
@@ -193,11 +200,33 @@ fn fill_the_quiet_tables(app: &TestApp) {
     let spammer = app.new_student("spammer");
     let spam = crate::forum::post(app, &spammer, "校园生活", "刷屏的帖子", "一遍又一遍。");
     let admin = app.login("admin", DEMO_PASSWORD);
+    // media_removed: an admin hides a post with a photo (the photo waits out its grace period).
+    let b = crate::forum::board(app, "校园生活").to_string();
+    let fields = [("board_id", b.as_str()), ("title", "带图的刷屏"), ("body", "再来一遍。")];
+    let r = crate::forum::publish(&spammer, &fields, &[("images", "s.png", crate::market::png())]);
+    let shown = crate::forum::id_after(&r, "/forum/posts/");
+    let r = admin.submit(
+        &format!("/forum/posts/{shown}"),
+        &format!("/forum/posts/{shown}/manage"),
+        &[("action", "hide"), ("reason", "刷屏")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
     let r = admin.submit(
         &format!("/forum/posts/{spam}"),
         &format!("/forum/posts/{spam}/manage"),
         &[("action", "ban"), ("days", "3"), ("reason", "多次刷屏")],
     );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // forum_warnings, forum_comment_reports: the spammer is warned; a comment is reported.
+    let r = admin.submit(
+        &format!("/forum/posts/{spam}"),
+        &format!("/forum/posts/{spam}/manage"),
+        &[("action", "warn"), ("reason", "请勿刷屏")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let said = crate::forum::comment(&teacher, quiet, "老师路过", None);
+    let c = crate::forum::id_after(&said, "#c");
+    let r = crate::forum::action(&student, &format!("/forum/comments/{c}/report"), &[("reason", "无关内容")]);
     assert_eq!(r.status, 303, "{}", r.body);
     // merchant_applications: a new shop applies and is approved.
     crate::merchant::new_merchant(app, "backupshop");
@@ -225,6 +254,16 @@ fn fill_the_quiet_tables(app: &TestApp) {
     let (_, token) = crate::shell::login(app, "good-backup");
     let accepted = serde_json::json!({"accepted": ["TPL_PAID"]});
     assert_eq!(crate::shell::bearer(app, "/api/v1/wx/subscribe", &token, Some(accepted)).status, 200);
+    // reminder_prefs, quiet_hours, reminder_log: the student sets class reminders with quiet
+    // hours, and the reminder scan sends the one before Monday's 08:00 class of week 13.
+    let r = student.submit(
+        "/me/reminders",
+        "/me/reminders",
+        &[("class_lead", "20"), ("class_channel", "in_app"), ("quiet_from", "23:00"), ("quiet_to", "06:30")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap().and_hms_opt(23, 45, 0).unwrap();
+    assert_eq!(app.db(|c| campus::reminders::service::scan(c, &[], monday).unwrap()), 1);
     // two_factor, two_factor_recovery.
     crate::two_factor::enrol(&admin);
 }
@@ -259,6 +298,8 @@ fn backup_and_restore_round_trip_every_table_and_the_media() {
     assert_eq!(admin.submit("/admin/settings", "/admin/settings", &settings).status, 303);
     assert!(student.submit("/me/messages/settings", "/me/messages/settings", &[]).status < 400);
     assert!(student.submit("/academic/schedule", "/academic/schedule.ics/token", &[]).status < 400);
+    // Her grades seen (grades_seen); the demo gave her own timetable entries.
+    assert_eq!(student.get("/academic/grades").status, 200);
     let reporter = app.new_student("reporter");
     let r = crate::forum::action(&reporter, &format!("/forum/posts/{id}/report"), &[("reason", "广告")]);
     assert_eq!(r.status, 303, "{}", r.body);

@@ -185,6 +185,7 @@ fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
         d.cmd("POST", "/execute/sync", Some(json!({"script": "return !!(window.wx && window.wx.miniProgram) && document.documentElement.classList.contains('in-miniprogram');", "args": []}))) == true
     });
     driver.screenshot("home-phone.png");
+    crate::browser_rules::check_axe(&driver, "home-phone");
     driver.goto(&app.url("/me/messages"));
     driver.wait_for("the message center", |d| d.source().contains("消息中心"));
     let unread = driver.source().matches("标为已读").count();
@@ -192,6 +193,8 @@ fn browser_student_logs_in_and_sees_the_home_page_on_a_phone() {
     driver.click(".message.unread button[type=submit]");
     driver.wait_for("htmx to swap the message", |d| d.source().matches("标为已读").count() == unread - 1);
     driver.screenshot("messages-phone.png");
+    crate::browser_rules::check_axe(&driver, "messages-phone");
+    crate::browser_rules::assert_no_problems();
 }
 
 #[test]
@@ -206,6 +209,7 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
     driver.wait_for("the dashboard", |d| d.url() == app.url("/admin"));
     assert!(driver.source().contains("用户总数"));
     driver.screenshot("admin-desktop.png");
+    crate::browser_rules::check_axe(&driver, "admin-desktop");
 
     // The moderation queue: a product the word filter sent to review is taken down from it.
     let (pid, name) = app.db(|c| {
@@ -213,13 +217,23 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
         use diesel::prelude::*;
         let (pid, name): (i64, String) =
             products::table.order(products::id).select((products::id, products::name)).first(c).unwrap();
-        campus::moderation::flag(c, campus::moderation::KIND_PRODUCT, pid, None, &name, "敏感词待审核：刷单").unwrap();
+        campus::moderation::flag(
+            c,
+            campus::moderation::KIND_PRODUCT,
+            pid,
+            None,
+            &name,
+            "包邮，下单返现",
+            "敏感词待审核：刷单",
+        )
+        .unwrap();
         (pid, name)
     });
     driver.goto(&app.url("/admin/moderation"));
     assert!(driver.source().contains(&name));
     driver.type_into("form[action$='/hide'] input[name=reason]", "描述与实物不符");
     driver.screenshot("admin-moderation-desktop.png");
+    crate::browser_rules::check_axe(&driver, "admin-moderation-desktop");
     driver.click("form[action$='/hide'] button[type=submit]");
     crate::browser_rules::answer_confirm(&driver, true);
     driver.wait_for("the emptied queue", |d| d.source().contains("没有待审核的内容"));
@@ -229,6 +243,7 @@ fn browser_admin_sees_the_dashboard_on_a_desktop() {
         products::table.find(pid).select(products::status).first(c).unwrap()
     });
     assert_eq!(status, "off");
+    crate::browser_rules::assert_no_problems();
 }
 
 #[test]
@@ -239,18 +254,22 @@ fn browser_student_searches_buys_and_pays_on_a_phone() {
     sign_in_as_student(&app, &driver);
     driver.goto(&app.url("/mall"));
     driver.screenshot("mall-phone.png");
+    crate::browser_rules::check_axe(&driver, "mall-phone");
     driver.type_into("form.search-bar input[name=q]", "充电宝");
     driver.click("form.search-bar button[type=submit]");
     driver.wait_for("search results", |d| d.source().contains("<mark>充电</mark>"));
     driver.screenshot("search-phone.png");
+    crate::browser_rules::check_axe(&driver, "search-phone");
     driver.click("a.search-hit");
     driver.wait_for("the product page", |d| d.url().contains("/mall/products/"));
     driver.click(".buy-bar button[type=submit]");
     driver.wait_for("the toast", |d| d.source().contains("已加入购物车"));
     driver.screenshot("product-phone.png");
+    crate::browser_rules::check_axe(&driver, "product-phone");
     driver.goto(&app.url("/mall/cart"));
     driver.wait_for("the cart", |d| d.source().contains("去结算"));
     driver.screenshot("cart-phone.png");
+    crate::browser_rules::check_axe(&driver, "cart-phone");
     driver.click(".checkout-bar a");
     driver.wait_for("checkout", |d| d.url().ends_with("/mall/checkout"));
     // A remark with a blocked word is refused on the page, what was typed kept.
@@ -258,16 +277,20 @@ fn browser_student_searches_buys_and_pays_on_a_phone() {
     driver.click(".checkout-bar button[type=submit]");
     driver.wait_for("the refusal", |d| d.source().contains("备注包含违规词「代考」"));
     driver.screenshot("checkout-refused-phone.png");
+    crate::browser_rules::check_axe(&driver, "checkout-refused-phone");
     driver.clear("input[name=remark]");
     driver.click(".checkout-bar button[type=submit]");
     driver.wait_for("the new order", |d| d.url().contains("/mall/orders/"));
     driver.click("a[data-pay-order]");
     driver.wait_for("the cashier", |d| d.url().contains("/pay/mock/"));
     driver.screenshot("cashier-phone.png");
+    crate::browser_rules::check_axe(&driver, "cashier-phone");
     driver.click("button[value=pay]");
     assert!(crate::browser_rules::answer_confirm(&driver, true).contains("确认支付"));
     driver.wait_for("the paid order", |d| d.source().contains("支付成功") && d.source().contains("待发货"));
     driver.screenshot("order-phone.png");
+    crate::browser_rules::check_axe(&driver, "order-phone");
+    crate::browser_rules::assert_no_problems();
 }
 
 #[test]
@@ -289,12 +312,14 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     image::RgbImage::from_fn(300, 300, |x, _| image::Rgb([x as u8, 120, 200])).save(&photo).unwrap();
     driver.type_into("input[name=images]", photo.to_str().unwrap());
     driver.screenshot("merchant-new-product-desktop.png");
+    crate::browser_rules::check_axe(&driver, "merchant-new-product-desktop");
     driver.click("form.form button.primary");
     driver
         .wait_for("the product list", |d| d.url().ends_with("/merchant/products") && d.source().contains("商品已上架"));
     let html = driver.source();
     assert!(html.contains("浏览器测试 保温杯") && html.contains("白色 500ml") && html.contains("黑色 500ml"));
     driver.screenshot("merchant-products-desktop.png");
+    crate::browser_rules::check_axe(&driver, "merchant-products-desktop");
 
     // A CSV import through the form lands on its report.
     let csv = app.data_dir.join("stock.csv");
@@ -305,6 +330,7 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     driver.wait_for("the import report", |d| d.url().contains("/merchant/imports/") && d.source().contains("导入完成"));
     assert!(driver.source().contains("没有分类「火星」"));
     driver.screenshot("merchant-import-report-desktop.png");
+    crate::browser_rules::check_axe(&driver, "merchant-import-report-desktop");
 
     // A running import: the page polls (htmx) and shows the report when it is done, in place.
     use campus::db::schema::{product_imports, products};
@@ -332,6 +358,7 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     driver.goto(&page);
     assert!(driver.source().contains("已处理 1500 / 5000 行（30%）"));
     driver.screenshot("merchant-import-progress-desktop.png");
+    crate::browser_rules::check_axe(&driver, "merchant-import-progress-desktop");
     app.db(|c| {
         diesel::update(product_imports::table.find(id))
             .set((
@@ -353,4 +380,6 @@ fn browser_merchant_adds_a_product_with_options_and_a_photo() {
     assert!(driver.source().contains("name=\"order_0\""));
     driver.scroll_to("input[name=order_0]");
     driver.screenshot("merchant-edit-product-desktop.png");
+    crate::browser_rules::check_axe(&driver, "merchant-edit-product-desktop");
+    crate::browser_rules::assert_no_problems();
 }

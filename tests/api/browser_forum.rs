@@ -32,6 +32,7 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
     driver.goto(&app.url("/forum"));
     driver.wait_for("the forum", |d| d.source().contains("最新帖子"));
     driver.screenshot("forum-index-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-index-phone");
     // Infinite scroll: the next page arrives when the end of the list is reached.
     let before = driver.source().matches("class=\"post-card\"").count();
     driver.scroll_to(".load-more");
@@ -57,6 +58,7 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
     driver.click("label[for=anonymous]");
     assert_eq!(js(&driver, "return document.querySelector('#anonymous').checked;"), true);
     driver.screenshot("forum-new-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-new-phone");
     driver.click("form button[type=submit]");
     driver.wait_for("the post", |d| d.url().contains("/forum/posts/"));
     let html = driver.source();
@@ -64,6 +66,7 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
     assert_eq!(html.matches("alt=\"帖子图片").count(), 2);
     let id: i64 = driver.url().rsplit('/').next().unwrap().parse().unwrap();
     driver.screenshot("forum-post-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-post-phone");
 
     // Someone answers; she likes the post and replies in place (htmx), under her pseudonym.
     let other = student(&app, "azhe", "阿哲");
@@ -81,6 +84,7 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
     driver.wait_for("the reply", |d| d.source().contains("谢谢你呀"));
     assert!(driver.source().contains("楼主"));
     driver.screenshot("forum-thread-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-thread-phone");
 
     // A refused comment: the reason beside the box, the words kept, the focus there.
     driver.type_into("#comment-form textarea", "有人代考吗");
@@ -92,12 +96,15 @@ fn browser_student_posts_anonymously_with_photos_and_talks_in_the_thread_on_a_ph
         js(d, "return document.activeElement && document.activeElement.name;") == "body"
     });
     let colour = js(&driver, "return getComputedStyle(document.querySelector('#comment-error')).color;");
-    assert_eq!(colour, "rgb(250, 81, 81)", "WeUI's warn colour");
+    assert_eq!(colour, "rgb(200, 50, 50)", "the warn colour (WeUI's red darkened to 5.3:1 on white, issue 29)");
     driver.screenshot("forum-comment-refused-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-comment-refused-phone");
 
     app.db(|c| campus::forum::service::refresh_ranking(c).unwrap());
     driver.goto(&app.url("/forum/ranking"));
     driver.wait_for("the hot list", |d| d.source().contains("致图书馆三楼的你"));
     driver.screenshot("forum-ranking-phone.png");
+    crate::browser_rules::check_axe(&driver, "forum-ranking-phone");
     let _ = std::fs::remove_dir_all(&dir);
+    crate::browser_rules::assert_no_problems();
 }

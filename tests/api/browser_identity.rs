@@ -55,4 +55,5 @@ fn browser_a_new_student_verifies_and_manages_her_devices_on_a_phone() {
     check_desk_page(&desk, "verification queue");
     desk.screenshot("identity-admin-queue.png");
     assert!(desk.source().contains("2023010301"));
+    crate::browser_rules::assert_no_problems();
 }

@@ -132,7 +132,7 @@ fn browser_student_lives_a_campus_week_on_a_phone() {
         "POST",
         "/execute/async",
         Some(json!({
-            "script": "const done = arguments[0]; fetch('/me/export', {credentials: 'same-origin'}).then(r => r.json()).then(done, e => done(String(e)));",
+            "script": "const done = arguments[0]; fetch('/me/export.json', {credentials: 'same-origin'}).then(r => r.json()).then(done, e => done(String(e)));",
             "args": []
         })),
     );
@@ -200,4 +200,5 @@ fn browser_admin_drags_a_map_marker_to_place_it() {
     let (x1, y1): (i32, i32) = app.db(|c| p::table.find(poi).select((p::x_bp, p::y_bp)).first(c).unwrap());
     assert_eq!((x1, y1), ((ax * 100.0).round() as i32, (ay * 100.0).round() as i32), "stored where it was dropped");
     check_desk_page(&d, "admin map");
+    crate::browser_rules::assert_no_problems();
 }

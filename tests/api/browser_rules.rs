@@ -2,6 +2,11 @@
 //! browser on every page a journey opens: every tap target at least 44×44 px, nothing a thumb
 //! needs hidden under the sticky bars, no English in the interface (a browser file picker
 //! included), and a question before every irreversible step. The back office gets the last one.
+//!
+//! Every page, phone or back office, is also read by axe-core (the npm package pinned in
+//! `tests/browser/package.json`, installed by `.ci/run`) in light and in dark mode: a serious or
+//! critical violation, a page without exactly one `<h1>` or with skipped heading levels fails the
+//! journey. The dark-mode picture is kept beside the light one (`<shot>-dark.png`).
 
 use serde_json::{Value, json};
 
@@ -95,27 +100,94 @@ pub fn check_phone_page(d: &Driver, what: &str) {
             PROBLEMS.with(|p| p.borrow_mut().push(format!("{what}: {label}: {list:?}")));
         }
     }
+    check_axe(d, what);
+}
+
+/// axe-core's source, read once per test thread.
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run `npm ci` in tests/browser, as .ci/run does)", path.display()))
+    })
+}
+
+/// Runs axe on the open page and returns its serious and critical violations, plus the
+/// heading rules (one `<h1>`, no skipped level) axe only calls moderate.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+const STRICT = ['page-has-heading-one', 'heading-order', 'empty-heading', 'landmark-one-main'];
+axe.run(document, { resultTypes: ['violations'] }).then(r => {
+  const out = [];
+  for (const v of r.violations) {
+    if (!['serious', 'critical'].includes(v.impact) && !STRICT.includes(v.id)) continue;
+    const where = v.nodes.slice(0, 6).map(n => n.target.join(' ') + (n.any[0] && n.any[0].data && n.any[0].data.contrastRatio ? ' ' + n.any[0].data.fgColor + '/' + n.any[0].data.bgColor + ' ' + n.any[0].data.contrastRatio : ''));
+    out.push(v.id + ' (' + v.impact + ', ' + v.nodes.length + '×): ' + where.join('; '));
+  }
+  const h1 = [...document.querySelectorAll('h1')].filter(h => h.getClientRects().length).length;
+  if (h1 !== 1) out.push(h1 + ' visible <h1> elements');
+  done(out);
+}, e => done(['axe failed: ' + e]));
+"#;
+
+/// The page in dark (`true`) or light mode, as a phone set to it reports through
+/// `prefers-color-scheme` (Chromium's emulation, through chromedriver's CDP bridge).
+pub fn color_scheme(d: &Driver, dark: bool) {
+    let value = if dark { "dark" } else { "light" };
+    d.cmd(
+        "POST",
+        "/goog/cdp/execute",
+        Some(json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": value }] },
+        })),
+    );
+}
+
+/// axe's findings on the open page in light and then dark mode, kept for [`assert_no_problems`].
+pub fn check_axe(d: &Driver, what: &str) {
+    for dark in [false, true] {
+        color_scheme(d, dark);
+        let v = d.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": format!("{}\n{AXE_RUN}", axe_source()), "args": [] })),
+        );
+        let list = v.as_array().cloned().unwrap_or_default();
+        if !list.is_empty() {
+            let mode = if dark { "dark" } else { "light" };
+            PROBLEMS.with(|p| p.borrow_mut().push(format!("{what} ({mode}): axe: {list:#?}")));
+        }
+    }
+    color_scheme(d, false);
 }
 
 pub fn assert_no_problems() {
     let all = PROBLEMS.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    assert!(all.is_empty(), "phone rules broken:\n{}", all.join("\n"));
+    assert!(all.is_empty(), "page rules broken:\n{}", all.join("\n"));
 }
 
-/// The back office's rule: every irreversible form asks first.
+/// The back office's rules: every irreversible form asks first (checked at once), and axe
+/// (collected for [`assert_no_problems`]).
 pub fn check_desk_page(d: &Driver, what: &str) {
     let script = SCRIPT.replace("DATA.includes", &format!("{}.includes", serde_json::to_string(DATA_WORDS).unwrap()));
     let v = js(d, &script);
     let list = v["unconfirmed"].as_array().cloned().unwrap_or_default();
     assert!(list.is_empty(), "{what}: irreversible without a question: {list:?}");
+    check_axe(d, what);
 }
 
 /// Opens `path`, checks the phone rules and keeps a screenshot `artifacts/<shot>.png`.
 pub fn visit_phone(d: &Driver, url: &str, what: &str, shot: &str) {
     d.goto(url);
     d.wait_for(what, |d| js(d, "return document.readyState") == "complete");
-    // The picture first: the check scrolls rows and the page.
+    // The pictures first: the check scrolls rows and the page.
     d.screenshot(&format!("{shot}.png"));
+    color_scheme(d, true);
+    d.screenshot(&format!("{shot}-dark.png"));
+    color_scheme(d, false);
     check_phone_page(d, what);
 }
 

@@ -10,7 +10,7 @@ use crate::mall::{add_to_cart, checkout, field, set_stock, sku};
 const N: usize = 100;
 
 /// Sends `n` requests at once (one thread each, all released together) and returns the answers.
-fn at_once(n: usize, send: impl Fn(usize) -> Resp + Sync) -> Vec<Resp> {
+pub fn at_once(n: usize, send: impl Fn(usize) -> Resp + Sync) -> Vec<Resp> {
     let gate = std::sync::Barrier::new(n);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
@@ -26,11 +26,11 @@ fn at_once(n: usize, send: impl Fn(usize) -> Resp + Sync) -> Vec<Resp> {
     })
 }
 
-fn count(answers: &[Resp], status: u16) -> usize {
+pub fn count(answers: &[Resp], status: u16) -> usize {
     answers.iter().filter(|r| r.status == status).count()
 }
 
-fn no_server_errors(answers: &[Resp]) {
+pub fn no_server_errors(answers: &[Resp]) {
     let bad: Vec<_> = answers.iter().filter(|r| r.status >= 500).map(|r| (r.status, r.body.clone())).collect();
     assert!(bad.is_empty(), "server errors: {bad:?}");
 }

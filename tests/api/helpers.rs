@@ -61,6 +61,7 @@ pub struct Builder {
     data_key: Option<String>,
     sms: Option<campus::config::SmsConfig>,
     media_s3: Option<campus::config::MediaS3>,
+    pdf_font: Option<PathBuf>,
 }
 
 pub fn app() -> Builder {
@@ -87,6 +88,7 @@ pub fn app() -> Builder {
         data_key: None,
         sms: None,
         media_s3: None,
+        pdf_font: None,
     }
 }
 
@@ -183,6 +185,11 @@ impl Builder {
         self.sms = Some(sms);
         self
     }
+    /// `CAMPUS_PDF_FONT`: the font the PDF transcript embeds.
+    pub fn pdf_font(mut self, path: &std::path::Path) -> Self {
+        self.pdf_font = Some(path.to_path_buf());
+        self
+    }
     /// As when served over https (`CAMPUS_COOKIE_SECURE=1`).
     pub fn cookie_secure(mut self) -> Self {
         self.cookie_secure = true;
@@ -238,6 +245,7 @@ impl Builder {
             config.sms = sms;
         }
         config.media_s3 = self.media_s3;
+        config.pdf_font = self.pdf_font;
         config.workers = 1;
         config.job_poll = self.job_poll.unwrap_or(Duration::from_millis(50));
         if let Some(lease) = self.job_lease {
@@ -639,9 +647,11 @@ impl Drop for FakeWeChat {
     }
 }
 
-/// Polls `check` every 50 ms for up to 10 s.
+/// Polls `check` every 50 ms for up to 30 s.
 pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    for _ in 0..200 {
+    // Up to 30 s: a busy CI machine running two suites' worth of apps can hold a job-runner tick
+    // (the forum's index catch-up, the first load of the word segmenter) for many seconds.
+    for _ in 0..600 {
         if check() {
             return true;
         }

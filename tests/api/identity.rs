@@ -395,14 +395,14 @@ fn closing_the_account_removes_a_waiting_student_card_and_the_export_lists_it() 
     let c = register(&app, "leaver", "");
     let uid = user_id(&app, "leaver");
     assert_eq!(submit_photo(&c, "2023010103", "王芳", true).status, 303);
-    let (status, _, data) = c.download("/me/export");
+    let (status, _, data) = c.download("/me/export.json");
     assert_eq!(status, 200);
     let export: serde_json::Value = serde_json::from_slice(&data).unwrap();
     assert_eq!(export["identity_reviews"][0]["school_no"], "2023010103");
     assert_eq!(card_files(&app, uid), 1);
     let r = c.submit("/me/delete", "/me/delete", &[("confirm", "注销")]);
     assert_eq!(r.status, 303);
-    assert_eq!(card_files(&app, uid), 0, "the photo went with the account");
+    assert!(crate::helpers::eventually(|| card_files(&app, uid) == 0), "the photo went with the account");
     use campus::db::schema::identity_reviews as r;
     let left: i64 = app.db(|c| r::table.filter(r::user_id.eq(uid)).count().get_result(c).unwrap());
     assert_eq!(left, 0);

@@ -248,3 +248,18 @@ fn a_zip_bomb_posing_as_xlsx_is_refused_before_it_is_unpacked() {
     assert_eq!(app.db(|c| product_imports::table.count().get_result::<i64>(c).unwrap()), 0, "nothing started");
     assert_eq!(m.get("/merchant/products").status, 200, "the server is still up");
 }
+
+#[test]
+fn a_product_row_with_control_characters_outside_the_description_is_refused_naming_its_column() {
+    let app = spawn_app();
+    let m = app.login("merchant", DEMO_PASSWORD);
+    let file = "商品名称,分类,规格,价格,库存,描述\n\
+                \"夜灯\r\nEND:VEVENT\",宿舍电器,暖光,19.9,40,\n\
+                台灯,宿舍电器,\"白\u{1b}光\",29.9,5,\n\
+                护眼灯,宿舍电器,暖光,39.9,5,\"第一行\n第二行\"\n";
+    let r = finished(&m, &import(&m, "p.csv", file.as_bytes()));
+    assert!(r.body.contains("「商品名称」列含有换行、回车等控制字符"), "{}", r.body);
+    assert!(r.body.contains("「规格」列含有换行、回车等控制字符"), "{}", r.body);
+    assert!(sku_ids(&app, "夜灯\r\nEND:VEVENT").is_empty() && sku_ids(&app, "台灯").is_empty(), "refused rows");
+    assert_eq!(sku_ids(&app, "护眼灯").len(), 1, "a description keeps its line breaks");
+}

@@ -42,9 +42,13 @@ pub fn post(c: &Client, fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]
     c.post_raw(&format!("/mall/second-hand/new?csrf_token={token}"), &ct, &body)
 }
 
+/// The items posted during the test (the demo listings were posted hours before).
 pub fn items(app: &TestApp) -> Vec<(i64, String, String)> {
     use campus::db::schema::second_hand_items as t;
-    app.db(|c| t::table.order(t::id).select((t::id, t::status, t::images)).load(c).unwrap())
+    let since = campus::db::now() - chrono::TimeDelta::hours(1);
+    app.db(|c| {
+        t::table.filter(t::created_at.gt(since)).order(t::id).select((t::id, t::status, t::images)).load(c).unwrap()
+    })
 }
 
 #[test]

@@ -291,3 +291,38 @@ fn backup_copies_the_bucket_and_restore_puts_it_back() {
     assert_eq!(files_in(&target.data_dir.join("media")), 0, "nothing in the data dir");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_replaced_avatar_and_a_closed_accounts_photos_leave_the_bucket() {
+    let Some(s3) = emulator("a_replaced_avatar_and_a_closed_accounts_photos_leave_the_bucket") else {
+        return;
+    };
+    let bucket = new_bucket(&s3);
+    let app = s3_app(&s3, &bucket);
+    let student = app.login("student", DEMO_PASSWORD);
+    assert_eq!(upload_avatar(&student).status, 303);
+    let first = avatar_of(&app, "student").unwrap();
+    assert_eq!(upload_avatar(&student).status, 303);
+    let second = avatar_of(&app, "student").unwrap();
+    assert!(
+        crate::helpers::eventually(|| object(&s3, &bucket, &first[1..]).is_none()),
+        "the replaced avatar leaves the bucket"
+    );
+    let r = crate::feedback::send(&student, "bug", "截图在这里", &[("images", "a.png", crate::merchant::png())]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    use campus::db::schema::feedback;
+    let images: String =
+        app.db(|c| feedback::table.order(feedback::id.desc()).select(feedback::images).first(c).unwrap());
+    let shot = serde_json::from_str::<Vec<String>>(&images).unwrap()[0].clone();
+    let shot_key = format!("private/{}", shot.trim_start_matches("/media/"));
+    assert!(object(&s3, &bucket, &shot_key).is_some(), "screenshots go to the private prefix");
+    assert!(object(&s3, &bucket, &shot[1..]).is_none(), "never the public one");
+    assert_eq!(student.get(&shot).status, 200);
+    assert_eq!(student.submit("/me/delete", "/me/delete", &[("confirm", "注销")]).status, 303);
+    assert!(
+        crate::helpers::eventually(
+            || object(&s3, &bucket, &second[1..]).is_none() && object(&s3, &bucket, &shot_key).is_none()
+        ),
+        "a closed account's photos leave the bucket"
+    );
+}

@@ -180,3 +180,42 @@ fn blocking_words_are_refused_in_imports_remarks_and_messages() {
     use campus::db::schema::orders;
     assert_eq!(app.db(|c| orders::table.count().get_result::<i64>(c).unwrap()), 0, "no order");
 }
+
+#[test]
+fn the_queue_shows_the_flagged_text_and_counts_each_flag_of_a_waiting_thing() {
+    let app = spawn_app();
+    let m = new_merchant(&app, "words4");
+    let long = format!("周末派传单，{}", "日结工资当天到账。".repeat(20));
+    assert_eq!(new_product(&m, "校园兼职日结 招募", &long).status, 303);
+    let (pid, _) = product_named(&app, "校园兼职日结 招募").unwrap();
+    // Two more flags while it waits: one row, counted three times.
+    app.db(|c| {
+        for reason in ["举报：虚假宣传", "举报：联系方式可疑"] {
+            campus::moderation::flag(
+                c,
+                campus::moderation::KIND_PRODUCT,
+                pid,
+                None,
+                "校园兼职日结 招募",
+                &long,
+                reason,
+            )
+            .unwrap();
+        }
+    });
+    assert_eq!(open_flags(&app).len(), 1, "one queue entry");
+    let (excerpt, times): (String, i64) = app.db(|c| {
+        moderation_flags::table
+            .filter(moderation_flags::target_id.eq(pid))
+            .select((moderation_flags::excerpt, moderation_flags::times))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(times, 3);
+    assert!(excerpt.starts_with("周末派传单，日结工资当天到账。") && excerpt.ends_with('…'), "{excerpt}");
+    assert_eq!(excerpt.chars().count(), 121, "120 characters and the ellipsis");
+    let page = app.login("admin", DEMO_PASSWORD).get("/admin/moderation");
+    assert!(page.body.contains(&excerpt), "the excerpt in the row");
+    assert!(page.body.contains("共 3 次举报或命中"));
+    assert!(page.body.contains("class=\"approve\">通过"), "通过 drawn apart from 下架");
+}

@@ -54,7 +54,11 @@ struct Action {
 fn actions(app: &TestApp, who: &str) -> Vec<Action> {
     use campus::db::schema::{campus_pois, feedback};
     // A different point for each admin who may delete one (deleting twice is a 404).
-    let skip = if who == "admin" { 0 } else { 1 };
+    let skip = match who {
+        "admin" => 0,
+        "teacher" => 2,
+        _ => 1,
+    };
     let poi: i64 = app
         .db(|c| campus_pois::table.select(campus_pois::id).order(campus_pois::id.asc()).offset(skip).first(c).unwrap());
     let thread: i64 = app.db(|c| feedback::table.select(feedback::id).first(c).unwrap());
@@ -349,4 +353,179 @@ fn two_super_admins_demoting_each_other_at_once_leave_one() {
         let (survivor, token, demoted) = if a == 303 { (&boss, &t, teacher) } else { (&other, &ot, admin) };
         assert_eq!(set_admin_roles(survivor, token, demoted, &["super"]).status, 303);
     }
+}
+
+/// Saves the settings with two-factor sign-in mandatory for admins (as a 超级管理员 who has it).
+fn require_two_factor(c: &Client) {
+    let page = c.get("/admin/settings");
+    let r = c.post_form(
+        "/admin/settings",
+        &[
+            ("csrf_token", &page.csrf()),
+            ("site_name", "校园助手"),
+            ("order_timeout_mins", "30"),
+            ("mail_from", "校园助手 <noreply@campus.local>"),
+            ("admin_2fa_required", "1"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+/// A fresh applicant's licence photo (personal data: the merchant reviewers' to see).
+fn new_licence(app: &TestApp) -> String {
+    let applicant = app.new_student("licence_owner");
+    let apply = [
+        ("shop_name", "阿强水果店"),
+        ("contact_name", "阿强"),
+        ("contact_phone", "13600136000"),
+        ("location", "学生街 8 号"),
+        ("category", "超市便利"),
+    ];
+    let r = crate::merchant::upload(&applicant, "/merchant/apply", &apply, &[("licence", crate::merchant::png())]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    use campus::db::schema::merchant_applications as ma;
+    app.db(|c| ma::table.select(ma::licence_image).first::<Option<String>>(c).unwrap().unwrap())
+}
+
+const ENROL: &str = "/me/2fa?required=1";
+
+/// The routes that decide inside the handler (not by a route guard) whether an admin may act:
+/// an activity's registrants and their export, a message to all of them, a licence photo. Each
+/// with the group that opens it and what that group gets.
+fn handler_routes(activity: i64, licence: &str) -> Vec<(&'static str, String, u16, u16)> {
+    // (group, GET path, permitted status, refused status)
+    vec![
+        ("events", format!("/activities/{activity}/registrants"), 200, 403),
+        ("events", format!("/activities/{activity}/registrants.csv"), 200, 403),
+        ("events", format!("/activities/{activity}/registrants.xlsx"), 200, 403),
+        ("mall", licence.to_string(), 200, 404),
+    ]
+}
+
+fn messages_saying(app: &TestApp, text: &str) -> i64 {
+    use campus::db::schema::messages;
+    let pattern = format!("%{text}%");
+    app.db(|c| messages::table.filter(messages::body.like(&pattern)).count().get_result(c).unwrap())
+}
+
+/// Walks every page, action and handler-decided route of the matrix as `who`: before enrolling
+/// (`enrolled` false) each one sends them to enrol and changes nothing; after, each role reaches
+/// its own and is refused elsewhere.
+fn walk(app: &TestApp, c: &Client, who: &str, groups: &[&str], enrolled: bool, activity: i64, licence: &str) {
+    let token = c.get("/me").csrf();
+    let r = c.get("/admin");
+    if enrolled {
+        assert_eq!(r.status, 200, "{who}: every admin role has the overview");
+    } else {
+        assert_eq!((r.status, r.location()), (303, Some(ENROL)), "{who} GET /admin");
+    }
+    for (group, path) in PAGES {
+        let r = c.get(path);
+        match (enrolled, groups.contains(&group)) {
+            (false, _) => assert_eq!((r.status, r.location()), (303, Some(ENROL)), "{who} GET {path}"),
+            (true, true) => assert_eq!(r.status, 200, "{who} GET {path}"),
+            (true, false) => assert_eq!(r.status, 403, "{who} GET {path}"),
+        }
+    }
+    for (group, path, permitted, refused) in handler_routes(activity, licence) {
+        let r = c.get(&path);
+        match (enrolled, groups.contains(&group)) {
+            (false, _) => assert_eq!((r.status, r.location()), (303, Some(ENROL)), "{who} GET {path}"),
+            (true, true) => assert_eq!(r.status, permitted, "{who} GET {path}"),
+            (true, false) => assert_eq!(r.status, refused, "{who} GET {path}"),
+        }
+    }
+    // A message to every registrant: sent only by an enrolled events admin (or 超级管理员).
+    let text = format!("群发测试{who}{enrolled}");
+    let r = c.post_form(&format!("/activities/{activity}/message"), &[("csrf_token", &token), ("body", &text)]);
+    match (enrolled, groups.contains(&"events")) {
+        (false, _) => assert_eq!((r.status, r.location()), (303, Some(ENROL)), "{who} message"),
+        (true, true) => assert_eq!(r.status, 303, "{who} message: {}", r.body),
+        (true, false) => assert_eq!(r.status, 403, "{who} message"),
+    }
+    let sent = messages_saying(app, &text);
+    if enrolled && groups.contains(&"events") {
+        assert!(sent > 0, "{who}: the message reached the registrants");
+    } else {
+        assert_eq!(sent, 0, "{who}: nobody was messaged");
+    }
+    let mut all = actions(app, who);
+    all.sort_by_key(|a| groups.contains(&a.group));
+    for a in all {
+        let mut fields: Vec<(&str, &str)> = a.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fields.push(("csrf_token", &token));
+        let r = c.post_form(&a.path, &fields);
+        match (enrolled, groups.contains(&a.group), a.ok) {
+            (false, _, _) => assert_eq!((r.status, r.location()), (303, Some(ENROL)), "{who} POST {}", a.path),
+            (true, true, Some(status)) => assert_eq!(r.status, status, "{who} POST {}: {}", a.path, r.body),
+            (true, true, None) => assert!(r.status != 403 && r.status < 500, "{who} POST {}: {}", a.path, r.status),
+            (true, false, _) => assert_eq!(r.status, 403, "{who} POST {}", a.path),
+        }
+    }
+}
+
+#[test]
+fn when_two_factor_is_required_every_route_of_the_matrix_waits_for_it_for_each_admin_role() {
+    let app = spawn_app();
+    let boss = app.login("admin", DEMO_PASSWORD);
+    crate::two_factor::enrol(&boss);
+    require_two_factor(&boss);
+    // A second 超级管理员 without two-factor, so that every role is walked before enrolling too.
+    let second = user_id(&app, "teacher");
+    app.db(|c| {
+        campus::auth::service::grant_role(c, second, campus::auth::models::Role::Admin).unwrap();
+        campus::auth::staff::grant_super(c, second).unwrap();
+    });
+    use campus::db::schema::activity_registrations as ar;
+    let activity: i64 =
+        app.db(|c| ar::table.filter(ar::status.eq("registered")).select(ar::activity_id).first(c).unwrap());
+    let licence = new_licence(&app);
+    let mut admins: Vec<(&str, &[&str])> = ADMINS.iter().filter(|(who, _)| *who != "admin").copied().collect();
+    admins.push(("teacher", ADMINS[0].1));
+    for (who, groups) in admins {
+        let c = app.login(who, DEMO_PASSWORD);
+        walk(&app, &c, who, groups, false, activity, &licence);
+        crate::two_factor::enrol(&c);
+        walk(&app, &c, who, groups, true, activity, &licence);
+    }
+    walk(&app, &boss, "admin", ADMINS[0].1, true, activity, &licence);
+    // Refused actions left nothing behind: only the two enrolled 超级管理员 and the enrolled
+    // 内容审核 added their word.
+    use campus::db::schema::sensitive_words;
+    let words: Vec<String> = app.db(|c| {
+        sensitive_words::table
+            .filter(sensitive_words::word.like("违规词%"))
+            .select(sensitive_words::word)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(words.len(), 3, "{words:?}");
+    // Without the requirement, an admin without two-factor works as before (the first test).
+}
+
+#[test]
+fn the_dashboard_shows_audit_lines_and_addresses_only_to_who_may_read_the_audit_log() {
+    let app = app_with_proxy();
+    // Something in the audit log, with an address: a 超级管理员's sign-in from 198.51.100.23.
+    let boss = app.client();
+    let page = boss.get("/login");
+    let r = boss.post_form_with(
+        "/login",
+        &[("csrf_token", &page.csrf()), ("username", "admin"), ("password", DEMO_PASSWORD)],
+        &[("X-Forwarded-For", "198.51.100.23")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let all = boss.get("/admin");
+    assert!(all.body.contains("最近操作") && all.body.contains("198.51.100.23"), "the 超级管理员 sees the lines");
+    for (who, _) in ADMINS.iter().filter(|(who, _)| *who != "admin") {
+        let c = app.login(who, DEMO_PASSWORD);
+        let r = c.get("/admin");
+        assert_eq!(r.status, 200, "{who}");
+        assert!(!r.body.contains("最近操作") && !r.body.contains("198.51.100.23"), "{who} sees no audit line");
+        assert_eq!(c.get("/admin/audit").status, 403, "{who}");
+    }
+}
+
+fn app_with_proxy() -> TestApp {
+    crate::helpers::app().trust_proxy().start()
 }

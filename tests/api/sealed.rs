@@ -128,7 +128,7 @@ fn the_raw_database_holds_no_plaintext_phone_or_address() {
     assert!(admin.get("/admin/merchants").body.contains(CONTACT_PHONE));
     assert!(admin.get(&format!("/activities/{activity}/registrants")).body.contains(SIGNUP_PHONE));
     assert!(buyer.get("/me/settings").body.contains("139****5674"));
-    let export = buyer.get("/me/export");
+    let export = buyer.get("/me/export.json");
     assert_eq!(export.status, 200, "{}", export.body);
     for plain in [PROFILE_PHONE, BUYER_PHONE, ADDRESS, SIGNUP_PHONE] {
         assert!(export.body.contains(plain), "the export gives back {plain}");

@@ -300,3 +300,67 @@ fn one_code_sent_from_many_browsers_at_once_signs_in_only_one() {
         assert_eq!(used, i64::from(recovery));
     }
 }
+
+#[test]
+fn the_wechat_login_api_gives_a_two_factor_account_its_token_only_with_the_code() {
+    let wx = crate::helpers::FakeWeChat::start();
+    let app = crate::helpers::app().wechat(&wx.base).start();
+    let login = |body: serde_json::Value| app.client().post_json("/api/v1/wx/login", &body);
+    let api = |token: &str| {
+        app.client().get_with("/api/v1/wx/subscribe/templates", &[("Authorization", &format!("Bearer {token}"))]).status
+    };
+    let r = login(serde_json::json!({"code": "good-keeper"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    let uid = v["data"]["user_id"].as_i64().unwrap();
+    assert_eq!(v["data"]["two_factor"], false);
+    assert_eq!(api(v["data"]["token"].as_str().unwrap()), 200, "without two-factor: the token as before");
+    app.db(|c| campus::auth::service::grant_role(c, uid, campus::auth::models::Role::Merchant).unwrap());
+    let webview = app.client();
+    let t = v["data"]["ticket"].as_str().unwrap();
+    assert_eq!(webview.get(&format!("/auth/ticket?t={t}&next=/me")).location(), Some("/me"));
+    let (secret, recovery) = enrol(&webview);
+
+    // No code: the ticket (its web-view step asks for the code), no token, and why.
+    let r = login(serde_json::json!({"code": "good-keeper"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert!(v["data"]["token"].is_null(), "{v}");
+    assert_eq!(v["data"]["two_factor"], true);
+    assert_eq!(v["data"]["token_expires_in"], 0);
+    assert!(v["message"].as_str().unwrap().contains("两步验证"), "{v}");
+    let phone = app.client();
+    let t = v["data"]["ticket"].as_str().unwrap();
+    assert_eq!(phone.get(&format!("/auth/ticket?t={t}")).location(), Some("/login/2fa"));
+    // A wrong code: refused with the reason, no token issued.
+    use campus::db::schema::auth_tokens;
+    let tokens = || -> i64 {
+        app.db(|c| {
+            auth_tokens::table
+                .filter(auth_tokens::user_id.eq(uid))
+                .filter(auth_tokens::purpose.eq("api"))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    let before = tokens();
+    let wrong = if code(&secret, 0) == "123456" { "654321" } else { "123456" };
+    let r = login(serde_json::json!({"code": "good-keeper", "two_factor_code": wrong}));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("验证码"), "{}", r.body);
+    assert_eq!(tokens(), before, "no token for a wrong code");
+    // The right code (or a recovery code): the token, which opens the API.
+    let r = login(serde_json::json!({"code": "good-keeper", "two_factor_code": code(&secret, 1)}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["data"]["token"].as_str().unwrap().to_string();
+    assert_eq!(api(&token), 200);
+    let r = login(serde_json::json!({"code": "good-keeper", "two_factor_code": recovery[0]}));
+    assert!(r.json()["data"]["token"].is_string(), "{}", r.body);
+    // Guessing is limited like the web sign-in's code step.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login(serde_json::json!({"code": "good-keeper", "two_factor_code": wrong})).status);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}

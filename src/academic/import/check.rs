@@ -2,7 +2,7 @@
 //! with its column and reason. Codes a row refers to (semester, course, teacher, classroom,
 //! student) must already exist; each is looked up once per file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
@@ -28,6 +28,8 @@ pub struct EventSpec {
     pub title: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// 调休: the date whose timetable the make-up day follows.
+    pub follows_on: Option<NaiveDate>,
 }
 
 /// A checked row, ready to save.
@@ -219,6 +221,26 @@ impl Lookups {
         Self::id_of(&mut self.classrooms, code, || {
             classrooms::table.filter(classrooms::code.eq(code)).select(classrooms::id).first(conn).optional()
         })
+    }
+
+    /// Finds which of `nos` are students in a few statements, so that checking a large file
+    /// asks nothing per row.
+    pub fn know_students(&mut self, conn: &mut DbConn, mut nos: Vec<String>) -> AppResult<()> {
+        nos.sort_unstable();
+        nos.dedup();
+        for batch in nos.chunks(1_000) {
+            let found: HashSet<String> = students::table
+                .filter(students::student_no.eq_any(batch))
+                .select(students::student_no)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect();
+            for no in batch {
+                let known = found.contains(no);
+                self.students.insert(no.clone(), known);
+            }
+        }
+        Ok(())
     }
 
     fn student(&mut self, conn: &mut DbConn, no: &str) -> AppResult<bool> {
@@ -441,19 +463,32 @@ fn check_calendar(row: &Cells, look: &mut Lookups) -> Result<Item, Bad> {
             "假期" | "节假日" | "放假" | "holiday" => Ok("holiday"),
             "考试周" | "exam_week" => Ok("exam_week"),
             "重要日期" | "校历事件" | "key_date" => Ok("key_date"),
-            other => Err(format!("「{other}」不是事件类型（假期、考试周、重要日期）")),
+            "调休" | "补课" | "makeup" => Ok("makeup"),
+            other => Err(format!("「{other}」不是事件类型（假期、考试周、重要日期、调休）")),
         })?;
         let starts_on = row.get("from", cells::date)?;
         let ends_on = if row.raw("to").trim().is_empty() { starts_on } else { row.get("to", cells::date)? };
         if ends_on < starts_on {
             return Err(("结束日期", "结束日期不能早于开始日期".into()));
         }
+        let follows_on = if kind == "makeup" {
+            if ends_on != starts_on {
+                return Err(("结束日期", "调休是单独的一天：结束日期应与开始日期相同或留空".into()));
+            }
+            if row.raw("follows").trim().is_empty() {
+                return Err(("按日期上课", "调休要写明这一天按哪一天的课表上课".into()));
+            }
+            Some(row.get("follows", cells::date)?)
+        } else {
+            None
+        };
         Some(EventSpec {
             semester: code.clone(),
             kind,
             title: row.get("title", |v| cells::text(v, 40))?,
             starts_on,
             ends_on,
+            follows_on,
         })
     };
     if semester.is_none() && event.is_none() {

@@ -57,6 +57,7 @@ const CALENDAR: &[Column] = &[
     col("title", &["事件名称", "名称", "title"], false),
     col("from", &["开始日期", "event_start"], false),
     col("to", &["结束日期", "event_end"], false),
+    col("follows", &["按日期上课", "调休上课日期", "follows_on"], false),
 ];
 const SCHEDULES: &[Column] = &[
     col("semester", &["学期", "学期代码", "semester"], true),

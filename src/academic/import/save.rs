@@ -5,6 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::refdata;
+
 use super::check::{EventSpec, Item, SemesterSpec};
 use crate::db::schema::{
     calendar_events, campus_contacts, classrooms, course_schedules, courses, evaluations, exams, grades, semesters,
@@ -21,7 +23,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn of<T: PartialEq>(existing: Option<T>, new: &T) -> Outcome {
+    pub(super) fn of<T: PartialEq>(existing: Option<T>, new: &T) -> Outcome {
         match existing {
             None => Outcome::Created,
             Some(old) if old == *new => Outcome::Unchanged,
@@ -53,6 +55,18 @@ pub struct Mode {
 }
 
 pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
+    let outcome = save_item(conn, item, mode)?;
+    // The class timetables are kept in process (`queries::meetings_of_class`) with the names of
+    // their courses, teachers and rooms.
+    let timetable =
+        matches!(item, Item::Teacher { .. } | Item::Course { .. } | Item::Classroom { .. } | Item::Schedule { .. });
+    if timetable && !mode.dry && outcome != Outcome::Unchanged {
+        refdata::changed(conn, refdata::Kind::Timetable)?;
+    }
+    Ok(outcome)
+}
+
+fn save_item(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
     let dry = mode.dry;
     let now = db::now();
     match item {
@@ -188,6 +202,9 @@ pub fn save(conn: &mut DbConn, item: &Item, mode: Mode) -> AppResult<Outcome> {
                             .execute(conn)?;
                     }
                     Outcome::Unchanged => {}
+                }
+                if outcome != Outcome::Unchanged {
+                    refdata::changed(conn, refdata::Kind::Classrooms)?;
                 }
             }
             Ok(outcome)
@@ -443,6 +460,9 @@ fn save_semester(conn: &mut DbConn, s: &SemesterSpec, dry: bool, now: NaiveDateT
             }
             Outcome::Unchanged => {}
         }
+        if outcome != Outcome::Unchanged {
+            refdata::changed(conn, refdata::Kind::Semesters)?;
+        }
     }
     Ok(outcome)
 }
@@ -457,8 +477,9 @@ fn save_event(conn: &mut DbConn, e: &EventSpec, dry: bool, now: NaiveDateTime) -
         .filter(calendar_events::kind.eq(e.kind))
         .filter(calendar_events::title.eq(&e.title))
         .filter(calendar_events::starts_on.eq(e.starts_on));
-    let old: Option<chrono::NaiveDate> = key.select(calendar_events::ends_on).first(conn).optional()?;
-    let outcome = Outcome::of(old, &e.ends_on);
+    let old: Option<(chrono::NaiveDate, Option<chrono::NaiveDate>)> =
+        key.select((calendar_events::ends_on, calendar_events::follows_on)).first(conn).optional()?;
+    let outcome = Outcome::of(old, &(e.ends_on, e.follows_on));
     if !dry {
         match outcome {
             Outcome::Created => {
@@ -469,14 +490,20 @@ fn save_event(conn: &mut DbConn, e: &EventSpec, dry: bool, now: NaiveDateTime) -
                         calendar_events::title.eq(&e.title),
                         calendar_events::starts_on.eq(e.starts_on),
                         calendar_events::ends_on.eq(e.ends_on),
+                        calendar_events::follows_on.eq(e.follows_on),
                         calendar_events::created_at.eq(now),
                     ))
                     .execute(conn)?;
             }
             Outcome::Updated => {
-                diesel::update(key).set(calendar_events::ends_on.eq(e.ends_on)).execute(conn)?;
+                diesel::update(key)
+                    .set((calendar_events::ends_on.eq(e.ends_on), calendar_events::follows_on.eq(e.follows_on)))
+                    .execute(conn)?;
             }
             Outcome::Unchanged => {}
+        }
+        if outcome != Outcome::Unchanged {
+            refdata::changed(conn, refdata::Kind::Calendar)?;
         }
     }
     Ok(outcome)

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::models::{Booking, BookingLine, Room};
 use crate::db::DbConn;
+use crate::db::refdata::{self, Kind};
 use crate::db::schema::{classroom_booking_slots, classroom_bookings, classrooms, course_schedules, users};
 use crate::error::AppResult;
 
@@ -14,20 +15,26 @@ pub const REJECTED: &str = "rejected";
 pub const CANCELLED: &str = "cancelled";
 
 pub fn buildings(conn: &mut DbConn) -> AppResult<Vec<String>> {
-    Ok(classrooms::table.select(classrooms::building).distinct().order(classrooms::building).load(conn)?)
+    let all = refdata::cached(conn, Kind::Classrooms, "buildings", |c| {
+        classrooms::table.select(classrooms::building).distinct().order(classrooms::building).load::<String>(c)
+    })?;
+    Ok(all.as_ref().clone())
+}
+
+/// Every room by code, kept in process (`db::refdata`).
+fn all_rooms(conn: &mut DbConn) -> AppResult<std::sync::Arc<Vec<Room>>> {
+    Ok(refdata::cached(conn, Kind::Classrooms, "rooms", |c| {
+        classrooms::table.select(Room::as_select()).order(classrooms::code).load(c)
+    })?)
 }
 
 /// The rooms of `building` (every room when `None`), by code.
 pub fn rooms(conn: &mut DbConn, building: Option<&str>) -> AppResult<Vec<Room>> {
-    let mut query = classrooms::table.select(Room::as_select()).order(classrooms::code).into_boxed();
-    if let Some(b) = building {
-        query = query.filter(classrooms::building.eq(b));
-    }
-    Ok(query.load(conn)?)
+    Ok(all_rooms(conn)?.iter().filter(|r| building.is_none_or(|b| r.building == b)).cloned().collect())
 }
 
 pub fn room(conn: &mut DbConn, id: i64) -> AppResult<Option<Room>> {
-    Ok(classrooms::table.find(id).select(Room::as_select()).first(conn).optional()?)
+    Ok(all_rooms(conn)?.iter().find(|r| r.id == id).cloned())
 }
 
 /// Rooms with a class on weekday `day` (1 = Monday) of `semester` between periods `from` and

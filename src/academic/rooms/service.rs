@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::models::{Booking, Room};
 use super::queries::{self, APPROVED, NewBooking, PENDING, REJECTED};
@@ -64,15 +64,12 @@ impl Slot {
     }
 }
 
-/// Rooms with a class meeting at `slot`.
+/// Rooms with a class meeting at `slot`: none on a holiday of the calendar, the followed day's
+/// classes on a make-up day.
 fn rooms_in_class(conn: &mut DbConn, slot: &Slot) -> AppResult<HashSet<i64>> {
-    let Some(semester) = academic::semester_on(conn, slot.day)? else { return Ok(HashSet::new()) };
-    let week = semester.week_of(slot.day);
-    if !(1..=semester.weeks).contains(&week) {
-        return Ok(HashSet::new());
-    }
-    let weekday = i32::try_from(slot.day.weekday().number_from_monday()).unwrap_or(1);
-    Ok(queries::classes_at(conn, semester.id, weekday, slot.from, slot.to)?
+    let Some(cal) = crate::academic::service::school_days(conn, slot.day)? else { return Ok(HashSet::new()) };
+    let Some((week, weekday)) = cal.classes_of(slot.day) else { return Ok(HashSet::new()) };
+    Ok(queries::classes_at(conn, cal.semester.id, weekday, slot.from, slot.to)?
         .into_iter()
         .filter(|(_, mask)| WeekSet::from_mask(*mask).contains(week))
         .map(|(room, _)| room)
@@ -208,4 +205,9 @@ pub fn cancel(conn: &mut DbConn, user: i64, id: i64, now: NaiveDateTime) -> AppR
             _ => Err(AppError::NotFound),
         }
     })
+}
+
+/// `user`'s bookings, the latest day first (at most 50).
+pub fn bookings_of(conn: &mut DbConn, user: i64) -> AppResult<Vec<super::models::BookingLine>> {
+    queries::of_user(conn, user)
 }

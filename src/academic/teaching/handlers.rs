@@ -35,7 +35,7 @@ pub async fn show_schedule(
             let Some(t) = teacher(conn, uid)? else { return Ok(None) };
             let id = t.id;
             let table = crate::academic::service::week_table(conn, week, db::now(), |conn, semester| {
-                queries::meetings_of_teacher(conn, semester, id)
+                Ok((queries::meetings_of_teacher(conn, semester, id)?, Vec::new()))
             })?;
             Ok(Some((t, table)))
         })

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::sending::{self, bind_target, deliver, secret};
 use super::{PhonePage, html, queries, refusal, shown};
 use crate::audit;
-use crate::auth::codes::{self, PHONE_BIND, PHONE_OLD, limit};
+use crate::auth::codes::{self, PHONE_BIND, PHONE_OLD, guess_keys, limit_guess};
 use crate::auth::models::Phone;
 use crate::auth::{password, passwords};
 use crate::db::sealed::Keyring;
@@ -203,7 +203,8 @@ async fn confirm(req: &HttpRequest, state: &AppState, uid: i64, form: &PhoneForm
     if form.code.trim().is_empty() {
         return Err(AppError::invalid("请输入短信中的 6 位验证码"));
     }
-    limit(&state.code_limiter, &[&format!("phone-bind-check:{uid}")], "验证码尝试").await?;
+    let keys = guess_keys("phone-bind-check", uid, &client_ip(req), phone.as_str());
+    limit_guess(&state.code_limiter, &keys, "验证码尝试").await?;
     let key = secret(state);
     let a = account(state, uid).await?;
     if let Some(current) = &a.current {

@@ -216,9 +216,21 @@ pub async fn show(
     page: Page,
     q: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    staff(&user)?;
+    if staff(&user).is_err() {
+        // A student who follows a link here is told what it is and where her own account's
+        // safety is, on a page of her own (not a bare "没有权限").
+        let html = askama::Template::render(&NotForStudentsPage { page })?;
+        return Ok(HttpResponse::Forbidden().content_type("text/html; charset=utf-8").body(html));
+    }
     let required = q.required.is_some() && !user.two_factor;
     two_factor_page(&state, page, &user, Vec::new(), None, required).await
+}
+
+/// `/me/2fa` for an account that is neither admin nor merchant.
+#[derive(Template)]
+#[template(path = "auth/two_factor_not_for_students.html")]
+pub struct NotForStudentsPage {
+    pub page: Page,
 }
 
 /// `POST /me/2fa/start`: a new secret to scan.

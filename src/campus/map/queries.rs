@@ -100,3 +100,13 @@ pub fn hide_poi(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<u
         .set((campus_pois::active.eq(false), campus_pois::updated_at.eq(now)))
         .execute(conn)
 }
+
+/// `(name, id)` of the active points named one of `names`.
+pub fn named(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<(String, i64)>> {
+    campus_pois::table
+        .filter(campus_pois::active.eq(true))
+        .filter(campus_pois::name.eq_any(names))
+        .order(campus_pois::id.asc())
+        .select((campus_pois::name, campus_pois::id))
+        .load(conn)
+}

@@ -53,3 +53,12 @@ pub fn delete_poi(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppResult
         audit::record(conn, Some(admin), "map.poi_delete", "poi", Some(&id.to_string()), "{}", Some(ip))
     })
 }
+
+/// The map points named like the places in `names` (a building, say), as `(name, id)`: what
+/// another page links to `/campus/map?poi=ID`.
+pub fn points_named(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<(String, i64)>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(queries::named(conn, names)?)
+}

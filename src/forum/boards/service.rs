@@ -17,6 +17,17 @@ pub struct BoardSpec {
     pub sort_order: i32,
     pub admin_only: bool,
     pub active: bool,
+    pub open_to_all: bool,
+    pub review_all: bool,
+}
+
+/// The yes/no switches of a board.
+#[derive(Clone, Copy, Default)]
+pub struct BoardFlags {
+    pub admin_only: bool,
+    pub active: bool,
+    pub open_to_all: bool,
+    pub review_all: bool,
 }
 
 impl BoardSpec {
@@ -25,8 +36,7 @@ impl BoardSpec {
         description: &str,
         icon: &str,
         sort_order: &str,
-        admin_only: bool,
-        active: bool,
+        flags: BoardFlags,
     ) -> AppResult<BoardSpec> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 10 {
@@ -53,8 +63,10 @@ impl BoardSpec {
             description: description.into(),
             icon: icon.into(),
             sort_order,
-            admin_only,
-            active,
+            admin_only: flags.admin_only,
+            active: flags.active,
+            open_to_all: flags.open_to_all,
+            review_all: flags.review_all,
         })
     }
 }
@@ -69,6 +81,8 @@ pub fn create(conn: &mut DbConn, spec: &BoardSpec) -> AppResult<i64> {
             forum_boards::sort_order.eq(spec.sort_order),
             forum_boards::admin_only.eq(spec.admin_only),
             forum_boards::active.eq(spec.active),
+            forum_boards::open_to_all.eq(spec.open_to_all),
+            forum_boards::review_all.eq(spec.review_all),
             forum_boards::created_at.eq(db::now()),
         ))
         .execute(conn)
@@ -76,6 +90,7 @@ pub fn create(conn: &mut DbConn, spec: &BoardSpec) -> AppResult<i64> {
             AppError::Duplicate(_) => AppError::conflict(format!("已经有叫「{}」的版块了", spec.name)),
             other => other,
         })?;
+    crate::db::refdata::changed(conn, crate::db::refdata::Kind::Boards)?;
     Ok(forum_boards::table.filter(forum_boards::name.eq(&spec.name)).select(forum_boards::id).first(conn)?)
 }
 
@@ -92,6 +107,7 @@ pub fn add(conn: &mut DbConn, admin: i64, spec: &BoardSpec, ip: &str) -> AppResu
 /// An admin changes a board; audit-logged.
 pub fn update(conn: &mut DbConn, admin: i64, id: i64, spec: &BoardSpec, ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
+        crate::db::refdata::changed(conn, crate::db::refdata::Kind::Boards)?;
         let changed = diesel::update(forum_boards::table.find(id))
             .set((
                 forum_boards::name.eq(&spec.name),
@@ -100,6 +116,8 @@ pub fn update(conn: &mut DbConn, admin: i64, id: i64, spec: &BoardSpec, ip: &str
                 forum_boards::sort_order.eq(spec.sort_order),
                 forum_boards::admin_only.eq(spec.admin_only),
                 forum_boards::active.eq(spec.active),
+                forum_boards::open_to_all.eq(spec.open_to_all),
+                forum_boards::review_all.eq(spec.review_all),
             ))
             .execute(conn)
             .map_err(|e| match AppError::from(e) {
@@ -109,7 +127,13 @@ pub fn update(conn: &mut DbConn, admin: i64, id: i64, spec: &BoardSpec, ip: &str
         if changed != 1 {
             return Err(AppError::NotFound);
         }
-        let detail = serde_json::json!({ "name": spec.name, "active": spec.active, "admin_only": spec.admin_only });
+        let detail = serde_json::json!({
+            "name": spec.name,
+            "active": spec.active,
+            "admin_only": spec.admin_only,
+            "open_to_all": spec.open_to_all,
+            "review_all": spec.review_all,
+        });
         audit::record(
             conn,
             Some(admin),
@@ -122,17 +146,20 @@ pub fn update(conn: &mut DbConn, admin: i64, id: i64, spec: &BoardSpec, ip: &str
     })
 }
 
-/// Sets how many open reports hide a post until an admin decides (setting `report_hide_at`).
+/// Sets how many open reports hide a post until an admin decides (setting `report_hide_at`)
+/// and how many first posts of a new account wait for approval (`review_first_posts`, 0: none).
 pub fn save_rules(
     conn: &mut DbConn,
     settings: &crate::settings::Settings,
     admin: i64,
     hide_at: i64,
+    first_posts: i64,
     ip: &str,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
         settings.save_one(conn, "report_hide_at", &hide_at.to_string())?;
-        let detail = serde_json::json!({ "report_hide_at": hide_at }).to_string();
+        settings.save_one(conn, "review_first_posts", &first_posts.to_string())?;
+        let detail = serde_json::json!({ "report_hide_at": hide_at, "review_first_posts": first_posts }).to_string();
         audit::record(conn, Some(admin), "forum.rules", "settings", None, &detail, Some(ip))
     })
 }

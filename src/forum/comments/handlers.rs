@@ -101,16 +101,16 @@ pub async fn more_comments(
     let who = viewer(&user);
     let by_likes = q.sort.as_deref() == Some("likes");
     let cursor = Cursor::parse(q.after.as_deref());
-    let list = state
+    let (list, moderates) = state
         .db
         .run(move |conn| {
-            let (_, row) = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
-            service::page(conn, &row, who, by_likes, cursor, &forum.names)
+            let (post, row) = crate::forum::posts::service::view(conn, id, who, &forum.names)?;
+            Ok((service::page(conn, &row, who, by_likes, cursor, &forum.names)?, post.moderator))
         })
         .await?;
     let sort = if by_likes { "likes" } else { "time" };
     let more_url = list.next.map(|c| format!("/forum/posts/{id}/comments?sort={sort}&after={}", url_encode(&c)));
-    render(&CommentsFragment { csrf: page.csrf, post_id: id, comments: list.comments, more_url, admin: who.admin })
+    render(&CommentsFragment { csrf: page.csrf, post_id: id, comments: list.comments, more_url, moderates })
 }
 
 #[derive(Deserialize)]
@@ -175,4 +175,20 @@ pub async fn my_comments(
     let (comments, next) = state.db.run(move |conn| service::mine(conn, uid, cursor)).await?;
     let more_url = next.map(|c| format!("/me/comments?after={}", url_encode(&c)));
     render(&MinePage { page, tab: "comments", posts: Vec::new(), comments, more_url })
+}
+
+/// `POST /forum/comments/{id}/report` (field `reason`).
+pub async fn report_comment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<crate::web::forms::ReasonForm>,
+) -> AppResult<HttpResponse> {
+    let why = form.reason()?;
+    let (id, uid) = (path.into_inner(), user.id);
+    state.db.run(move |conn| service::report(conn, id, uid, &why)).await?;
+    session::flash(&session, "success", "举报已提交，谢谢你帮助维护社区");
+    Ok(see_other(&req, &format!("/forum/comments/{id}")))
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{forum_comments, forum_posts, users};
+use crate::db::schema::{forum_comment_reports, forum_comments, forum_likes, forum_posts, users};
 use crate::forum::models::{Comment, Cursor, VISIBLE};
 use crate::on_backend;
 
@@ -43,36 +43,78 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Comment>> {
 /// A comment with its author's nickname and avatar.
 pub type Row = (Comment, String, Option<String>);
 
-/// Top-level comments of a post, by time (oldest first) or by likes, after `cursor`.
-pub fn top_level(
+/// The ids of a page of top-level comments of a post, by time (oldest first) or by likes, after
+/// `cursor`, as a subquery.
+macro_rules! page_ids {
+    ($post_id:expr, $by_likes:expr, $cursor:expr, $limit:expr) => {{
+        let mut q = forum_comments::table
+            .filter(forum_comments::post_id.eq($post_id))
+            .filter(forum_comments::parent_id.is_null())
+            .select(forum_comments::id)
+            .limit($limit)
+            .into_boxed();
+        q = match $cursor {
+            Some(Cursor::At(at, id)) if !$by_likes => q
+                .filter(forum_comments::created_at.ge(at))
+                .filter(forum_comments::created_at.gt(at).or(forum_comments::id.gt(id))),
+            Some(Cursor::Count(n, id)) if $by_likes => q
+                .filter(forum_comments::like_count.le(n))
+                .filter(forum_comments::like_count.lt(n).or(forum_comments::id.lt(id))),
+            _ => q,
+        };
+        if $by_likes {
+            q.order((forum_comments::like_count.desc(), forum_comments::id.desc()))
+        } else {
+            q.order((forum_comments::created_at.asc(), forum_comments::id.asc()))
+        }
+    }};
+}
+
+/// A comment as `viewer` sees it: with its author and whether the viewer liked it.
+pub type SeenRow = (Comment, String, Option<String>, bool);
+
+/// The post page's comments in one statement: a page of top-level comments ([`page_ids`])
+/// and the first `replies_shown` replies of each, each with whether `viewer` liked it. Unordered:
+/// the caller groups and orders them.
+pub fn page_with_replies(
     conn: &mut DbConn,
     post_id: i64,
     by_likes: bool,
     cursor: Option<Cursor>,
     limit: i64,
-) -> QueryResult<Vec<Row>> {
-    let mut q = forum_comments::table
+    replies_shown: i64,
+    viewer: i64,
+) -> QueryResult<Vec<SeenRow>> {
+    use diesel::dsl::{exists, sql};
+    use diesel::sql_types::Bool;
+    let liked = exists(
+        forum_likes::table
+            .filter(forum_likes::user_id.eq(viewer))
+            .filter(forum_likes::target_kind.eq(crate::forum::likes::COMMENT))
+            .filter(forum_likes::target_id.eq(forum_comments::id)),
+    );
+    // Replies before this one under the same comment: fewer than `replies_shown` keeps it.
+    let early_reply = sql::<Bool>(&format!(
+        "(SELECT COUNT(*) FROM forum_comments r2 WHERE r2.parent_id = forum_comments.parent_id \
+         AND (r2.created_at < forum_comments.created_at \
+         OR (r2.created_at = forum_comments.created_at AND r2.id < forum_comments.id))) < {}",
+        replies_shown.max(0)
+    ));
+    // On the backend's own connection: a boxed subquery is built for one backend.
+    on_backend!(conn, |c| forum_comments::table
         .inner_join(users::table)
         .filter(forum_comments::post_id.eq(post_id))
-        .filter(forum_comments::parent_id.is_null())
-        .select((Comment::as_select(), users::nickname, users::avatar))
-        .limit(limit)
-        .into_boxed();
-    q = match cursor {
-        Some(Cursor::At(at, id)) if !by_likes => q
-            .filter(forum_comments::created_at.ge(at))
-            .filter(forum_comments::created_at.gt(at).or(forum_comments::id.gt(id))),
-        Some(Cursor::Count(n, id)) if by_likes => q
-            .filter(forum_comments::like_count.le(n))
-            .filter(forum_comments::like_count.lt(n).or(forum_comments::id.lt(id))),
-        _ => q,
-    };
-    q = if by_likes {
-        q.order((forum_comments::like_count.desc(), forum_comments::id.desc()))
-    } else {
-        q.order((forum_comments::created_at.asc(), forum_comments::id.asc()))
-    };
-    q.load(conn)
+        .filter(
+            forum_comments::parent_id
+                .is_null()
+                .and(forum_comments::id.eq_any(page_ids!(post_id, by_likes, cursor, limit)))
+                .or(forum_comments::parent_id
+                    .assume_not_null()
+                    .eq_any(page_ids!(post_id, by_likes, cursor, limit))
+                    .and(early_reply)),
+        )
+        .select((Comment::as_select(), users::nickname, users::avatar, liked))
+        .load(c))
 }
 
 /// Replies under a top-level comment, oldest first, after `cursor`.
@@ -155,4 +197,37 @@ pub fn by_author(
             .filter(forum_comments::created_at.lt(at).or(forum_comments::id.lt(id)));
     }
     q.load(conn)
+}
+
+/// Records a comment report unless this reporter already made one (the unique index decides);
+/// 0 rows means it was there.
+pub fn insert_report(
+    conn: &mut DbConn,
+    comment: i64,
+    reporter: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    crate::on_backend!(conn, |c| diesel::insert_into(forum_comment_reports::table)
+        .values((
+            forum_comment_reports::comment_id.eq(comment),
+            forum_comment_reports::reporter_id.eq(reporter),
+            forum_comment_reports::reason.eq(reason),
+            forum_comment_reports::created_at.eq(now),
+        ))
+        .on_conflict((forum_comment_reports::comment_id, forum_comment_reports::reporter_id))
+        .do_nothing()
+        .execute(c))
+}
+
+pub fn reports_by(conn: &mut DbConn, reporter: i64) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
+    forum_comment_reports::table
+        .filter(forum_comment_reports::reporter_id.eq(reporter))
+        .order(forum_comment_reports::id)
+        .select((forum_comment_reports::comment_id, forum_comment_reports::reason, forum_comment_reports::created_at))
+        .load(conn)
+}
+
+pub fn forget_reports(conn: &mut DbConn, reporter: i64) -> QueryResult<usize> {
+    diesel::delete(forum_comment_reports::table.filter(forum_comment_reports::reporter_id.eq(reporter))).execute(conn)
 }

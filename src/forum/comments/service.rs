@@ -13,7 +13,9 @@ use crate::forum::models::{
 };
 use crate::forum::notices::{self, Thread};
 use crate::forum::posts::queries as posts;
-use crate::forum::posts::service::{MAX_COMMENTS, RATE_WINDOW, Viewer, closed_reason, ensure_not_banned};
+use crate::forum::posts::service::{
+    MAX_COMMENTS, RATE_WINDOW, Viewer, closed_reason, ensure_may_write, ensure_not_banned,
+};
 use crate::forum::text::{self, Pseudonyms};
 use crate::moderation::{self, WordFilter};
 
@@ -63,6 +65,11 @@ pub fn add(
             )));
         }
         let post = posts::lock(conn, post_id)?.ok_or(AppError::NotFound)?;
+        if post.status == crate::forum::models::PENDING && post.author_id != viewer.id {
+            return Err(AppError::NotFound);
+        }
+        let board = crate::forum::feed::queries::board(conn, post.board_id)?.ok_or(AppError::NotFound)?;
+        ensure_may_write(conn, &board, viewer, "在论坛评论")?;
         if post.status != VISIBLE || post.locked {
             return Err(closed_reason(&post, "评论"));
         }
@@ -88,7 +95,15 @@ pub fn add(
         }
         if let Some(reason) = review {
             let title = text::excerpt(form.body.as_str(), 30);
-            moderation::flag(conn, moderation::KIND_FORUM_COMMENT, id, Some(viewer.id), &title, &reason)?;
+            moderation::flag(
+                conn,
+                moderation::KIND_FORUM_COMMENT,
+                id,
+                Some(viewer.id),
+                &title,
+                form.body.as_str(),
+                &reason,
+            )?;
         }
         let writer =
             if anonymous { names.name(post_id, viewer.id) } else { crate::auth::service::names_of(conn, viewer.id)?.0 };
@@ -149,6 +164,7 @@ fn view(row: Row, post: &Post, viewer: Viewer, liked: &[i64], names: &Pseudonyms
         reply_to: if c.parent_id.is_some() && c.reply_to_id != c.parent_id { c.reply_to_name.clone() } else { None },
         body_html,
         deleted: c.status != VISIBLE,
+        hidden: c.status == HIDDEN,
         like_count: c.like_count,
         reply_count: c.reply_count,
         liked: liked.contains(&c.id),
@@ -172,7 +188,22 @@ pub fn page(
     cursor: Option<Cursor>,
     names: &Pseudonyms,
 ) -> AppResult<CommentsPage> {
-    let top = queries::top_level(conn, post.id, by_likes, cursor, PAGE_SIZE)?;
+    // One statement: the page of top-level comments with their first replies and the viewer's likes.
+    let rows = queries::page_with_replies(conn, post.id, by_likes, cursor, PAGE_SIZE, REPLIES_SHOWN, viewer.id)?;
+    let mut liked = Vec::new();
+    let (mut top, mut replies): (Vec<Row>, Vec<Row>) = (Vec::new(), Vec::new());
+    for (c, nickname, avatar, like) in rows {
+        if like {
+            liked.push(c.id);
+        }
+        if c.parent_id.is_none() { top.push((c, nickname, avatar)) } else { replies.push((c, nickname, avatar)) }
+    }
+    if by_likes {
+        top.sort_by_key(|c| std::cmp::Reverse((c.0.like_count, c.0.id)));
+    } else {
+        top.sort_by_key(|c| (c.0.created_at, c.0.id));
+    }
+    replies.sort_by_key(|c| (c.0.created_at, c.0.id));
     let next = if top.len() as i64 == PAGE_SIZE {
         top.last().map(|(c, _, _)| {
             if by_likes { Cursor::Count(c.like_count, c.id) } else { Cursor::At(c.created_at, c.id) }.encode()
@@ -180,20 +211,16 @@ pub fn page(
     } else {
         None
     };
-    let mut groups: Vec<(Row, Vec<Row>)> = Vec::with_capacity(top.len());
-    for row in top {
-        let replies =
-            if row.0.reply_count > 0 { queries::replies(conn, row.0.id, None, REPLIES_SHOWN)? } else { Vec::new() };
-        groups.push((row, replies));
-    }
-    let ids: Vec<i64> =
-        groups.iter().flat_map(|(t, r)| std::iter::once(t.0.id).chain(r.iter().map(|x| x.0.id))).collect();
-    let liked = likes::liked_among(conn, viewer.id, likes::COMMENT, &ids)?;
-    let comments = groups
+    let comments = top
         .into_iter()
-        .map(|(top, replies)| {
+        .map(|top| {
+            let id = top.0.id;
             let mut v = view(top, post, viewer, &liked, names);
-            v.replies = replies.into_iter().map(|r| view(r, post, viewer, &liked, names)).collect();
+            v.replies = replies
+                .iter()
+                .filter(|r| r.0.parent_id == Some(id))
+                .map(|r| view(r.clone(), post, viewer, &liked, names))
+                .collect();
             v
         })
         .collect();
@@ -264,6 +291,55 @@ pub fn delete(conn: &mut DbConn, id: i64, user: i64) -> AppResult<i64> {
         moderation::close_open(conn, moderation::KIND_FORUM_COMMENT, id, "approved", user)?;
         Ok(c.post_id)
     })
+}
+
+/// Reports a comment once per person; the first report of it puts it in the moderation queue
+/// (the admins' and its board's moderators'). Only a comment the reporter can read, not their
+/// own.
+pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let c = queries::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let post = posts::find(conn, c.post_id)?.ok_or(AppError::NotFound)?.0;
+        if post.status != VISIBLE && post.status != DELETED {
+            return Err(AppError::NotFound);
+        }
+        if c.status != VISIBLE {
+            return Err(AppError::conflict("这条评论已被删除或隐藏，谢谢你的举报"));
+        }
+        if c.author_id == reporter {
+            return Err(AppError::invalid("不能举报自己的评论"));
+        }
+        if queries::insert_report(conn, id, reporter, reason, db::now())? == 0 {
+            return Err(AppError::conflict("你已经举报过这条评论，版主和管理员会尽快处理"));
+        }
+        let title = text::excerpt(&c.body, 30);
+        moderation::flag(
+            conn,
+            moderation::KIND_FORUM_COMMENT,
+            id,
+            Some(c.author_id),
+            &title,
+            &c.body,
+            &format!("举报：{reason}"),
+        )
+    })
+}
+
+/// The comments a user reported, for the data export: (comment, reason, at).
+pub fn export_user(conn: &mut DbConn, user_id: i64) -> AppResult<serde_json::Value> {
+    let rows = queries::reports_by(conn, user_id)?;
+    Ok(serde_json::json!({
+        "forum_comment_reports": rows
+            .into_iter()
+            .map(|(comment, reason, at)| serde_json::json!({ "comment_id": comment, "reason": reason, "at": at }))
+            .collect::<Vec<_>>()
+    }))
+}
+
+/// Removes a closing account's comment reports (the queue entries they raised stay, nameless).
+pub fn forget_user(conn: &mut DbConn, user_id: i64) -> AppResult<()> {
+    queries::forget_reports(conn, user_id)?;
+    Ok(())
 }
 
 /// One of the user's own comments, for "我的评论".

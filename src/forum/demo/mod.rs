@@ -16,7 +16,7 @@ use crate::auth::models::{NewUser, Role};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::forum::comments::queries::{self as comments, NewComment};
-use crate::forum::models::{NewPost, PostBody, Title};
+use crate::forum::models::{NewPost, PostBody, Title, VISIBLE};
 use crate::forum::posts::queries as posts;
 
 fn cast(conn: &mut DbConn, password_hash: &str) -> AppResult<Vec<i64>> {
@@ -33,7 +33,8 @@ fn cast(conn: &mut DbConn, password_hash: &str) -> AppResult<Vec<i64>> {
                 username,
                 password_hash,
                 roles: &[Role::Student],
-                user: NewUser::named(nickname, now),
+                // Verified students: the forum is a verified space.
+                user: NewUser { verified: true, ..NewUser::named(nickname, now) },
             },
         )?);
     }
@@ -103,13 +104,16 @@ pub fn demo(conn: &mut DbConn, password_hash: &str) -> AppResult<()> {
                     sort_order: i as i32,
                     admin_only: *admin_only,
                     active: true,
+                    open_to_all: false,
+                    review_all: false,
                 },
             )?);
         }
+        let mut study_posts = Vec::new();
         for (board, author, title, body, anonymous, hours, said, likers) in POSTS.iter() {
             let at = db::now() - TimeDelta::hours(*hours);
-            let id =
-                posts::insert(conn, people[*author], &new_post(boards[*board], title, body, *anonymous)?, "[]", at)?;
+            let post = new_post(boards[*board], title, body, *anonymous)?;
+            let id = posts::insert(conn, people[*author], &post, "[]", VISIBLE, at)?;
             let list: Vec<_> = said
                 .iter()
                 .map(|(who, text, answers)| {
@@ -134,6 +138,20 @@ pub fn demo(conn: &mut DbConn, password_hash: &str) -> AppResult<()> {
             if *board == 0 && *author == 3 {
                 posts::set_pinned(conn, id, true)?;
             }
+            if *board == 1 {
+                study_posts.push((id, *title));
+            }
+        }
+        // 学长Leo moderates 学习交流 (版主): he pinned its oldest question; the demo student
+        // saved its newest.
+        let leo = people[4 + REGULARS.len() - 1];
+        crate::forum::stewards::queries::appoint(conn, boards[1], leo, people[3], db::now())?;
+        if let Some((id, title)) = study_posts.last() {
+            posts::set_pinned(conn, *id, true)?;
+            crate::forum::stewards::service::log(conn, boards[1], leo, "置顶", "post", *id, title, "")?;
+        }
+        if let Some((id, _)) = study_posts.first() {
+            crate::forum::saves::set(conn, people[0], *id, true)?;
         }
         // The anonymous thread, and its author answering under her pseudonym.
         let (title, body) = ANONYMOUS;
@@ -143,6 +161,7 @@ pub fn demo(conn: &mut DbConn, password_hash: &str) -> AppResult<()> {
             author,
             &new_post(boards[5], title, body, true)?,
             "[]",
+            VISIBLE,
             db::now() - TimeDelta::hours(14),
         )?;
         add_comments(

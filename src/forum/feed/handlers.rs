@@ -164,3 +164,22 @@ pub async fn my_likes(
     }
     render(&MinePage { page, tab: "likes", posts: feed.posts, comments: Vec::new(), more_url })
 }
+
+/// `/me/saved`: the posts the user saved, latest first.
+pub async fn my_saved(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    forum: web::Data<crate::forum::State>,
+    user: CurrentUser,
+    page: Page,
+    q: web::Query<FeedQuery>,
+) -> AppResult<HttpResponse> {
+    let uid = user.id;
+    let before = q.after.as_deref().and_then(|a| a.parse::<i64>().ok());
+    let feed = state.db.run(move |conn| service::saved(conn, uid, before, &forum.names)).await?;
+    let more_url = feed.next.map(|c| format!("/me/saved?after={c}"));
+    if is_htmx(&req) && before.is_some() {
+        return render(&FeedFragment { posts: feed.posts, more_url });
+    }
+    render(&MinePage { page, tab: "saved", posts: feed.posts, comments: Vec::new(), more_url })
+}

@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::any_of::any_of;
 use crate::db::schema::{forum_boards, forum_likes, forum_posts, users};
+use crate::db::{DbConn, refdata};
 use crate::forum::models::{Board, Cursor, Sort, VISIBLE};
 
 diesel::define_sql_function!(fn substr(s: diesel::sql_types::Text, start: diesel::sql_types::Integer, len: diesel::sql_types::Integer) -> diesel::sql_types::Text);
@@ -63,19 +63,22 @@ macro_rules! card_query {
     };
 }
 
+/// Every board in its order, kept in process (`db::refdata`).
+fn all_boards(conn: &mut DbConn) -> QueryResult<std::sync::Arc<Vec<Board>>> {
+    refdata::cached(conn, refdata::Kind::Boards, "all", |c| {
+        forum_boards::table
+            .order((forum_boards::sort_order.asc(), forum_boards::id.asc()))
+            .select(Board::as_select())
+            .load(c)
+    })
+}
+
 pub fn boards(conn: &mut DbConn, active_only: bool) -> QueryResult<Vec<Board>> {
-    let mut q = forum_boards::table
-        .order((forum_boards::sort_order.asc(), forum_boards::id.asc()))
-        .select(Board::as_select())
-        .into_boxed();
-    if active_only {
-        q = q.filter(forum_boards::active.eq(true));
-    }
-    q.load(conn)
+    Ok(all_boards(conn)?.iter().filter(|b| b.active || !active_only).cloned().collect())
 }
 
 pub fn board(conn: &mut DbConn, id: i64) -> QueryResult<Option<Board>> {
-    forum_boards::table.find(id).select(Board::as_select()).first(conn).optional()
+    Ok(all_boards(conn)?.iter().find(|b| b.id == id).cloned())
 }
 
 /// Visible pinned posts, of one board or of all.
@@ -170,6 +173,21 @@ pub fn by_author(conn: &mut DbConn, author: i64, cursor: Option<Cursor>, limit: 
         q = q.filter(forum_posts::created_at.le(at)).filter(forum_posts::created_at.lt(at).or(forum_posts::id.lt(id)));
     }
     q.load(conn)
+}
+
+/// The cards of these posts in this order, visible ones only (a saved post hidden or deleted
+/// since leaves the list).
+pub fn visible_in_order(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CardRow>> {
+    let mut cards: Vec<CardRow> =
+        crate::on_backend!(conn, |c| card_query!().filter(any_of(forum_posts::id, ids)).load(c))?;
+    cards.retain(|c| c.status == VISIBLE);
+    Ok(ids
+        .iter()
+        .filter_map(|post| {
+            let at = cards.iter().position(|c| c.id == *post)?;
+            Some(cards.swap_remove(at))
+        })
+        .collect())
 }
 
 /// The visible posts a user liked, latest like first, after the like id `before`; and the id of

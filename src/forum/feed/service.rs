@@ -128,6 +128,15 @@ pub fn mine(conn: &mut DbConn, user: i64, cursor: Option<Cursor>, names: &Pseudo
     Ok(FeedPage { pinned: Vec::new(), posts, next })
 }
 
+/// The visible posts a user saved, latest save first; the cursor is a save's id.
+pub fn saved(conn: &mut DbConn, user: i64, before: Option<i64>, names: &Pseudonyms) -> AppResult<FeedPage> {
+    let saves = crate::forum::saves::page(conn, user, before, PAGE_SIZE)?;
+    let next = if saves.len() as i64 == PAGE_SIZE { saves.last().map(|s| s.0.to_string()) } else { None };
+    let ids: Vec<i64> = saves.iter().map(|s| s.1).collect();
+    let posts = cards(queries::visible_in_order(conn, &ids)?, names);
+    Ok(FeedPage { pinned: Vec::new(), posts, next })
+}
+
 /// The visible posts a user liked, latest like first; the cursor is a like's id.
 pub fn liked(conn: &mut DbConn, user: i64, before: Option<i64>, names: &Pseudonyms) -> AppResult<FeedPage> {
     let (rows, more) = queries::liked_by(conn, user, before, PAGE_SIZE)?;

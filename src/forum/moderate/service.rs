@@ -2,6 +2,8 @@
 //! (`/admin/moderation`, through `forum::service`): pin, hide, delete, lock comments, move to
 //! another board, ban the author from the forum for some days, see who wrote an anonymous post.
 //! Each action on a post page is audit-logged and the author is told what happened and why.
+//! A board's moderators (版主) may pin, lock, hide, restore and warn in their board only; every
+//! action on a board's posts and comments lands in its mod log.
 
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -9,9 +11,10 @@ use crate::audit;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::forum::comments::queries as comments;
-use crate::forum::models::{DELETED, HIDDEN, Post, VISIBLE};
+use crate::forum::models::{DELETED, HIDDEN, PENDING, Post, VISIBLE};
 use crate::forum::notices;
 use crate::forum::posts::queries as posts;
+use crate::forum::stewards::service as stewards;
 use crate::moderation;
 
 /// An admin's action on a post.
@@ -25,7 +28,19 @@ pub enum Action {
     Unhide,
     Delete(String),
     Move(i64),
-    Ban { days: i64, reason: String },
+    Ban {
+        days: i64,
+        reason: String,
+    },
+    /// Warns the author (who is told why).
+    Warn(String),
+}
+
+/// Who is moderating: an admin (with the moderation permission) or a board's moderator.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor {
+    pub id: i64,
+    pub admin: bool,
 }
 
 impl Action {
@@ -48,6 +63,7 @@ impl Action {
             "hide" => Action::Hide(reason()?),
             "unhide" => Action::Unhide,
             "delete" => Action::Delete(reason()?),
+            "warn" => Action::Warn(reason()?),
             "move" => Action::Move(board_id.ok_or_else(|| AppError::invalid("请选择要移动到的版块"))?),
             "ban" => {
                 let days =
@@ -69,8 +85,56 @@ impl Action {
             Action::Delete(_) => "forum.delete",
             Action::Move(_) => "forum.move",
             Action::Ban { .. } => "forum.ban",
+            Action::Warn(_) => "forum.warn",
         }
     }
+
+    /// What a board moderator may do (admins may do everything).
+    fn for_moderators(&self) -> bool {
+        matches!(
+            self,
+            Action::Pin
+                | Action::Unpin
+                | Action::Lock
+                | Action::Unlock
+                | Action::Hide(_)
+                | Action::Unhide
+                | Action::Warn(_)
+        )
+    }
+
+    /// The mod log's words for it.
+    fn label(&self) -> &'static str {
+        match self {
+            Action::Pin => "置顶",
+            Action::Unpin => "取消置顶",
+            Action::Lock => "锁定评论",
+            Action::Unlock => "解除锁定",
+            Action::Hide(_) => "隐藏帖子",
+            Action::Unhide => "恢复显示",
+            Action::Delete(_) => "删除帖子",
+            Action::Move(_) => "移出版块",
+            Action::Ban { .. } => "禁言作者",
+            Action::Warn(_) => "警告作者",
+        }
+    }
+
+    fn reason(&self) -> &str {
+        match self {
+            Action::Hide(r) | Action::Delete(r) | Action::Warn(r) | Action::Ban { reason: r, .. } => r,
+            _ => "",
+        }
+    }
+}
+
+/// Refuses an action on `board` this actor may not take there: another board's moderator and
+/// a plain user get a 403, a moderator asking for an admin's action too.
+fn authorize(conn: &mut DbConn, actor: Actor, board: i64, action: &Action) -> AppResult<()> {
+    stewards::ensure_moderator(conn, actor.id, actor.admin, board)?;
+    if !actor.admin && !action.for_moderators() {
+        return Err(AppError::Denied("版主只能置顶、锁定、隐藏、恢复和警告，其他操作请联系管理员".into()));
+    }
+    Ok(())
 }
 
 fn shanghai(at: NaiveDateTime) -> String {
@@ -83,10 +147,11 @@ fn link(id: i64) -> String {
 
 /// Hides a post (from the post page or the queue); the author is told why.
 fn hide(conn: &mut DbConn, post: &Post, reason: &str) -> AppResult<()> {
-    if posts::set_status(conn, post.id, &[VISIBLE, HIDDEN], HIDDEN, Some(reason), db::now())? != 1 {
+    if posts::set_status(conn, post.id, &[VISIBLE, HIDDEN, PENDING], HIDDEN, Some(reason), db::now())? != 1 {
         return Err(AppError::conflict("这个帖子已经删除了"));
     }
     posts::close_reports(conn, post.id)?;
+    crate::forum::posts::service::withdraw_photos(conn, post)?;
     notices::decided(
         conn,
         post.author_id,
@@ -96,10 +161,20 @@ fn hide(conn: &mut DbConn, post: &Post, reason: &str) -> AppResult<()> {
     )
 }
 
-/// Shows a hidden post again and settles its reports.
+/// Shows a hidden or held post and settles its reports.
 fn unhide(conn: &mut DbConn, post: &Post) -> AppResult<()> {
-    if post.status == HIDDEN {
+    if post.status == PENDING {
+        posts::set_status(conn, post.id, &[PENDING], VISIBLE, None, db::now())?;
+        notices::decided(
+            conn,
+            post.author_id,
+            Some(&link(post.id)),
+            "你的帖子已通过审核",
+            &format!("「{}」已通过审核，大家现在都能看到了。", post.title),
+        )?;
+    } else if post.status == HIDDEN {
         posts::set_status(conn, post.id, &[HIDDEN], VISIBLE, None, db::now())?;
+        crate::forum::posts::service::restore_photos(conn, post)?;
         notices::decided(
             conn,
             post.author_id,
@@ -112,10 +187,13 @@ fn unhide(conn: &mut DbConn, post: &Post) -> AppResult<()> {
     Ok(())
 }
 
-/// Carries out `action` on post `id`; audit-logged. Returns what to tell the admin.
-pub fn act(conn: &mut DbConn, admin: i64, id: i64, action: &Action, ip: &str) -> AppResult<String> {
+/// Carries out `action` on post `id` for an admin or the board's moderator; audit-logged and
+/// written in the board's mod log. Returns what to tell the actor.
+pub fn act(conn: &mut DbConn, actor: Actor, id: i64, action: &Action, ip: &str) -> AppResult<String> {
+    let admin = actor.id;
     write_tx(conn, |conn| {
         let post = posts::lock(conn, id)?.ok_or(AppError::NotFound)?;
+        authorize(conn, actor, post.board_id, action)?;
         let (done, detail) = match action {
             Action::Pin | Action::Unpin => {
                 posts::set_pinned(conn, id, matches!(action, Action::Pin))?;
@@ -141,7 +219,7 @@ pub fn act(conn: &mut DbConn, admin: i64, id: i64, action: &Action, ip: &str) ->
                 ("已隐藏".to_string(), serde_json::json!({ "reason": reason }))
             }
             Action::Unhide => {
-                if post.status != HIDDEN {
+                if post.status != HIDDEN && post.status != PENDING {
                     return Err(AppError::conflict("这个帖子没有被隐藏"));
                 }
                 unhide(conn, &post)?;
@@ -149,10 +227,11 @@ pub fn act(conn: &mut DbConn, admin: i64, id: i64, action: &Action, ip: &str) ->
                 ("已恢复显示".to_string(), serde_json::json!({}))
             }
             Action::Delete(reason) => {
-                if posts::set_status(conn, id, &[VISIBLE, HIDDEN], DELETED, Some(reason), db::now())? != 1 {
+                if posts::set_status(conn, id, &[VISIBLE, HIDDEN, PENDING], DELETED, Some(reason), db::now())? != 1 {
                     return Err(AppError::conflict("这个帖子已经删除了"));
                 }
                 posts::close_reports(conn, id)?;
+                crate::forum::posts::service::withdraw_photos(conn, &post)?;
                 moderation::close_open(conn, moderation::KIND_FORUM_POST, id, "hidden", admin)?;
                 notices::decided(
                     conn,
@@ -192,7 +271,17 @@ pub fn act(conn: &mut DbConn, admin: i64, id: i64, action: &Action, ip: &str) ->
                     serde_json::json!({ "days": days, "reason": reason, "user": post.author_id }),
                 )
             }
+            Action::Warn(reason) => {
+                stewards::warn(conn, admin, post.board_id, post.author_id, id, &post.title, reason)?;
+                (
+                    "已警告作者，对方会收到消息".to_string(),
+                    serde_json::json!({ "reason": reason, "user": post.author_id }),
+                )
+            }
         };
+        if !matches!(action, Action::Warn(_)) {
+            stewards::log(conn, post.board_id, admin, action.label(), "post", id, &post.title, action.reason())?;
+        }
         audit::record(
             conn,
             Some(admin),
@@ -217,17 +306,70 @@ pub fn reveal_author(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppRes
     })
 }
 
-/// An admin hides or deletes a comment (`delete` or `hide`); audit-logged, the author told.
-/// Returns the post it is on.
-pub fn act_on_comment(conn: &mut DbConn, admin: i64, id: i64, delete: bool, reason: &str, ip: &str) -> AppResult<i64> {
+/// What is done to a comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentAction {
+    Hide,
+    Delete,
+    /// Shows a hidden comment again.
+    Restore,
+}
+
+impl CommentAction {
+    pub fn parse(action: &str) -> AppResult<CommentAction> {
+        match action {
+            "hide" => Ok(CommentAction::Hide),
+            "delete" => Ok(CommentAction::Delete),
+            "restore" => Ok(CommentAction::Restore),
+            _ => Err(AppError::invalid("不认识的操作")),
+        }
+    }
+}
+
+/// An admin or the board's moderator hides, deletes (admins only) or restores a comment;
+/// audit-logged, in the mod log, the author told. Returns the post it is on.
+pub fn act_on_comment(
+    conn: &mut DbConn,
+    actor: Actor,
+    id: i64,
+    action: CommentAction,
+    reason: &str,
+    ip: &str,
+) -> AppResult<i64> {
+    let admin = actor.id;
     write_tx(conn, |conn| {
         let c = comments::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let board = stewards::board_of_comment(conn, id)?.ok_or(AppError::NotFound)?;
+        stewards::ensure_moderator(conn, actor.id, actor.admin, board)?;
+        let excerpt = crate::forum::text::excerpt(&c.body, 20);
+        if action == CommentAction::Restore {
+            if comments::set_status(conn, id, HIDDEN, VISIBLE)? != 1 {
+                return Err(AppError::conflict("这条评论没有被隐藏"));
+            }
+            stewards::log(conn, board, admin, "恢复评论", "comment", id, &excerpt, reason)?;
+            let detail = serde_json::json!({ "reason": reason, "post": c.post_id }).to_string();
+            audit::record(
+                conn,
+                Some(admin),
+                "forum.comment_restore",
+                "forum_comment",
+                Some(&id.to_string()),
+                &detail,
+                Some(ip),
+            )?;
+            return Ok(c.post_id);
+        }
+        let delete = action == CommentAction::Delete;
+        if delete && !actor.admin {
+            return Err(AppError::Denied("版主只能隐藏评论，删除请联系管理员".into()));
+        }
         let to = if delete { DELETED } else { HIDDEN };
         if comments::set_status(conn, id, VISIBLE, to)? != 1 {
             return Err(AppError::conflict("这条评论已经处理过了"));
         }
         moderation::close_open(conn, moderation::KIND_FORUM_COMMENT, id, "hidden", admin)?;
         let what = if delete { "删除" } else { "隐藏" };
+        stewards::log(conn, board, admin, &format!("{what}评论"), "comment", id, &excerpt, reason)?;
         notices::decided(
             conn,
             c.author_id,
@@ -242,28 +384,42 @@ pub fn act_on_comment(conn: &mut DbConn, admin: i64, id: i64, delete: bool, reas
     })
 }
 
-/// The queue's "通过" on a forum flag: a post hidden by reports shows again, its reports are
-/// settled; a comment simply stays.
-pub fn approve_flagged(conn: &mut DbConn, kind: &str, id: i64) -> AppResult<()> {
+/// The queue's "通过" on a forum flag: a post hidden by reports or held for approval shows,
+/// its reports are settled; a comment simply stays. In the board's mod log.
+pub fn approve_flagged(conn: &mut DbConn, kind: &str, id: i64, actor: i64) -> AppResult<()> {
     if kind == moderation::KIND_FORUM_POST {
         let post = posts::lock(conn, id)?.ok_or(AppError::NotFound)?;
         if post.status != DELETED {
+            let action = if post.status == PENDING { "通过审核" } else { "处理举报：保留" };
             unhide(conn, &post)?;
+            stewards::log(conn, post.board_id, actor, action, "post", id, &post.title, "")?;
         }
+        return Ok(());
+    }
+    let c = comments::find(conn, id)?.ok_or(AppError::NotFound)?;
+    if let Some(board) = stewards::board_of_comment(conn, id)? {
+        let excerpt = crate::forum::text::excerpt(&c.body, 20);
+        stewards::log(conn, board, actor, "处理举报：保留", "comment", id, &excerpt, "")?;
     }
     Ok(())
 }
 
-/// The queue's "下架" on a forum flag: the post or comment is hidden, its author told why.
-pub fn hide_flagged(conn: &mut DbConn, kind: &str, id: i64, reason: &str) -> AppResult<()> {
+/// The queue's "下架" on a forum flag: the post or comment is hidden, its author told why. In
+/// the board's mod log.
+pub fn hide_flagged(conn: &mut DbConn, kind: &str, id: i64, reason: &str, actor: i64) -> AppResult<()> {
     if kind == moderation::KIND_FORUM_POST {
         let post = posts::lock(conn, id)?.ok_or(AppError::NotFound)?;
         if post.status == DELETED {
             return Ok(());
         }
-        return hide(conn, &post, reason);
+        hide(conn, &post, reason)?;
+        return stewards::log(conn, post.board_id, actor, "隐藏帖子", "post", id, &post.title, reason);
     }
     let c = comments::find(conn, id)?.ok_or(AppError::NotFound)?;
+    if let Some(board) = stewards::board_of_comment(conn, id)? {
+        let excerpt = crate::forum::text::excerpt(&c.body, 20);
+        stewards::log(conn, board, actor, "隐藏评论", "comment", id, &excerpt, reason)?;
+    }
     if comments::set_status(conn, id, VISIBLE, HIDDEN)? == 1 {
         notices::decided(
             conn,
@@ -274,4 +430,43 @@ pub fn hide_flagged(conn: &mut DbConn, kind: &str, id: i64, reason: &str) -> App
         )?;
     }
     Ok(())
+}
+
+/// A board moderator (or an admin) decides one open flag of their board from the board's
+/// queue, as the admins' queue would: approve or hide. Audit-logged and in the mod log.
+pub fn decide_board_flag(
+    conn: &mut DbConn,
+    actor: Actor,
+    board: i64,
+    flag_id: i64,
+    approve: bool,
+    reason: &str,
+    ip: &str,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        stewards::ensure_moderator(conn, actor.id, actor.admin, board)?;
+        let flag = moderation::flag_by_id(conn, flag_id)?.ok_or(AppError::NotFound)?;
+        // A flag of another board (or of another module) is not this board's to decide.
+        if stewards::board_of_flag(conn, &flag)? != Some(board) {
+            return Err(AppError::NotFound);
+        }
+        let decision = if approve { "approved" } else { "hidden" };
+        moderation::resolve(conn, flag_id, decision, actor.id)?;
+        if approve {
+            approve_flagged(conn, &flag.kind, flag.target_id, actor.id)?;
+        } else {
+            hide_flagged(conn, &flag.kind, flag.target_id, reason, actor.id)?;
+        }
+        let detail =
+            serde_json::json!({ "kind": flag.kind, "target": flag.target_id, "board": board, "reason": reason });
+        audit::record(
+            conn,
+            Some(actor.id),
+            &format!("moderation.{decision}"),
+            "moderation_flag",
+            Some(&flag_id.to_string()),
+            &detail.to_string(),
+            Some(ip),
+        )
+    })
 }

@@ -12,7 +12,7 @@ use super::service::{self, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::forum::comments::service as comments;
 use crate::forum::models::{Image, MAX_IMAGES, NewPost, PostBody, Title};
-use crate::forum::views::{CommentDraft, EditPostPage, LikeButton, NewPostPage, PostPage, PostValues};
+use crate::forum::views::{CommentDraft, EditPostPage, LikeButton, NewPostPage, PostPage, PostValues, SaveButton};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
 use crate::web::media::{self, Fit};
@@ -33,10 +33,22 @@ pub fn html_with(status: StatusCode, template: &impl Template) -> AppResult<Http
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(template.render()?))
 }
 
-/// Boards the user may post in.
-async fn postable_boards(state: &AppState, admin: bool) -> AppResult<Vec<crate::forum::models::Board>> {
-    let boards = state.db.run(crate::forum::feed::service::boards).await?;
-    Ok(boards.into_iter().filter(|b| admin || !b.admin_only).collect())
+/// Boards the user may post in: not the admins' own, and for someone who has not passed
+/// 学籍认证 only those an admin opened to everyone. None at all is the unverified user's
+/// refusal, with the way to `/me/verify`.
+async fn postable_boards(state: &AppState, who: Viewer) -> AppResult<Vec<crate::forum::models::Board>> {
+    let (boards, verified) = state
+        .db
+        .run(move |conn| Ok((crate::forum::feed::service::boards(conn)?, service::is_verified_writer(conn, who)?)))
+        .await?;
+    let boards: Vec<_> =
+        boards.into_iter().filter(|b| (who.admin || !b.admin_only) && (verified || b.open_to_all)).collect();
+    if boards.is_empty() && !verified {
+        return Err(AppError::Unverified(
+            "在论坛发帖需要先通过学籍认证（本校学生或教师）：这里是只属于本校师生的空间".into(),
+        ));
+    }
+    Ok(boards)
 }
 
 #[derive(Deserialize)]
@@ -52,7 +64,7 @@ pub async fn show_new_post(
 ) -> AppResult<HttpResponse> {
     let uid = user.id;
     state.db.run(move |conn| service::ensure_not_banned(conn, uid)).await?;
-    let boards = postable_boards(&state, user.can(crate::web::Permission::Moderation)).await?;
+    let boards = postable_boards(&state, viewer(&user)).await?;
     let values = PostValues { board_id: q.board.unwrap_or(0), ..PostValues::default() };
     render(&NewPostPage { page, boards, values, error: None })
 }
@@ -117,7 +129,7 @@ pub async fn submit_post(
     let refuse = |page: Page, boards, values, status: StatusCode, message: String| {
         html_with(status, &NewPostPage { page, boards, values, error: Some(message) })
     };
-    let boards = postable_boards(&state, who.admin).await?;
+    let boards = postable_boards(&state, who).await?;
     let mut post = match parsed {
         Ok(post) => post,
         Err(message) => return refuse(page, boards, values, StatusCode::UNPROCESSABLE_ENTITY, message),
@@ -141,10 +153,16 @@ pub async fn submit_post(
         Err(e) => return Err(e),
     };
     let images = post.images.clone();
-    let f = forum.clone();
-    let published = state.db.run(move |conn| service::publish(conn, who, &post, review.as_deref(), &f.names)).await;
-    let id = match published {
-        Ok(id) => id,
+    let (f, settings) = (forum.clone(), state.settings.clone());
+    let published = state
+        .db
+        .run(move |conn| {
+            let first_posts = settings.get(conn)?.review_first_posts;
+            service::publish(conn, who, &post, review.as_deref(), first_posts, &f.names)
+        })
+        .await;
+    let published = match published {
+        Ok(p) => p,
         Err(e) => {
             let _ = web::block(move || remove_images(&dir, &images)).await;
             if refusal(&e) {
@@ -154,8 +172,12 @@ pub async fn submit_post(
         }
     };
     forum.lists.clear();
-    session::flash(&session, "success", "发布成功");
-    Ok(see_other(&req, &format!("/forum/posts/{id}")))
+    if published.pending {
+        session::flash(&session, "info", "已提交，审核中：通过后大家就能看到");
+    } else {
+        session::flash(&session, "success", "发布成功");
+    }
+    Ok(see_other(&req, &format!("/forum/posts/{}", published.id)))
 }
 
 #[derive(Deserialize)]
@@ -184,7 +206,7 @@ pub async fn post_page(
     let PostAsk { id, by_likes, reply, mut draft } = ask;
     let who = viewer(user);
     let f = forum.clone();
-    let (post, list, answered, boards) = state
+    let (post, list, answered, boards, warnings) = state
         .db
         .run(move |conn| {
             let (post, row) = service::view(conn, id, who, &f.names)?;
@@ -194,7 +216,10 @@ pub async fn post_page(
                 None => None,
             };
             let boards = if who.admin { crate::forum::feed::service::boards(conn)? } else { Vec::new() };
-            Ok((post, list, answered, boards))
+            // Before an admin bans, the author's warnings are in front of them.
+            let warnings =
+                if who.admin { crate::forum::stewards::service::warnings_of(conn, row.author_id)? } else { Vec::new() };
+            Ok((post, list, answered, boards, warnings))
         })
         .await?;
     if draft.reply_to.is_none() {
@@ -203,7 +228,18 @@ pub async fn post_page(
     let sort = if by_likes { "likes" } else { "time" };
     let more_url = list.next.map(|c| format!("/forum/posts/{id}/comments?sort={sort}&after={}", url_encode(&c)));
     let views = post.view_count + forum.views.pending(id);
-    Ok(PostPage { page, post, views, comments: list.comments, more_url, by_likes, draft, admin: who.admin, boards })
+    Ok(PostPage {
+        page,
+        post,
+        views,
+        comments: list.comments,
+        more_url,
+        by_likes,
+        draft,
+        admin: who.admin,
+        boards,
+        warnings,
+    })
 }
 
 pub async fn show_post(
@@ -352,5 +388,35 @@ pub async fn mute_post(
     let (id, uid) = (path.into_inner(), user.id);
     let muted = state.db.run(move |conn| service::toggle_mute(conn, id, uid)).await?;
     session::flash(&session, "success", if muted { "已关闭这个帖子的消息提醒" } else { "已恢复这个帖子的消息提醒" });
+    Ok(see_other(&req, &format!("/forum/posts/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct SaveForm {
+    #[serde(default)]
+    save: String,
+}
+
+/// `POST /forum/posts/{id}/save` (`save=1` saves, `save=0` takes it back): the button again
+/// for htmx, the post page with a note otherwise.
+pub async fn save_for_later(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<SaveForm>,
+) -> AppResult<HttpResponse> {
+    let save = match form.save.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::invalid("请选择收藏或取消收藏")),
+    };
+    let (id, uid) = (path.into_inner(), user.id);
+    let saved = state.db.run(move |conn| crate::forum::saves::set(conn, uid, id, save)).await?;
+    if is_htmx(&req) {
+        return render(&SaveButton { csrf: session::csrf_token(&session)?, post_id: id, saved });
+    }
+    session::flash(&session, "success", if saved { "已收藏，可在“我的收藏”里找到" } else { "已取消收藏" });
     Ok(see_other(&req, &format!("/forum/posts/{id}")))
 }

@@ -5,11 +5,21 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{forum_bans, forum_boards, forum_mutes, forum_posts, forum_reports, users};
+use crate::db::schema::{
+    forum_bans, forum_boards, forum_likes, forum_moderators, forum_mutes, forum_posts, forum_reports, forum_saves,
+    users,
+};
 use crate::forum::models::{Board, NewPost, Post, VISIBLE};
 use crate::on_backend;
 
-pub fn insert(conn: &mut DbConn, author: i64, post: &NewPost, images: &str, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConn,
+    author: i64,
+    post: &NewPost,
+    images: &str,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     on_backend!(conn, |c| diesel::insert_into(forum_posts::table)
         .values((
             forum_posts::board_id.eq(post.board_id),
@@ -18,7 +28,7 @@ pub fn insert(conn: &mut DbConn, author: i64, post: &NewPost, images: &str, now:
             forum_posts::body.eq(post.body.as_str()),
             forum_posts::images.eq(images),
             forum_posts::anonymous.eq(post.anonymous),
-            forum_posts::status.eq(VISIBLE),
+            forum_posts::status.eq(status),
             forum_posts::last_reply_at.eq(now),
             forum_posts::created_at.eq(now),
             forum_posts::updated_at.eq(now),
@@ -38,6 +48,40 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Found>> {
         .inner_join(users::table)
         .filter(forum_posts::id.eq(id))
         .select((Post::as_select(), Board::as_select(), users::nickname, users::avatar))
+        .first(c)
+        .optional())
+}
+
+/// A post with its board, its author's nickname and avatar, and whether `viewer` liked and
+/// muted it: the post page's one statement for its post.
+/// The post, its board, the author's nickname and avatar, and the viewer's flags: liked,
+/// muted, saved, moderates the post's board.
+pub type Seen = (Post, Board, String, Option<String>, bool, bool, bool, bool);
+
+pub fn find_seen_by(conn: &mut DbConn, id: i64, viewer: i64) -> QueryResult<Option<Seen>> {
+    use diesel::dsl::exists;
+    let liked = exists(
+        forum_likes::table
+            .filter(forum_likes::user_id.eq(viewer))
+            .filter(forum_likes::target_kind.eq(crate::forum::likes::POST))
+            .filter(forum_likes::target_id.eq(forum_posts::id)),
+    );
+    let muted = exists(
+        forum_mutes::table.filter(forum_mutes::user_id.eq(viewer)).filter(forum_mutes::post_id.eq(forum_posts::id)),
+    );
+    let saved = exists(
+        forum_saves::table.filter(forum_saves::user_id.eq(viewer)).filter(forum_saves::post_id.eq(forum_posts::id)),
+    );
+    let moderates = exists(
+        forum_moderators::table
+            .filter(forum_moderators::user_id.eq(viewer))
+            .filter(forum_moderators::board_id.eq(forum_posts::board_id)),
+    );
+    crate::on_backend!(conn, |c| forum_posts::table
+        .inner_join(forum_boards::table)
+        .inner_join(users::table)
+        .filter(forum_posts::id.eq(id))
+        .select((Post::as_select(), Board::as_select(), users::nickname, users::avatar, liked, muted, saved, moderates))
         .first(c)
         .optional())
 }
@@ -123,6 +167,15 @@ pub fn set_board(conn: &mut DbConn, id: i64, board: i64, now: NaiveDateTime) -> 
 }
 
 /// Posts by `author` since `since` (the posting rate limit).
+/// How many of a user's posts were ever shown (for the pre-approval of new accounts).
+pub fn approved_count(conn: &mut DbConn, author: i64) -> QueryResult<i64> {
+    forum_posts::table
+        .filter(forum_posts::author_id.eq(author))
+        .filter(forum_posts::status.eq(VISIBLE))
+        .count()
+        .get_result(conn)
+}
+
 pub fn posted_since(conn: &mut DbConn, author: i64, since: NaiveDateTime) -> QueryResult<i64> {
     forum_posts::table
         .filter(forum_posts::author_id.eq(author))

@@ -1,6 +1,9 @@
-//! The rules of one post: who may post where and how often, publishing through the word
-//! filter, what a reader sees of it, the author's 15-minute edit, soft delete, likes, reports
-//! (enough of them hide the post pending review) and muting a thread.
+//! The rules of one post: who may post where and how often (the forum is a verified space:
+//! only people who passed 学籍认证 write, unless an admin opened the board to everyone),
+//! publishing through the word filter and pre-approval (a new account's first posts, or every
+//! post of a board that reviews them, wait as "审核中"), what a reader sees of it, the author's
+//! 15-minute edit, soft delete, likes, reports (enough of them hide the post pending review),
+//! saving and muting a thread.
 
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -8,7 +11,7 @@ use super::queries;
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::forum::likes;
-use crate::forum::models::{Board, Byline, DELETED, HIDDEN, Image, NewPost, Post, PostBody, Title, VISIBLE};
+use crate::forum::models::{Board, Byline, DELETED, HIDDEN, Image, NewPost, PENDING, Post, PostBody, Title, VISIBLE};
 use crate::forum::notices::{self, Thread};
 use crate::forum::text::{self, Pseudonyms};
 use crate::moderation::{self, WordFilter};
@@ -46,7 +49,36 @@ pub fn board_for_posting(conn: &mut DbConn, board_id: i64, viewer: Viewer) -> Ap
     if board.admin_only && !viewer.admin {
         return Err(AppError::Denied(format!("「{}」版块只有管理员可以发帖", board.name)));
     }
+    ensure_may_write(conn, &board, viewer, "在论坛发帖")?;
     Ok(board)
+}
+
+/// The forum is for people who passed 学籍认证, except in boards an admin opened to everyone.
+pub fn ensure_may_write(conn: &mut DbConn, board: &Board, viewer: Viewer, doing: &str) -> AppResult<()> {
+    if board.open_to_all || viewer.admin {
+        return Ok(());
+    }
+    crate::auth::service::ensure_verified(conn, viewer.id, doing)
+}
+
+/// Whether `viewer` may write anywhere but in boards opened to everyone.
+pub fn is_verified_writer(conn: &mut DbConn, viewer: Viewer) -> AppResult<bool> {
+    Ok(viewer.admin || crate::auth::service::is_verified_member(conn, viewer.id)?)
+}
+
+/// Why a new post waits for approval, if it does: its board reviews every post, or its author
+/// has fewer than `first_posts` approved posts. Admins' posts never wait.
+fn hold_reason(conn: &mut DbConn, board: &Board, viewer: Viewer, first_posts: i64) -> AppResult<Option<String>> {
+    if viewer.admin {
+        return Ok(None);
+    }
+    if board.review_all {
+        return Ok(Some(format!("「{}」版块的帖子需审核后显示", board.name)));
+    }
+    if first_posts > 0 && queries::approved_count(conn, viewer.id)? < first_posts {
+        return Ok(Some(format!("新用户的前 {first_posts} 个帖子需审核后显示")));
+    }
+    Ok(None)
 }
 
 /// What the word filter says of a new or edited post: refused naming the word, or a reason
@@ -71,27 +103,54 @@ pub fn prepare(conn: &mut DbConn, words: &WordFilter, viewer: Viewer, post: &New
     screen(conn, words, post.title.as_str(), post.body.as_str())
 }
 
+/// A published post: its id, and whether it waits for approval ("审核中").
+pub struct Published {
+    pub id: i64,
+    pub pending: bool,
+}
+
 /// Publishes a post (checked again inside the transaction, where one user's posts queue up
-/// behind a lock on the user, so six at once still make five), files it for review when the
-/// word filter asked for it and tells the people it mentions.
+/// behind a lock on the user, so six at once still make five), holds it for approval when the
+/// board or the author's newness asks for it (`first_posts`: the admin's setting), files it for
+/// review when the word filter asked for it and tells the people it mentions (once approved,
+/// for a held post: nobody is sent to a post they cannot open).
 pub fn publish(
     conn: &mut DbConn,
     viewer: Viewer,
     post: &NewPost,
     review: Option<&str>,
+    first_posts: i64,
     names: &Pseudonyms,
-) -> AppResult<i64> {
+) -> AppResult<Published> {
     let images = serde_json::to_string(&post.images).map_err(AppError::internal)?;
     write_tx(conn, |conn| {
         db::lock_user(conn, viewer.id)?;
-        board_for_posting(conn, post.board_id, viewer)?;
+        let board = board_for_posting(conn, post.board_id, viewer)?;
         ensure_not_banned(conn, viewer.id)?;
         ensure_rate(conn, viewer.id)?;
+        let hold = hold_reason(conn, &board, viewer, first_posts)?;
         let now = db::now();
-        let id = queries::insert(conn, viewer.id, post, &images, now)?;
+        let status = if hold.is_some() { PENDING } else { VISIBLE };
+        let id = queries::insert(conn, viewer.id, post, &images, status, now)?;
         let author = if post.anonymous { Some(names.name(id, viewer.id)) } else { None };
-        if let Some(reason) = review {
-            moderation::flag(conn, moderation::KIND_FORUM_POST, id, Some(viewer.id), post.title.as_str(), reason)?;
+        let reason = match (&hold, review) {
+            (Some(h), Some(r)) => Some(format!("{h}；{r}")),
+            (Some(h), None) => Some(h.clone()),
+            (None, r) => r.map(str::to_string),
+        };
+        if let Some(reason) = reason {
+            moderation::flag(
+                conn,
+                moderation::KIND_FORUM_POST,
+                id,
+                Some(viewer.id),
+                post.title.as_str(),
+                post.body.as_str(),
+                &reason,
+            )?;
+        }
+        if hold.is_some() {
+            return Ok(Published { id, pending: true });
         }
         let text = format!("{}\n{}", post.title.as_str(), post.body.as_str());
         let mentioned = notices::mentioned(conn, &text)?;
@@ -109,7 +168,7 @@ pub fn publish(
             };
             notices::post_published(conn, &thread, &mentioned)?;
         }
-        Ok(id)
+        Ok(Published { id, pending: false })
     })
 }
 
@@ -132,11 +191,19 @@ pub struct PostView {
     pub edited: bool,
     pub liked: bool,
     pub muted: bool,
+    pub saved: bool,
     pub mine: bool,
     pub can_edit: bool,
+    /// The viewer moderates this post's board (or is an admin).
+    pub moderator: bool,
 }
 
 impl PostView {
+    /// Held for approval: its author sees "审核中".
+    pub fn is_pending(&self) -> bool {
+        self.status == PENDING
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.status == DELETED
     }
@@ -153,22 +220,23 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<(Post, Board, Byline)> {
     Ok((post, board, by))
 }
 
-/// What `viewer` may see of post `id`: hidden posts only their author and admins; deleted
-/// posts keep their page (and comments) without their words. With the row, for the comments.
+/// What `viewer` may see of post `id`: hidden and held posts only their author, the board's
+/// moderators and admins; deleted posts keep their page (and comments) without their words.
+/// With the row, for the comments.
 pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> AppResult<(PostView, Post)> {
-    let (post, board, by) = load(conn, id)?;
+    let (post, board, nickname, avatar, liked, muted, saved, moderates) =
+        queries::find_seen_by(conn, id, viewer.id)?.ok_or(AppError::NotFound)?;
     let mine = post.author_id == viewer.id;
-    if post.status == HIDDEN && !mine && !viewer.admin {
+    let moderator = viewer.admin || moderates;
+    if (post.status == HIDDEN || post.status == PENDING) && !mine && !moderator {
         return Err(AppError::NotFound);
     }
     let by = if post.anonymous {
         Byline { name: names.name(post.id, post.author_id), avatar: None, anonymous: true }
     } else {
-        by
+        Byline { name: nickname, avatar, anonymous: false }
     };
     let deleted = post.is_deleted();
-    let liked = !likes::liked_among(conn, viewer.id, likes::POST, &[id])?.is_empty();
-    let muted = queries::is_muted(conn, viewer.id, id)?;
     let view = PostView {
         id,
         title: if deleted { "该帖已删除".into() } else { post.title.clone() },
@@ -186,8 +254,10 @@ pub fn view(conn: &mut DbConn, id: i64, viewer: Viewer, names: &Pseudonyms) -> A
         edited: post.edited_at.is_some(),
         liked,
         muted,
+        saved,
         mine,
         can_edit: mine && !deleted && post.editable_at(db::now()),
+        moderator,
         board,
     };
     Ok((view, post))
@@ -229,7 +299,15 @@ pub fn edit(
         own_editable(conn, id, user)?;
         queries::edit(conn, id, title.as_str(), body.as_str(), db::now())?;
         if let Some(reason) = review {
-            moderation::flag(conn, moderation::KIND_FORUM_POST, id, Some(user), title.as_str(), &reason)?;
+            moderation::flag(
+                conn,
+                moderation::KIND_FORUM_POST,
+                id,
+                Some(user),
+                title.as_str(),
+                body.as_str(),
+                &reason,
+            )?;
         }
         Ok(())
     })
@@ -242,19 +320,32 @@ pub fn delete(conn: &mut DbConn, id: i64, user: i64) -> AppResult<()> {
         if post.author_id != user {
             return Err(AppError::Denied("只能删除自己发布的帖子".into()));
         }
-        if queries::set_status(conn, id, &[VISIBLE, HIDDEN], DELETED, None, db::now())? != 1 {
+        if queries::set_status(conn, id, &[VISIBLE, HIDDEN, PENDING], DELETED, None, db::now())? != 1 {
             return Err(AppError::conflict("这个帖子已经删除了"));
         }
         moderation::close_open(conn, moderation::KIND_FORUM_POST, id, "approved", user)?;
-        Ok(())
+        withdraw_photos(conn, &post)
     })
+}
+
+/// Removed means gone: the photos of a deleted or hidden post answer 404 from the commit on
+/// and leave the store after the grace period (`crate::privacy`), unless it is shown again.
+pub fn withdraw_photos(conn: &mut DbConn, post: &Post) -> AppResult<()> {
+    let images = post.images();
+    crate::privacy::withdraw_photos(conn, images.iter().flat_map(|i| [i.full.as_str(), i.thumb.as_str()]))
+}
+
+/// A hidden post shown again gets its photos back.
+pub fn restore_photos(conn: &mut DbConn, post: &Post) -> AppResult<()> {
+    let images = post.images();
+    crate::privacy::restore_photos(conn, images.iter().flat_map(|i| [i.full.as_str(), i.thumb.as_str()]))
 }
 
 /// Why a post cannot be liked or commented on now.
 pub fn closed_reason(post: &Post, doing: &str) -> AppError {
     match post.status.as_str() {
         DELETED => AppError::conflict(format!("帖子已删除，不能{doing}")),
-        HIDDEN => AppError::conflict(format!("帖子正在审核中，暂时不能{doing}")),
+        HIDDEN | PENDING => AppError::conflict(format!("帖子正在审核中，暂时不能{doing}")),
         _ => AppError::conflict(format!("帖子已锁定，不能{doing}")),
     }
 }
@@ -290,12 +381,13 @@ pub fn report(conn: &mut DbConn, id: i64, reporter: i64, reason: &str, hide_at: 
         }
         let open = queries::bump_reports(conn, id)?;
         let why = format!("举报：{reason}");
-        moderation::flag(conn, moderation::KIND_FORUM_POST, id, Some(post.author_id), &post.title, &why)?;
+        moderation::flag(conn, moderation::KIND_FORUM_POST, id, Some(post.author_id), &post.title, &post.body, &why)?;
         if i64::from(open) < hide_at {
             return Ok(false);
         }
         let hidden_reason = "多位同学举报，等待管理员审核";
         queries::set_status(conn, id, &[VISIBLE], HIDDEN, Some(hidden_reason), db::now())?;
+        withdraw_photos(conn, &post)?;
         notices::decided(
             conn,
             post.author_id,

@@ -55,11 +55,15 @@ pub const CARD: CardColumns = (
     products::sales,
 );
 
+/// Every category in its order, kept in process (`db::refdata`).
 pub fn categories(conn: &mut DbConn) -> QueryResult<Vec<Category>> {
-    product_categories::table
-        .order((product_categories::sort_order.asc(), product_categories::id.asc()))
-        .select(Category::as_select())
-        .load(conn)
+    let all = crate::db::refdata::cached(conn, crate::db::refdata::Kind::Categories, "all", |c| {
+        product_categories::table
+            .order((product_categories::sort_order.asc(), product_categories::id.asc()))
+            .select(Category::as_select())
+            .load(c)
+    })?;
+    Ok(all.as_ref().clone())
 }
 
 pub fn banners(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, String, String)>> {

@@ -42,6 +42,7 @@ pub fn insert_category(
     sort_order: i32,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    crate::db::refdata::changed(conn, crate::db::refdata::Kind::Categories)?;
     on_backend!(conn, |c| diesel::insert_into(product_categories::table)
         .values((
             product_categories::parent_id.eq(parent_id),
@@ -152,6 +153,7 @@ pub fn set_banner_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResul
 }
 
 pub fn rename_category(conn: &mut DbConn, id: i64, name: &str, sort_order: i32) -> QueryResult<usize> {
+    crate::db::refdata::changed(conn, crate::db::refdata::Kind::Categories)?;
     diesel::update(product_categories::table.find(id))
         .set((product_categories::name.eq(name), product_categories::sort_order.eq(sort_order)))
         .execute(conn)

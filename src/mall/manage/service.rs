@@ -81,8 +81,37 @@ pub fn add_banner(conn: &mut DbConn, title: &str, image: &str, link: &str, sort_
 }
 
 pub fn set_product_on_sale(conn: &mut DbConn, product_id: i64, on: bool) -> AppResult<()> {
-    queries::set_product_status(conn, product_id, if on { PRODUCT_ON } else { "off" }, db::now())?;
-    Ok(())
+    write_tx(conn, |conn| {
+        queries::set_product_status(conn, product_id, if on { PRODUCT_ON } else { "off" }, db::now())?;
+        if on {
+            // Back on sale after a takedown: its photos are served again.
+            if let Some((product, _, _, _)) = catalog::queries::product(conn, product_id)? {
+                let photos = crate::mall::models::image_list(&product.images);
+                crate::privacy::restore_photos(conn, photos.iter().map(String::as_str))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The product photos among `photos` that no order's line shows (a buyer's order keeps the
+/// picture of what they bought).
+fn photos_no_order_shows(conn: &mut DbConn, photos: &[String]) -> AppResult<Vec<String>> {
+    use crate::db::schema::order_items;
+    use diesel::prelude::*;
+    if photos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shown: Vec<String> =
+        order_items::table.filter(order_items::image.eq_any(photos.to_vec())).select(order_items::image).load(conn)?;
+    Ok(photos.iter().filter(|p| !shown.contains(p)).cloned().collect())
+}
+
+/// Removed means gone: photos a merchant dropped from a product stop being served and leave
+/// the store (those an order shows stay).
+pub fn let_go_of_product_photos(conn: &mut DbConn, dropped: &[String]) -> AppResult<()> {
+    let gone = photos_no_order_shows(conn, dropped)?;
+    crate::privacy::discard_photos(conn, gone.iter().map(String::as_str))
 }
 
 /// A completed order of `quantity` of a product's first SKU, written directly (bulk demo data
@@ -208,6 +237,9 @@ pub fn take_down(conn: &mut DbConn, product_id: i64, reason: &str, admin: i64, i
     write_tx(conn, |conn| {
         let (product, _, _, _) = catalog::queries::product(conn, product_id)?.ok_or(AppError::NotFound)?;
         queries::set_product_status(conn, product_id, "off", db::now())?;
+        // Moderated away: its photos answer 404 until it is back on sale (orders keep theirs).
+        let photos = photos_no_order_shows(conn, &crate::mall::models::image_list(&product.images))?;
+        crate::privacy::withdraw_photos(conn, photos.iter().map(String::as_str))?;
         crate::audit::record_for_shop(
             conn,
             crate::audit::ShopAction {

@@ -212,7 +212,9 @@ pub fn orders_of(conn: &mut DbConn, user_id: i64, tab: &str, page: i64) -> AppRe
     let rows = queries::orders_of_user(conn, user_id, tab_statuses(tab), PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
     let ids: Vec<i64> = rows.iter().map(|(o, _)| o.id).collect();
     let mut items: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-    for item in queries::items_of(conn, &ids)? {
+    // No orders, no round trip for their (no) items.
+    let lines = if ids.is_empty() { Vec::new() } else { queries::items_of(conn, &ids)? };
+    for item in lines {
         items.entry(item.order_id).or_default().push(item);
     }
     Ok(rows

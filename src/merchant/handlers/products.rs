@@ -198,7 +198,15 @@ pub async fn create_product(
             write_tx(conn, |conn| {
                 let id = service::create_product(conn, shop, actor, &spec, &ip)?;
                 if let Some(reason) = &review {
-                    moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &spec.name, reason)?;
+                    moderation::flag(
+                        conn,
+                        moderation::KIND_PRODUCT,
+                        id,
+                        Some(actor),
+                        &spec.name,
+                        &spec.description,
+                        reason,
+                    )?;
                 }
                 Ok(id)
             })
@@ -383,7 +391,15 @@ pub async fn edit_product(
             write_tx(conn, |conn| {
                 service::update_product(conn, shop, actor, id, &change, &ip)?;
                 if let Some(reason) = &review {
-                    moderation::flag(conn, moderation::KIND_PRODUCT, id, Some(actor), &change.name, reason)?;
+                    moderation::flag(
+                        conn,
+                        moderation::KIND_PRODUCT,
+                        id,
+                        Some(actor),
+                        &change.name,
+                        &change.description,
+                        reason,
+                    )?;
                 }
                 Ok(())
             })

@@ -1,0 +1,3 @@
+DROP TABLE reminder_log;
+DROP TABLE quiet_hours;
+DROP TABLE reminder_prefs;

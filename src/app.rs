@@ -14,12 +14,12 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use secrecy::ExposeSecret;
 use sha2::Digest;
 
-use crate::auth::wechat::WxClient;
 use crate::config::Config;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, render_errors};
+use crate::error::{AppError, AppResult};
 use crate::jobs::Registry;
 use crate::state::AppState;
+use crate::web::errors::render_errors;
 use crate::web::readiness::Readiness;
 use crate::web::redis_store::RedisStore;
 use crate::web::timed_store::TimedStore;
@@ -27,6 +27,7 @@ use crate::web::{
     WebState, assets, csrf, headers, media, observe,
     ratelimit::{self, RateLimiter},
 };
+use crate::wechat::WxClient;
 
 /// Everything a running instance holds: the shared state, the plumbing's, each module's own,
 /// and the job kinds the modules registered.
@@ -255,7 +256,7 @@ where
             .default_service(web::to(|| async { Err::<HttpResponse, AppError>(AppError::NotFound) }))
             .wrap(from_fn(media::limit_multipart))
             .wrap(from_fn(csrf::protect))
-            .wrap(from_fn(crate::web::perm::scope))
+            .wrap(from_fn(crate::web::guard::scope))
             .wrap(sessions)
             .wrap(from_fn(render_errors))
             .wrap(from_fn(crate::db::counting::count))

@@ -33,3 +33,4 @@ pub mod settings;
 pub mod state;
 pub mod tabular;
 pub mod web;
+pub mod wechat;

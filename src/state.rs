@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use crate::auth::wechat::WxClient;
 use crate::config::Config;
 use crate::db::Db;
 use crate::web::ratelimit::RateLimiter;
+use crate::wechat::WxClient;
 
 #[derive(Clone)]
 pub struct AppState {

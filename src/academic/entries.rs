@@ -14,8 +14,8 @@ use chrono::{NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use super::grid::{DAY_LABELS, MeetingView, periods_text};
 use super::models::{Period, Semester};
-use super::service::{self, DAY_LABELS, MeetingView};
 use super::weeks::WeekSet;
 use crate::db::schema::schedule_entries as se;
 use crate::db::{self, DbConn, write_tx};
@@ -72,7 +72,7 @@ impl OwnEntry {
     /// `第3-4节 10:00–11:40` or `19:30–21:00`.
     pub fn time_text(&self, periods: &[Period]) -> String {
         match (self.period_start, self.period_end, self.starts_at, self.ends_at) {
-            (Some(s), Some(e), _, _) => service::periods_text(periods, s, e),
+            (Some(s), Some(e), _, _) => periods_text(periods, s, e),
             (_, _, Some(a), Some(b)) => format!("{}–{}", a.format("%H:%M"), b.format("%H:%M")),
             _ => String::new(),
         }
@@ -265,7 +265,7 @@ pub fn entry(conn: &mut DbConn, user_id: i64, id: i64) -> AppResult<OwnEntry> {
 }
 
 fn current_semester(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Semester> {
-    super::queries::semester_on(conn, service::today(now))?
+    super::queries::semester_on(conn, crate::web::time::date(now))?
         .ok_or_else(|| AppError::invalid("教务处还没有导入本学期的校历，暂时不能添加日程"))
 }
 
@@ -327,7 +327,7 @@ pub fn delete_entry(conn: &mut DbConn, user_id: i64, id: i64) -> AppResult<()> {
 
 /// The week to show after saving: the next week (from this one) it meets in, else its first.
 fn shown_week(mask: i64, semester: &Semester, now: NaiveDateTime) -> i32 {
-    let this = semester.week_of(service::today(now));
+    let this = semester.week_of(crate::web::time::date(now));
     let set = WeekSet::from_mask(mask);
     set.weeks().find(|w| *w >= this).or_else(|| set.weeks().next()).unwrap_or(1)
 }
@@ -397,7 +397,9 @@ impl EntryFormView {
 
 /// The form page's data: the semester's length and her entries, with their times.
 fn form_data(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> AppResult<(i32, Vec<(OwnEntry, String)>)> {
-    let Some(semester) = super::queries::semester_on(conn, service::today(now))? else { return Ok((0, Vec::new())) };
+    let Some(semester) = super::queries::semester_on(conn, crate::web::time::date(now))? else {
+        return Ok((0, Vec::new()));
+    };
     let periods = super::queries::periods(conn)?;
     let mine = of_user(conn, user_id, semester.id)?
         .into_iter()

@@ -25,6 +25,7 @@ pub mod entries;
 pub mod evaluation;
 pub mod feed;
 pub mod gpa;
+pub mod grid;
 pub mod handlers;
 pub mod import;
 pub mod models;

@@ -73,23 +73,7 @@ pub fn set_roles(conn: &mut DbConn, admin: i64, user_id: i64, roles: &[Role], ip
     })
 }
 
-/// Bans or unbans; a banned user's open sessions end at their next request.
-pub fn set_banned(conn: &mut DbConn, admin: i64, user_id: i64, banned: bool, ip: &str) -> AppResult<()> {
-    if user_id == admin {
-        return Err(AppError::invalid("不能封禁自己"));
-    }
-    write_tx(conn, |conn| {
-        let status = if banned { crate::auth::models::STATUS_BANNED } else { crate::auth::models::STATUS_ACTIVE };
-        if queries::set_status(conn, user_id, status, db::now())? != 1 {
-            return Err(AppError::NotFound);
-        }
-        if banned {
-            crate::auth::sessions::close_all(conn, user_id)?;
-        }
-        let action = if banned { "user.ban" } else { "user.unban" };
-        audit::record(conn, Some(admin), action, "user", Some(&user_id.to_string()), "{}", Some(ip))
-    })
-}
+pub use crate::auth::bans::set_banned;
 
 pub fn words(conn: &mut DbConn) -> AppResult<Vec<(i64, String, String)>> {
     Ok(queries::words(conn)?)

@@ -1,5 +1,5 @@
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use super::models::{Email, NewPassword, Nickname, Role, Username};
 use super::password;
 use super::service::{self, Registration};
 use super::sessions;
+use super::signin::begin_session;
 use super::views::{LoginPage, RegisterErrors, RegisterPage, RegisterValues};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -206,19 +207,6 @@ pub async fn submit_register(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Opens the server-side record of a sign-in and puts its id in the session cookie.
-pub(crate) async fn begin_session(
-    req: &HttpRequest,
-    state: &AppState,
-    session: &Session,
-    user_id: i64,
-) -> AppResult<()> {
-    let ip = client_ip(req);
-    let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let record = state.db.run(move |conn| sessions::open(conn, user_id, &ip, &agent)).await?;
-    session::sign_in(session, user_id, &record)
 }
 
 /// `POST /logout`: ends this session, its record included, so a copy of the cookie is worthless.

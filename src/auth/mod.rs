@@ -12,6 +12,7 @@
 //! Passwords: 8+ characters with a letter and a digit, not one of the 10,000 most common
 //! (`password::is_common`), at registration, change (`security`) and reset (`passwords`).
 
+pub mod bans;
 pub mod codes;
 pub mod devices;
 pub mod handlers;
@@ -24,10 +25,10 @@ pub mod queries;
 pub mod security;
 pub mod service;
 pub mod sessions;
+pub mod signin;
 pub mod staff;
 pub mod two_factor;
 pub mod views;
-pub mod wechat;
 
 use actix_web::web;
 

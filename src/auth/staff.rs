@@ -68,7 +68,7 @@ pub fn keep_a_super(conn: &mut DbConn, user_id: i64, stays_super: bool) -> AppRe
 /// empty), recorded in the audit log under `by`'s name.
 pub fn set_admin_roles(conn: &mut DbConn, by: i64, user_id: i64, roles: &[AdminRole], ip: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
-        super::service::user_exists(conn, user_id)?;
+        super::queries::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)?;
         if !roles.is_empty() && !super::queries::roles_of(conn, user_id)?.contains(&Role::Admin) {
             return Err(AppError::invalid("请先在账号角色中勾选“管理员”，再分配管理角色"));
         }

@@ -164,6 +164,7 @@ pub fn seed(conn: &mut DbConn, admin: i64) -> AppResult<()> {
             let spec = form.parse().map_err(AppError::Invalid)?;
             super::map::queries::insert_poi(conn, &spec, db::now())?;
         }
+        db::refdata::changed(conn, db::refdata::Kind::MapPoints)?;
     }
     Ok(())
 }

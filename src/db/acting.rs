@@ -1,6 +1,6 @@
 //! The permission the current request acts under, carried from the extractor that checked it
-//! (`web::perm::RequirePerm`) to the audit log written on a database thread. A request is scoped
-//! by the `web::perm::scope` middleware; [`super::Db::run`] hands the value to the blocking thread
+//! (`web::guard::RequirePerm`) to the audit log written on a database thread. A request is scoped
+//! by the `web::guard::scope` middleware; [`super::Db::run`] hands the value to the blocking thread
 //! it runs on. Background jobs and requests that checked no permission act under none.
 
 use std::cell::Cell;

@@ -43,10 +43,12 @@ pub enum Kind {
     SensitiveWords,
     /// Every class's weekly meetings (course, teacher, room), by semester.
     Timetable,
+    /// The campus map's points by name (the today card links a class's building to its point).
+    MapPoints,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Semesters,
         Kind::Periods,
         Kind::Calendar,
@@ -56,6 +58,7 @@ impl Kind {
         Kind::Settings,
         Kind::SensitiveWords,
         Kind::Timetable,
+        Kind::MapPoints,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +72,7 @@ impl Kind {
             Kind::Settings => "settings",
             Kind::SensitiveWords => "sensitive_words",
             Kind::Timetable => "timetable",
+            Kind::MapPoints => "map_points",
         }
     }
 

@@ -10,7 +10,7 @@ use super::service;
 use super::views::{AdminListView, AdminThreadView, MineView, ThreadView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::media::{self, Fit};
+use crate::web::media;
 use crate::web::page::{CurrentUser, Page};
 use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
@@ -56,24 +56,14 @@ pub async fn send_feedback(
         }
     };
     let files: Vec<Vec<u8>> = form.files.into_iter().map(|(_, data)| data).collect();
-    let dir = state.media.clone();
-    let stem = format!("f{uid}");
-    let stored = web::block(move || {
-        files
-            .iter()
-            .map(|data| media::store_image(&dir, super::FOLDER, &stem, data, Fit::Within(1600)))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    let images = match stored {
-        Ok(images) => images,
+    let id = match service::send(&state, uid, category, body, files).await {
+        Ok(id) => id,
         Err(AppError::Invalid(message)) => {
             let items = state.db.run(move |conn| service::mine(conn, uid)).await?;
             return refuse(page, items, category_raw, body_raw, message);
         }
         Err(e) => return Err(e),
     };
-    let id = state.db.run(move |conn| service::submit(conn, uid, category, &body, &images)).await?;
     session::flash(&session, "success", "反馈已提交，我们会尽快回复你");
     Ok(see_other(&req, &format!("/me/feedback/{id}")))
 }

@@ -4,6 +4,30 @@ use crate::db::{self, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, MessageKind};
 
+/// Files a user's feedback with its screenshots as one step: the screenshots stored (private,
+/// re-encoded, all or none), the feedback written, the admins told; the screenshots go again
+/// when the feedback is refused.
+pub async fn send(
+    state: &crate::state::AppState,
+    user_id: i64,
+    category: Category,
+    body: String,
+    files: Vec<Vec<u8>>,
+) -> AppResult<i64> {
+    use crate::web::media::{self, Fit};
+    let dir = state.media.clone();
+    let (d, stem) = (dir.clone(), format!("f{user_id}"));
+    let images =
+        actix_web::web::block(move || media::store_images(&d, super::FOLDER, &stem, &files, Fit::Within(1600)))
+            .await??;
+    let stored = images.clone();
+    let sent = state.db.run(move |conn| submit(conn, user_id, category, &body, &images)).await;
+    if sent.is_err() {
+        let _ = actix_web::web::block(move || media::discard(&dir, super::FOLDER, &stored)).await;
+    }
+    sent
+}
+
 /// Files a user's feedback; the admins hear of it.
 pub fn submit(conn: &mut DbConn, user_id: i64, category: Category, body: &str, images: &[String]) -> AppResult<i64> {
     let images = serde_json::to_string(images).map_err(AppError::internal)?;

@@ -12,8 +12,8 @@ use super::views::QueuePage;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::Page;
-use crate::web::perm::{RequirePerm, need};
 use crate::web::storage::Area;
+use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
 
 /// `GET /admin/verifications`.

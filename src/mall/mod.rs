@@ -13,6 +13,7 @@
 mod cart;
 mod catalog;
 mod checkout;
+pub mod coupon;
 mod handlers;
 mod manage;
 pub mod models;
@@ -165,7 +166,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mall/checkout", web::post().to(checkout::handlers::submit_checkout))
         .route("/mall/orders", web::get().to(orders::handlers::list_orders))
         .route("/mall/orders/{order_no}", web::get().to(orders::handlers::show_order))
-        .route("/mall/orders/{order_no}/status", web::get().to(orders::handlers::order_status))
         .route("/mall/orders/{order_no}/cancel", web::post().to(orders::handlers::cancel_order))
         .route("/mall/orders/{order_no}/confirm", web::post().to(orders::handlers::confirm_order))
         .route("/mall/orders/{order_no}/refund", web::post().to(refunds::handlers::request_refund))

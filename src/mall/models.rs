@@ -459,3 +459,7 @@ pub enum Delivery {
     Pickup { point_id: i64 },
     Dorm { name: String, phone: String, address: String },
 }
+
+/// The job that closes a cancelled order's WeChat Pay transaction (payload `order_no`); the
+/// payment module (`crate::pay`) runs it, the mall only asks for it.
+pub const JOB_PAY_CLOSE: &str = "pay.close";

@@ -166,5 +166,5 @@ impl SearchView {
 pub struct CouponsView {
     pub page: Page,
     pub offers: Vec<super::service::CouponOffer>,
-    pub wallet: Vec<(i64, crate::merchant::models::Coupon, String)>,
+    pub wallet: Vec<(i64, crate::mall::coupon::Coupon, String)>,
 }

@@ -56,7 +56,7 @@ pub fn seed(conn: &mut DbConn, media: &Storage, student: Option<i64>) -> AppResu
         return Ok(());
     }
     let names: Vec<String> = POINTS.iter().map(|(_, poi)| poi.to_string()).collect();
-    let pois = crate::campus::map::queries::named(conn, &names)?;
+    let pois = crate::campus::map::service::points_named(conn, &names)?;
     let mut points = Vec::new();
     for (name, poi) in POINTS {
         let poi_id = pois.iter().find(|(n, _)| n == poi).map(|(_, id)| *id);

@@ -10,7 +10,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, MessageKind};
 
-pub const LIFETIME_DAYS: i64 = 30;
+pub use super::models::LIFETIME_DAYS;
 /// How long before the end the seller is reminded.
 pub const REMIND_DAYS: i64 = 3;
 

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use super::models::{Condition, NewItem, ON};
 use super::service;
 use super::views::{AdminView, ItemValues, ItemView, ListView, NewItemView, ThreadView};
-use super::{favourites, meetups, trade};
+use super::{favourites, listing, meetups, trade};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
-use crate::web::media::{self, Fit};
+use crate::web::media;
 use crate::web::page::{CurrentUser, MaybeUser, Page};
 use crate::web::{RequirePerm, need};
 use crate::web::{client_ip, render, see_other, session};
@@ -97,7 +97,7 @@ pub async fn post_item(
         form.text("pickup_place"),
     )
     .and_then(|item| item.with_options(form.text("category"), form.text("reserve_hours")));
-    let mut item = match parsed {
+    let item = match parsed {
         Ok(item) => item,
         Err(message) => {
             let body = NewItemView { page, values, error: Some(message) }.render()?;
@@ -106,19 +106,10 @@ pub async fn post_item(
                 .body(body));
         }
     };
-    let dir = state.media.clone();
     let files: Vec<Vec<u8>> =
         form.files.into_iter().filter(|(name, _)| name == "images").map(|(_, data)| data).collect();
-    let stem = format!("s{uid}");
-    let stored = web::block(move || {
-        files
-            .iter()
-            .map(|data| media::store_image(&dir, "second-hand", &stem, data, Fit::Within(1080)))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    item.images = match stored {
-        Ok(paths) => paths,
+    let id = match listing::publish(&state, uid, item, files).await {
+        Ok(id) => id,
         Err(AppError::Invalid(message)) => {
             let body = NewItemView { page, values, error: Some(message) }.render()?;
             return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
@@ -127,9 +118,6 @@ pub async fn post_item(
         }
         Err(e) => return Err(e),
     };
-    let flag = wechat_doubt(&state, uid, &format!("{}\n{}", item.title, item.description)).await?;
-    let words = state.words.clone();
-    let id = state.db.run(move |conn| service::post_item(conn, &words, uid, &item, flag.as_deref())).await?;
     session::flash(&session, "success", "发布成功");
     Ok(see_other(&req, &format!("/mall/second-hand/{id}")))
 }
@@ -305,28 +293,6 @@ pub async fn admin_remove(
     Ok(see_other(&req, "/admin/second-hand"))
 }
 
-/// WeChat's `msgSecCheck` on a text, when switched on and the user came through WeChat:
-/// risky text is refused; doubtful text is published for review. WeChat being unreachable
-/// does not stop anyone: the local filter has already run.
-async fn wechat_doubt(state: &AppState, user_id: i64, text: &str) -> AppResult<Option<String>> {
-    if !state.config.wx.msg_sec_check {
-        return Ok(None);
-    }
-    let Some(openid) = state.db.run(move |conn| crate::auth::service::wechat_openid(conn, user_id)).await? else {
-        return Ok(None);
-    };
-    let (wx, text) = (state.wx.clone(), text.to_string());
-    match web::block(move || wx.msg_sec_check(&openid, 1, &text)).await? {
-        Ok(crate::auth::wechat::SecVerdict::Risky) => Err(AppError::invalid("内容可能违规，请修改后再发布")),
-        Ok(crate::auth::wechat::SecVerdict::Review) => Ok(Some("微信内容安全待审核".into())),
-        Ok(crate::auth::wechat::SecVerdict::Pass) => Ok(None),
-        Err(e) => {
-            tracing::warn!(error = %e, "msgSecCheck unavailable");
-            Ok(None)
-        }
-    }
-}
-
 pub async fn admin_dismiss(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -356,7 +322,7 @@ pub async fn admin_ban_author(
         .run(move |conn| {
             let seller = service::seller_of(conn, id)?;
             service::remove(conn, id, aid, &why, &ip)?;
-            crate::admin::service::set_banned(conn, aid, seller, true, &ip)
+            crate::auth::bans::set_banned(conn, aid, seller, true, &ip)
         })
         .await?;
     session::flash(&session, "success", "已下架并封禁发布者");

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod expiry;
 pub mod favourites;
 pub mod handlers;
+pub mod listing;
 pub mod meetups;
 pub mod models;
 pub mod privacy;

@@ -250,3 +250,6 @@ pub struct ChatMessage {
     pub body: String,
     pub created_at: NaiveDateTime,
 }
+
+/// How long a listing stays on sale before it expires (the seller may renew it).
+pub const LIFETIME_DAYS: i64 = 30;

@@ -67,7 +67,7 @@ pub fn insert(conn: &mut DbConn, seller_id: i64, item: &NewItem, images: &str, n
             second_hand_items::status.eq(ON),
             second_hand_items::category.eq(item.category.as_str()),
             second_hand_items::reserve_hours.eq(item.reserve_hours),
-            second_hand_items::expires_at.eq(now + chrono::TimeDelta::days(super::expiry::LIFETIME_DAYS)),
+            second_hand_items::expires_at.eq(now + chrono::TimeDelta::days(super::models::LIFETIME_DAYS)),
             second_hand_items::created_at.eq(now),
             second_hand_items::updated_at.eq(now),
         ))

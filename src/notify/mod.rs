@@ -21,9 +21,9 @@ pub use service::send;
 
 use std::sync::Arc;
 
-use crate::auth::wechat::WxClient;
 use crate::config::Config;
 use crate::settings::Settings;
+use crate::wechat::WxClient;
 
 /// Registers notify's job kinds: email delivery and WeChat subscribe messages.
 pub fn register_jobs(jobs: &mut crate::jobs::Registry, config: Arc<Config>, settings: Arc<Settings>, wx: WxClient) {

@@ -3,12 +3,12 @@
 
 use diesel::prelude::*;
 
-use crate::auth::wechat::WxClient;
 use crate::config::WxConfig;
-use crate::db::schema::wx_subscriptions;
+use crate::db::schema::{user_auth, wx_subscriptions};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::jobs;
+use crate::wechat::WxClient;
 
 pub const JOB_SEND: &str = "wx.subscribe";
 
@@ -84,7 +84,7 @@ pub fn send(config: &WxConfig, wx: &WxClient, conn: &mut DbConn, payload: &serde
     let Some((_, template_id)) = config.templates.iter().find(|(p, _)| p == purpose) else {
         return Ok(());
     };
-    let openid = crate::auth::service::wechat_openid(conn, user_id).map_err(|e| e.to_string())?;
+    let openid = openid_of(conn, user_id).map_err(|e| e.to_string())?;
     let Some(openid) = openid else {
         return Ok(());
     };
@@ -165,7 +165,7 @@ pub fn spend_and_queue(
     let Some((_, template_id)) = templates.iter().find(|(p, _)| p == purpose) else {
         return Ok(Spend::NoTemplate);
     };
-    if crate::auth::service::wechat_openid(conn, user_id)?.is_none() {
+    if openid_of(conn, user_id)?.is_none() {
         return Ok(Spend::NoOpenid);
     }
     let spent = diesel::update(
@@ -210,4 +210,15 @@ pub fn remaining_by_purpose(
             (p.clone(), t.clone(), left)
         })
         .collect())
+}
+
+/// The user's WeChat openid (the `wechat` way in of `user_auth`), read here so the message
+/// center needs nothing of sign-in (`crate::auth` sends messages; it must not be needed back).
+fn openid_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<String>> {
+    user_auth::table
+        .filter(user_auth::user_id.eq(user_id))
+        .filter(user_auth::auth_type.eq("wechat"))
+        .select(user_auth::auth_key)
+        .first(conn)
+        .optional()
 }

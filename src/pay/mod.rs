@@ -17,7 +17,7 @@ use actix_web::web;
 
 use crate::db::Db;
 
-pub const JOB_CLOSE: &str = "pay.close";
+pub use crate::mall::models::JOB_PAY_CLOSE as JOB_CLOSE;
 /// Sends one approved refund to WeChat Pay (payload `refund_id`).
 pub const JOB_REFUND: &str = "pay.refund";
 /// Attempts of a refund before an admin must look: with the queue's backoff (30 s doubling to
@@ -98,7 +98,8 @@ impl QueryThrottle {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/pay/prepay", web::post().to(handlers::prepay))
+    cfg.route("/mall/orders/{order_no}/status", web::get().to(handlers::order_status))
+        .route("/api/v1/pay/prepay", web::post().to(handlers::prepay))
         .route("/api/v1/pay/notify/wechat", web::post().to(handlers::payment_notice))
         .route("/api/v1/pay/notify/wechat-refund", web::post().to(handlers::refund_notice));
 }

@@ -190,6 +190,43 @@ pub fn store_image(storage: &Storage, folder: &str, stem: &str, data: &[u8], fit
     store_image_sized(storage, folder, stem, data, fit).map(|(path, _)| path)
 }
 
+/// Stores every photo of a form with [`store_image`], all or none: on a bad file the ones
+/// already written are removed and the refusal is returned. Blocking: call it inside
+/// `web::block`.
+pub fn store_images(
+    storage: &Storage,
+    folder: &str,
+    stem: &str,
+    files: &[Vec<u8>],
+    fit: Fit,
+) -> Result<Vec<String>, AppError> {
+    let mut stored = Vec::with_capacity(files.len());
+    for data in files {
+        match store_image(storage, folder, stem, data, fit) {
+            Ok(path) => stored.push(path),
+            Err(e) => {
+                discard(storage, folder, &stored);
+                return Err(e);
+            }
+        }
+    }
+    Ok(stored)
+}
+
+/// Removes images this request has just stored in `folder` (public or private) because what
+/// they belonged to was refused. Blocking: call it inside `web::block`.
+pub fn discard(storage: &Storage, folder: &str, paths: &[String]) {
+    for path in paths {
+        let Some(rel) = path.strip_prefix("/media/") else { continue };
+        if rel.split('/').next() != Some(folder) {
+            continue;
+        }
+        if let Err(e) = storage.delete_blocking(area_of(folder), rel) {
+            tracing::warn!(error = ?e, "media file {rel} not deleted");
+        }
+    }
+}
+
 /// [`store_image`], also returning the stored image's width and height.
 pub fn store_image_sized(
     storage: &Storage,

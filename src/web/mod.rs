@@ -4,8 +4,10 @@
 pub mod api;
 pub mod assets;
 pub mod csrf;
+pub mod errors;
 pub mod filters;
 pub mod forms;
+pub mod guard;
 pub mod headers;
 pub mod media;
 pub mod observe;
@@ -29,8 +31,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
+pub use self::guard::RequirePerm;
 pub use self::page::{Accounts, CurrentUser, Role};
-pub use self::perm::{AdminRole, Permission, RequirePerm, need};
+pub use self::perm::{AdminRole, Permission, need};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;

@@ -2,7 +2,7 @@
 //!
 //! `CurrentUser` requires a signed-in, active user (else the login page); `MaybeUser` does not;
 //! `RequireRole<R>` also requires a role (else 403); admin pages require a permission instead
-//! (`perm::RequirePerm`). The user is loaded once per request and
+//! (`guard::RequirePerm`). The user is loaded once per request and
 //! cached in the request's extensions. `Page` carries the layout's needs: CSRF token, user,
 //! unread count, flash messages.
 
@@ -118,7 +118,7 @@ impl CurrentUser {
 
     /// May the user act under admin permission `p` now? The one place that says so: the admin
     /// account role, the two-factor sign-in the settings may make mandatory for admins, and an
-    /// admin role granting `p`. Route guards ([`super::perm::RequirePerm`]), handlers that widen
+    /// admin role granting `p`. Route guards ([`super::guard::RequirePerm`]), handlers that widen
     /// what they show for admins, and private media all ask here.
     pub fn check(&self, p: Permission) -> Result<(), AppError> {
         if !self.is_admin() {

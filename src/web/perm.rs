@@ -1,19 +1,11 @@
 //! What an admin may do: named permissions, grouped into the admin roles a 超级管理员 assigns
 //! (`admin_role_grants`). Holding the `admin` account role opens the back office; the admin roles
-//! say which of its pages and actions. Every admin route takes one [`RequirePerm`], so a missing
-//! permission is a 403 whether the link was shown or the form posted by hand.
+//! say which of its pages and actions. Every admin route takes one `guard::RequirePerm`, so a
+//! missing permission is a 403 whether the link was shown or the form posted by hand. This file
+//! is the list only: it knows nothing of requests or users.
 //!
 //! The permission a request acted under travels with it (see [`crate::db::acting`]) to the audit
 //! log, which records it beside the action.
-
-use std::marker::PhantomData;
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
-
-use super::page::{CurrentUser, load_user};
-use crate::error::AppError;
 
 /// Declares [`Permission`] (with its code, stored in `audit_log.permission`, and its Chinese
 /// name) and, in [`need`], one marker type per permission for `RequirePerm<need::X>`: one list.
@@ -182,43 +174,7 @@ impl AdminRole {
     }
 }
 
-/// A permission a route requires, as a type; see [`RequirePerm`].
+/// A permission a route requires, as a type; see `guard::RequirePerm`.
 pub trait PermGuard {
     const PERMISSION: Permission;
-}
-
-/// A signed-in admin holding permission `P`, as [`CurrentUser::check`] decides: anyone else gets
-/// the 403 page, saying which permission is missing; when the settings make two-factor sign-in
-/// mandatory for admins, an admin without it is sent to enrol first.
-pub struct RequirePerm<P: PermGuard>(pub CurrentUser, PhantomData<P>);
-
-impl<P: PermGuard> RequirePerm<P> {
-    pub fn id(&self) -> i64 {
-        self.0.id
-    }
-}
-
-impl<P: PermGuard + 'static> FromRequest for RequirePerm<P> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = load_user(&req).await?.ok_or(AppError::Unauthorized)?;
-            let p = P::PERMISSION;
-            user.check(p)?;
-            crate::db::acting::set(p.code());
-            Ok(RequirePerm(user, PhantomData))
-        })
-    }
-}
-
-/// Middleware: gives each request a slot for the permission it acts under (see
-/// [`crate::db::acting`]).
-pub async fn scope(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    crate::db::acting::scope(next.call(req)).await
 }

@@ -1,6 +1,6 @@
 //! A session store with a deadline. Redis's client retries a lost connection with backoff for
 //! tens of seconds; a request must not hang that long. Past the deadline the call fails, the
-//! session middleware refuses the request, and `render_errors` answers with the 503 page:
+//! session middleware refuses the request, and `web::errors::render_errors` answers with the 503 page:
 //! sessions fail closed while their store is down.
 
 use std::collections::HashMap;

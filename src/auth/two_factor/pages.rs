@@ -121,7 +121,7 @@ pub async fn submit_second_step(
         Err(e) => return Err(e),
     }
     session.remove(AWAITING);
-    crate::auth::handlers::begin_session(&req, &state, &session, uid).await?;
+    crate::auth::signin::begin_session(&req, &state, &session, uid).await?;
     if passed == Passed::Recovery {
         session::flash(&session, "info", "你用一个恢复码登录了，它已失效。手机丢失的话，请关闭后重新开启两步验证。");
     }

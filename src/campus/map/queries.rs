@@ -102,10 +102,10 @@ pub fn hide_poi(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<u
 }
 
 /// `(name, id)` of the active points named one of `names`.
-pub fn named(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<(String, i64)>> {
+/// Every shown point as `(name, id)`, in id order.
+pub fn all_named(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
     campus_pois::table
         .filter(campus_pois::active.eq(true))
-        .filter(campus_pois::name.eq_any(names))
         .order(campus_pois::id.asc())
         .select((campus_pois::name, campus_pois::id))
         .load(conn)

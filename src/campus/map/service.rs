@@ -40,6 +40,7 @@ pub fn save_poi(conn: &mut DbConn, admin: i64, id: Option<i64>, spec: &PoiSpec, 
                 queries::insert_poi(conn, spec, db::now())?;
             }
         }
+        db::refdata::changed(conn, db::refdata::Kind::MapPoints)?;
         let detail = serde_json::json!({ "name": spec.name }).to_string();
         audit::record(conn, Some(admin), "map.poi", "poi", id.map(|i| i.to_string()).as_deref(), &detail, Some(ip))
     })
@@ -50,6 +51,7 @@ pub fn delete_poi(conn: &mut DbConn, admin: i64, id: i64, ip: &str) -> AppResult
         if queries::hide_poi(conn, id, db::now())? != 1 {
             return Err(AppError::NotFound);
         }
+        db::refdata::changed(conn, db::refdata::Kind::MapPoints)?;
         audit::record(conn, Some(admin), "map.poi_delete", "poi", Some(&id.to_string()), "{}", Some(ip))
     })
 }
@@ -60,5 +62,7 @@ pub fn points_named(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<(Strin
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(queries::named(conn, names)?)
+    // Reference data: read once per change per instance (the home page's statement budget).
+    let all = db::refdata::cached(conn, db::refdata::Kind::MapPoints, "all", queries::all_named)?;
+    Ok(all.iter().filter(|(n, _)| names.contains(n)).cloned().collect())
 }

@@ -9,15 +9,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::service::{self, Viewer};
+use super::submit;
 use crate::error::{AppError, AppResult};
 use crate::forum::comments::service as comments;
-use crate::forum::models::{Image, MAX_IMAGES, NewPost, PostBody, Title};
+use crate::forum::models::{MAX_IMAGES, NewPost, PostBody, Title};
 use crate::forum::views::{CommentDraft, EditPostPage, LikeButton, NewPostPage, PostPage, PostValues, SaveButton};
 use crate::state::AppState;
 use crate::web::forms::ReasonForm;
-use crate::web::media::{self, Fit};
+use crate::web::media;
 use crate::web::page::{CurrentUser, Page};
-use crate::web::storage::Storage;
 use crate::web::{is_htmx, render, see_other, session, url_encode};
 
 pub fn viewer(user: &CurrentUser) -> Viewer {
@@ -69,39 +69,6 @@ pub async fn show_new_post(
     render(&NewPostPage { page, boards, values, error: None })
 }
 
-/// Stores each photo twice, re-encoded (which drops EXIF and anything hidden in the file):
-/// the photo within 1280 px and a 240 px square thumbnail. All or nothing: on a bad file the
-/// ones already written are removed.
-fn store_images(dir: &Storage, user: i64, files: &[Vec<u8>]) -> AppResult<Vec<Image>> {
-    let stem = format!("p{user}");
-    let mut stored: Vec<Image> = Vec::new();
-    let result = files.iter().try_for_each(|data| {
-        let full = media::store_image(dir, "forum", &stem, data, Fit::Within(1280))?;
-        let thumb = media::store_image(dir, "forum", &stem, data, Fit::Square(240));
-        match thumb {
-            Ok(thumb) => {
-                stored.push(Image { full, thumb });
-                Ok(())
-            }
-            Err(e) => {
-                remove_images(dir, &[Image { full, thumb: String::new() }]);
-                Err(e)
-            }
-        }
-    });
-    match result {
-        Ok(()) => Ok(stored),
-        Err(e) => {
-            remove_images(dir, &stored);
-            Err(e)
-        }
-    }
-}
-
-fn remove_images(dir: &Storage, images: &[Image]) {
-    media::remove_images(dir, images.iter().flat_map(|i| [i.full.as_str(), i.thumb.as_str()]));
-}
-
 /// `POST /forum/new` (multipart, the CSRF token in the query string).
 pub async fn submit_post(
     req: HttpRequest,
@@ -130,48 +97,16 @@ pub async fn submit_post(
         html_with(status, &NewPostPage { page, boards, values, error: Some(message) })
     };
     let boards = postable_boards(&state, who).await?;
-    let mut post = match parsed {
+    let post = match parsed {
         Ok(post) => post,
         Err(message) => return refuse(page, boards, values, StatusCode::UNPROCESSABLE_ENTITY, message),
     };
-    let words = state.words.clone();
-    let prepared = {
-        let post = post.clone();
-        state.db.run(move |conn| service::prepare(conn, &words, who, &post)).await
-    };
-    let review = match prepared {
-        Ok(review) => review,
-        Err(e) if refusal(&e) => return refuse(page, boards, values, e.status_code(), e.to_string()),
-        Err(e) => return Err(e),
-    };
-    let dir = state.media.clone();
     let files: Vec<Vec<u8>> = form.files.into_iter().filter(|(name, _)| name == "images").map(|(_, d)| d).collect();
-    let d = dir.clone();
-    post.images = match web::block(move || store_images(&d, who.id, &files)).await? {
-        Ok(images) => images,
+    let published = match submit::submit(&state, &forum, who, post, files).await {
+        Ok(published) => published,
         Err(e) if refusal(&e) => return refuse(page, boards, values, e.status_code(), e.to_string()),
         Err(e) => return Err(e),
     };
-    let images = post.images.clone();
-    let (f, settings) = (forum.clone(), state.settings.clone());
-    let published = state
-        .db
-        .run(move |conn| {
-            let first_posts = settings.get(conn)?.review_first_posts;
-            service::publish(conn, who, &post, review.as_deref(), first_posts, &f.names)
-        })
-        .await;
-    let published = match published {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = web::block(move || remove_images(&dir, &images)).await;
-            if refusal(&e) {
-                return refuse(page, boards, values, e.status_code(), e.to_string());
-            }
-            return Err(e);
-        }
-    };
-    forum.lists.clear();
     if published.pending {
         session::flash(&session, "info", "已提交，审核中：通过后大家就能看到");
     } else {

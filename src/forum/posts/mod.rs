@@ -3,3 +3,4 @@
 pub mod handlers;
 pub mod queries;
 pub mod service;
+pub mod submit;

@@ -89,10 +89,7 @@ pub fn orders_by_checkout(conn: &mut DbConn, user_id: i64, key: &str) -> QueryRe
 }
 
 /// Coupons on offer now: in their window and not all claimed.
-pub fn open_coupons(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(crate::merchant::models::Coupon, String)>> {
+pub fn open_coupons(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(crate::mall::coupon::Coupon, String)>> {
     use crate::db::schema::coupons;
     coupons::table
         .inner_join(shops::table)
@@ -102,13 +99,13 @@ pub fn open_coupons(
         .filter(shops::status.eq(SHOP_OPEN))
         .order(coupons::id.desc())
         .limit(100)
-        .select((crate::merchant::models::Coupon::as_select(), shops::name))
+        .select((crate::mall::coupon::Coupon::as_select(), shops::name))
         .load(conn)
 }
 
-pub fn coupon(conn: &mut DbConn, id: i64) -> QueryResult<Option<crate::merchant::models::Coupon>> {
+pub fn coupon(conn: &mut DbConn, id: i64) -> QueryResult<Option<crate::mall::coupon::Coupon>> {
     use crate::db::schema::coupons;
-    coupons::table.find(id).select(crate::merchant::models::Coupon::as_select()).first(conn).optional()
+    coupons::table.find(id).select(crate::mall::coupon::Coupon::as_select()).first(conn).optional()
 }
 
 pub fn claims_of(conn: &mut DbConn, coupon_id: i64, user_id: i64) -> QueryResult<i64> {
@@ -151,7 +148,7 @@ pub fn wallet(
     conn: &mut DbConn,
     user_id: i64,
     now: NaiveDateTime,
-) -> QueryResult<Vec<(i64, crate::merchant::models::Coupon, String)>> {
+) -> QueryResult<Vec<(i64, crate::mall::coupon::Coupon, String)>> {
     use crate::db::schema::{coupons, user_coupons};
     user_coupons::table
         .inner_join(coupons::table.inner_join(shops::table))
@@ -160,7 +157,7 @@ pub fn wallet(
         .filter(coupons::ends_at.gt(now))
         .filter(coupons::starts_at.le(now))
         .order(user_coupons::id)
-        .select((user_coupons::id, crate::merchant::models::Coupon::as_select(), shops::name))
+        .select((user_coupons::id, crate::mall::coupon::Coupon::as_select(), shops::name))
         .load(conn)
 }
 

@@ -189,12 +189,12 @@ pub fn claim_coupon(conn: &mut DbConn, user_id: i64, coupon_id: i64) -> AppResul
     })
 }
 
-pub type CouponOffer = (crate::merchant::models::Coupon, String);
+pub type CouponOffer = (crate::mall::coupon::Coupon, String);
 
 pub fn open_coupons(conn: &mut DbConn) -> AppResult<Vec<CouponOffer>> {
     Ok(queries::open_coupons(conn, db::now())?)
 }
 
-pub fn wallet(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<(i64, crate::merchant::models::Coupon, String)>> {
+pub fn wallet(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<(i64, crate::mall::coupon::Coupon, String)>> {
     Ok(queries::wallet(conn, user_id, db::now())?)
 }

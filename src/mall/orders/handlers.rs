@@ -131,28 +131,3 @@ pub async fn submit_mock_payment(
     session::flash(&session, "success", "支付成功");
     Ok(see_other(&req, &order_url))
 }
-
-/// `GET /mall/orders/{order_no}/status`, polled by the order page while it waits for payment:
-/// 204 while nothing changed, `HX-Refresh` once it did. With WeChat Pay configured the server
-/// also asks WeChat Pay itself, in case the notification is late.
-pub async fn order_status(
-    state: web::Data<AppState>,
-    pay: web::Data<crate::pay::State>,
-    user: CurrentUser,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let (uid, no) = (user.id, path.into_inner());
-    let n = no.clone();
-    let order = state.db.run(move |conn| service::own_order(conn, uid, &n)).await?;
-    if !order.is(OrderStatus::Pending) {
-        return Ok(HttpResponse::Ok().insert_header(("HX-Refresh", "true")).finish());
-    }
-    if pay.wxpay.is_some() && pay.queries.allow(&no) {
-        match crate::pay::service::query_and_apply(&pay, no).await {
-            Ok(true) => return Ok(HttpResponse::Ok().insert_header(("HX-Refresh", "true")).finish()),
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "active payment query failed"),
-        }
-    }
-    Ok(HttpResponse::NoContent().finish())
-}

@@ -58,7 +58,12 @@ pub fn cancel_order(conn: &mut DbConn, order_id: i64, actor: Option<i64>, note: 
     write_tx(conn, |conn| {
         let order = queries::order_by_id(conn, order_id)?;
         transition(conn, &order, OrderStatus::Cancelled, actor, note)?;
-        jobs::enqueue(conn, crate::pay::JOB_CLOSE, &serde_json::json!({ "order_no": order.order_no }), db::now())?;
+        jobs::enqueue(
+            conn,
+            crate::mall::models::JOB_PAY_CLOSE,
+            &serde_json::json!({ "order_no": order.order_no }),
+            db::now(),
+        )?;
         checkout::queries::return_coupon(conn, order_id)?;
         restore_stock(conn, order_id, "cancel")
     })
